@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "td-context.h"
+#include "td-result.h"
+
+typedef enum {
+        TD_CHECK_NEEDS_TOKEN = 1 << 0,   /* skipped by --no-token (无锁检测) */
+        TD_CHECK_NEEDS_NETWORK = 1 << 1, /* talks to the platform's servers */
+        TD_CHECK_NEEDS_PIN = 1 << 2,     /* asks for the token PIN */
+} TdCheckFlags;
+
+/*
+ * A repair for a check. The engine only offers a fix a check declares; apply/undo live
+ * beside the check in checks/. @privileged fixes go through tokendoctor-helper.
+ */
+typedef struct TdFix {
+        const char *summary; /* N_() text, what the repair does */
+        bool privileged;
+} TdFix;
+
+/*
+ * A check is a static const descriptor. run() returns 0 whenever it reached a verdict
+ * (FAIL included) and a negative errno when it could not decide; the engine then records
+ * ERROR. run() is called on a worker thread and must only touch @ctx and @result.
+ */
+struct TdCheck {
+        const char *id;       /* "os.locale" */
+        const char *category; /* "system", "network", "token", ... */
+        const char *title;    /* N_() text */
+        TdCheckFlags flags;
+        const char *const *depends; /* NULL-terminated check ids, or NULL */
+        const char *const *causes;  /* NULL-terminated cause codes this check may report */
+        int (*run)(TdContext *ctx, TdResult *result);
+        const TdFix *fix; /* NULL when no automatic repair exists */
+        unsigned timeout_ms; /* 0: the engine's default */
+};
+
+#define TD_STRV(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* The checks built into this program, in display order. Borrowed, static. */
+const TdCheck *const *td_registry_get(size_t *ret_n);
+/* The check named @id, or NULL. */
+const TdCheck *td_registry_find(const char *id);
+
+/* Whether @check may report @cause (it is listed in its descriptor). */
+bool td_check_declares_cause(const TdCheck *check, const char *cause);

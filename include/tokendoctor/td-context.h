@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "td-profile.h"
+
+/*
+ * Everything a check touches goes through the context: the root prefix for system files,
+ * the clock, the environment, the profile, and memoised facts shared between checks. No
+ * check opens /etc, calls time() or reads the environment directly.
+ *
+ * A context is reference counted because a check that overruns its deadline is abandoned
+ * on its thread and may still hold it. All functions are thread-safe unless noted.
+ */
+typedef struct TdContext TdContext;
+
+/* Returns a new context with one reference, or NULL on ENOMEM. */
+TdContext *td_context_new(void);
+TdContext *td_context_ref(TdContext *ctx);
+/* Drops a reference; frees on the last one. NULL is a no-op. Returns NULL. */
+TdContext *td_context_unref(TdContext *ctx);
+
+/* Setup, before any check runs (not thread-safe). */
+int td_context_set_root(TdContext *ctx, const char *root); /* NULL or "/" = the real root */
+void td_context_take_profile(TdContext *ctx, TdProfile *profile);
+void td_context_set_clock(TdContext *ctx, time_t (*now)(void *user), void *user);
+/* Read the PIN from standard input's first line instead of prompting (--pin-stdin). */
+void td_context_set_pin_stdin(TdContext *ctx, bool pin_stdin);
+bool td_context_get_pin_stdin(const TdContext *ctx);
+
+/* "" for the real root, else the prefix without trailing '/'. Borrowed. */
+const char *td_context_get_root(const TdContext *ctx);
+bool td_context_has_root(const TdContext *ctx);
+const TdProfile *td_context_get_profile(const TdContext *ctx);
+
+/* Wall clock through the seam (tests may pin it). */
+time_t td_context_now(const TdContext *ctx);
+/* Monotonic milliseconds. */
+int64_t td_now_monotonic_ms(void);
+
+/* The process environment as it was when the context was created. Borrowed or NULL. */
+const char *td_context_getenv(const TdContext *ctx, const char *name);
+
+/*
+ * The path of system file @abs_path ("/etc/os-release") under the root. Newly allocated
+ * (free()), or NULL on ENOMEM.
+ */
+char *td_context_path(const TdContext *ctx, const char *abs_path);
+
+/*
+ * Read a whole system file under the root. A NUL is appended (not counted in *ret_len).
+ * Files over @max_len bytes give -EFBIG. Returns 0 or a negative errno; on success the
+ * caller frees *ret_data.
+ */
+int td_context_read_file(const TdContext *ctx, const char *abs_path, size_t max_len,
+                         char **ret_data, size_t *ret_len);
+
+/*
+ * Memoised facts shared by checks (e.g. one HTTP probe serves net.platform and time.clock).
+ * The first caller for @key runs @compute(ctx, user, &value); callers for the same key wait
+ * and share the value, which the context owns and frees with @free_value on its last unref.
+ * Returns the status compute returned (cached too). *ret_value is borrowed.
+ */
+typedef int (*TdMemoCompute)(TdContext *ctx, void *user, void **ret_value);
+int td_context_memo(TdContext *ctx, const char *key, TdMemoCompute compute, void *user,
+                    void (*free_value)(void *value), void **ret_value);

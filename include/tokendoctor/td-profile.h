@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <stddef.h>
+
+/* A NULL-terminated array of owned strings. */
+typedef char **TdStrv;
+void td_strv_free(TdStrv v);
+size_t td_strv_length(const char *const *v);
+
+typedef struct {
+        char *name;    /* the section suffix: "" for [token], "feitian" for [token.feitian] */
+        char *module;  /* PKCS#11 module path, or NULL */
+        TdStrv usb_ids; /* "096e:0807", lower-case */
+        TdStrv atr;     /* ATR glob patterns, upper-case hex with ':' */
+} TdTokenModel;
+
+typedef struct {
+        char *id;          /* os-release ID: debian, ubuntu, uos, kylin, deepin ... */
+        char *min_version; /* VERSION_ID lower bound, or NULL for any */
+} TdOsSupport;
+
+typedef struct {
+        char *desktop_stem; /* google-chrome */
+        unsigned min_major; /* 0: any version */
+} TdBrowserRule;
+
+/*
+ * A platform profile (data/profiles/NAME.ini). Keys the file leaves out carry the
+ * built-in defaults of the seed platform. Every string is owned by the profile.
+ */
+typedef struct TdProfile {
+        char *id;   /* "shouzheng": the file's basename without .ini */
+        char *path; /* the file it came from */
+
+        char *platform_name;
+        TdStrv urls;         /* first = [platform] url (clock reference), then urls */
+        char *platform_tls_ca;
+
+        char *ca_issuer;
+        char *ca_cert;
+        unsigned ca_expiry_warn_days;
+
+        TdBrowserRule *browsers_supported;
+        size_t n_browsers_supported;
+        TdStrv browsers_unsupported;
+
+        TdStrv driver_packages;
+        char *driver_min_version;
+
+        TdTokenModel *tokens;
+        size_t n_tokens;
+
+        char *helper_url;
+
+        char *seal_pkcs11_label;
+        char *seal_pkcs11_application;
+        char *seal_files;
+        char *seal_maker_cert;
+        unsigned seal_expiry_warn_days;
+
+        char *support_upload_url;
+        char *support_tls_ca;
+        char *support_contact;
+
+        /* [system]: the support matrix */
+        TdOsSupport *os_supported;
+        size_t n_os_supported;
+        TdStrv arch_supported; /* uname machine names: x86_64, aarch64, ... */
+        TdStrv locales;        /* accepted languages: zh_CN, zh_SG */
+        unsigned max_clock_skew_s;
+} TdProfile;
+
+#define TD_PROFILE_DEFAULT "shouzheng"
+
+/*
+ * Load a profile. @name_or_path is a file path when it contains '/' or ends in ".ini",
+ * else a name looked up in $XDG_CONFIG_HOME/tokendoctor/profiles, /etc/tokendoctor/profiles
+ * and the data dir. On error returns -ENOENT (not found / unreadable), -EINVAL (malformed)
+ * or -ENOMEM and, when @ret_error is non-NULL, a newly allocated one-line message naming
+ * the file, the line or key and the problem. On success *ret_profile is owned by the caller
+ * (td_profile_free()).
+ */
+int td_profile_load(const char *name_or_path, TdProfile **ret_profile, char **ret_error);
+/* Parse a profile from an explicit file (no lookup). Same contract as td_profile_load(). */
+int td_profile_load_file(const char *path, TdProfile **ret_profile, char **ret_error);
+/* The built-in defaults alone. */
+int td_profile_new_default(TdProfile **ret_profile);
+void td_profile_free(TdProfile *p);
+
+/* Directories searched for profile names, in order; NULL-terminated, caller frees. */
+TdStrv td_profile_search_dirs(void);

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stddef.h>
+
+#include "td-i18n.h"
+#include "td-util.h"
+#include "tokendoctor/td-causes.h"
+
+/*
+ * What to do about each cause (建议修复项). Kept in one table so the advice reads the same in
+ * every frontend and in support reports, and so translators see it all in one place.
+ */
+static const TdCause causes[] = {
+        { "os.unsupported",
+          N_("Use a distribution the platform supports (Debian, Ubuntu, UOS/统信, Kylin/麒麟 or Deepin at the "
+             "version the profile names), or ask the platform's support whether yours works.") },
+        { "arch.unsupported",
+          N_("The platform's driver is not built for this processor. Use a computer with a supported "
+             "architecture (x86_64, aarch64, loongarch64 or mips64el).") },
+        { "locale.traditional",
+          N_("The platform needs a Simplified Chinese system. Switch the system language to 简体中文 "
+             "(zh_CN.UTF-8) and log in again.") },
+        { "locale.not-chinese",
+          N_("The platform needs a Simplified Chinese system. Switch the system language to 简体中文 "
+             "(zh_CN.UTF-8) and log in again.") },
+        { "locale.not-installed",
+          N_("The zh_CN.UTF-8 locale is selected but not generated. Generate it (as root: "
+             "add zh_CN.UTF-8 to /etc/locale.gen and run locale-gen) and log in again.") },
+        { "fonts.no-cjk",
+          N_("Install a Simplified Chinese font, for example the package fonts-noto-cjk, so that Chinese "
+             "text shows instead of empty boxes.") },
+        { "time.skew",
+          N_("Set the system clock right and turn on network time (NTP): certificates and secure "
+             "connections fail on a wrong clock.") },
+        { "time.no-reference",
+          N_("The platform server could not be reached to compare clocks. Check the network first, "
+             "then run the check again.") },
+        { "net.dns",
+          N_("The platform's host name could not be resolved. Check the network connection and the DNS "
+             "server settings (or the proxy).") },
+        { "net.connect",
+          N_("No connection to the platform server. Check the network cable or Wi-Fi, the firewall and "
+             "the proxy settings.") },
+        { "net.tls",
+          N_("The secure connection to the platform failed. Check the system clock, and that no "
+             "security software intercepts HTTPS; install the platform's root certificate if it asks for one.") },
+        { "net.http",
+          N_("The platform server answered with an error. Try again later; if it persists, contact the "
+             "platform's support.") },
+        { "net.timeout",
+          N_("The platform server did not answer in time. Check the network and the proxy, then try again.") },
+        { "engine.check-error",
+          N_("tokendoctor could not run this check. Run it again; if it persists, "
+             "contact support with the output of `tokendoctor check --json`.") },
+        { "engine.cycle",
+          N_("This is a bug in tokendoctor: please report it with the output of `tokendoctor list --json`.") },
+        { NULL, NULL },
+};
+
+const TdCause *td_causes_all(void) {
+        return causes;
+}
+
+const TdCause *td_cause_lookup(const char *code) {
+        if (!code)
+                return NULL;
+        for (const TdCause *c = causes; c->code; c++)
+                if (streq(c->code, code))
+                        return c;
+        /* Every "<area>.timeout" the engine gives an overrunning check shares one piece of advice. */
+        if (td_endswith(code, ".timeout")) {
+                static const TdCause timeout = {
+                        "*.timeout",
+                        N_("The check took too long and was stopped. Run it again; if it keeps "
+                           "hanging, contact support with the output of `tokendoctor check --json`."),
+                };
+                return &timeout;
+        }
+        return NULL;
+}
+
+const char *td_cause_advice(const char *code) {
+        const TdCause *c = td_cause_lookup(code);
+        return c ? td_gettext(c->advice) : NULL;
+}

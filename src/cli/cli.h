@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "tokendoctor/td-engine.h"
+
+/* Exit statuses of CONTRACT.md. */
+enum {
+        TD_EXIT_OK = 0,
+        TD_EXIT_WARN = 1,
+        TD_EXIT_FAIL = 2,
+        TD_EXIT_USAGE = 64,
+        TD_EXIT_CONFIG = 78,
+};
+
+typedef struct {
+        const char *name;
+        const char *summary; /* N_() */
+        int (*run)(int argc, char **argv);
+} TdVerb;
+
+int td_cmd_check(int argc, char **argv);
+int td_cmd_list(int argc, char **argv);
+
+/* Print "tokendoctor: MESSAGE" and a hint to stderr; returns TD_EXIT_USAGE. */
+int td_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse "--timeout" seconds (decimal allowed, 0 < s <= 86400) into ms; -EINVAL on junk. */
+int td_parse_timeout(const char *s, unsigned *ret_ms);
+
+/* Text rendering (render-text.c). */
+typedef struct {
+        bool color;
+        bool unicode;
+} TdTextStyle;
+
+TdTextStyle td_text_style_for(int fd);
+void td_render_header(const TdTextStyle *style, const char *platform_name, const char *profile_id,
+                      bool no_token);
+void td_render_result(const TdTextStyle *style, const TdResult *r);
+void td_render_summary(const TdTextStyle *style, const TdReport *report);

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "td-i18n.h"
+#include "td-util.h"
+#include "tokendoctor/td-json.h"
+
+typedef struct {
+        const char *profile;
+        bool no_token;
+        TdStrv only;
+        bool json;
+        const char *root;
+        unsigned timeout_ms;
+        bool pin_stdin;
+} CheckArgs;
+
+static void check_help(void) {
+        printf(_("Usage: tokendoctor check [OPTIONS]\n\n"
+                 "Run every check of the one-click check (一键检测) and show what to repair.\n\n"
+                 "  --profile NAME|FILE  platform profile (default: %s)\n"
+                 "  --no-token           check without the token (无锁一键检测): skip token checks\n"
+                 "  --only ID[,ID...]    run only these checks and what they depend on\n"
+                 "  --json               print one JSON object (see CONTRACT.md)\n"
+                 "  --root DIR           read system files under DIR instead of /\n"
+                 "  --timeout SECONDS    finish within this time (default: %u)\n"
+                 "  --pin-stdin          read the token PIN from the first line of standard input\n\n"
+                 "Exit status: 0 all passed, 1 warnings, 2 failures or errors, 64 usage error,\n"
+                 "78 bad profile.\n"),
+               TD_PROFILE_DEFAULT, TD_ENGINE_DEFAULT_TIMEOUT_MS / 1000);
+}
+
+static int parse_args(int argc, char **argv, CheckArgs *args) {
+        enum { OPT_PROFILE = 0x100, OPT_NO_TOKEN, OPT_ONLY, OPT_JSON, OPT_ROOT, OPT_TIMEOUT, OPT_PIN_STDIN };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "profile", required_argument, NULL, OPT_PROFILE },
+                { "no-token", no_argument, NULL, OPT_NO_TOKEN },
+                { "only", required_argument, NULL, OPT_ONLY },
+                { "json", no_argument, NULL, OPT_JSON },
+                { "root", required_argument, NULL, OPT_ROOT },
+                { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                { "pin-stdin", no_argument, NULL, OPT_PIN_STDIN },
+                {},
+        };
+        optind = 0;
+        opterr = 0;
+        int c;
+        while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        check_help();
+                        return 1;
+                case OPT_PROFILE:
+                        if (isempty(optarg))
+                                return td_usage_error("check", _("--profile needs a name or a file"));
+                        args->profile = optarg;
+                        break;
+                case OPT_NO_TOKEN:
+                        args->no_token = true;
+                        break;
+                case OPT_ONLY: {
+                        _cleanup_strv_free_ TdStrv ids = td_strv_split(optarg, ",");
+                        if (!ids)
+                                return -ENOMEM;
+                        if (!ids[0])
+                                return td_usage_error("check", _("--only needs at least one check id"));
+                        for (char **id = ids; *id; id++) {
+                                if (!td_registry_find(*id))
+                                        return td_usage_error("check",
+                                                              _("unknown check id '%s' (see 'tokendoctor list')"),
+                                                              *id);
+                                if (!td_strv_contains((const char *const *) args->only, *id) &&
+                                    td_strv_push(&args->only, *id) < 0)
+                                        return -ENOMEM;
+                        }
+                        break;
+                }
+                case OPT_JSON:
+                        args->json = true;
+                        break;
+                case OPT_ROOT: {
+                        struct stat st;
+                        if (isempty(optarg) || stat(optarg, &st) < 0 || !S_ISDIR(st.st_mode))
+                                return td_usage_error("check", _("--root %s: not a directory"), optarg);
+                        args->root = optarg;
+                        break;
+                }
+                case OPT_TIMEOUT:
+                        if (td_parse_timeout(optarg, &args->timeout_ms) < 0)
+                                return td_usage_error("check",
+                                                      _("--timeout '%s': give a number of seconds greater "
+                                                        "than 0 (at most 86400)"),
+                                                      optarg);
+                        break;
+                case OPT_PIN_STDIN:
+                        args->pin_stdin = true;
+                        break;
+                case ':':
+                        return td_usage_error("check", _("option '%s' needs a value"), argv[optind - 1]);
+                default:
+                        return td_usage_error("check", _("unknown option '%s'"), argv[optind - 1]);
+                }
+        }
+        if (optind < argc)
+                return td_usage_error("check", _("unexpected argument '%s'"), argv[optind]);
+        return 0;
+}
+
+static void render_live(const TdResult *r, void *user) {
+        td_render_result(user, r);
+        fflush(stdout);
+}
+
+int td_cmd_check(int argc, char **argv) {
+        CheckArgs args = { .profile = TD_PROFILE_DEFAULT };
+        int r = parse_args(argc, argv, &args);
+        if (r != 0) {
+                td_strv_free(args.only);
+                return r == 1 ? TD_EXIT_OK : r < 0 ? TD_EXIT_FAIL : r;
+        }
+        _cleanup_strv_free_ TdStrv only = args.only;
+
+        TdProfile *profile = NULL;
+        _cleanup_free_ char *error = NULL;
+        r = td_profile_load(args.profile, &profile, &error);
+        if (r < 0) {
+                td_log_error("%s", error ? error : strerror(-r));
+                return TD_EXIT_CONFIG;
+        }
+        const char *platform_name = profile->platform_name;
+        _cleanup_free_ char *profile_id = strdup(profile->id ? profile->id : "");
+
+        TdContext *ctx = td_context_new();
+        if (!ctx || td_context_set_root(ctx, args.root) < 0) {
+                td_profile_free(profile);
+                td_context_unref(ctx);
+                td_log_error("%s", strerror(ENOMEM));
+                return TD_EXIT_FAIL;
+        }
+        td_context_take_profile(ctx, profile);
+        td_context_set_pin_stdin(ctx, args.pin_stdin);
+
+        TdTextStyle style = td_text_style_for(1);
+        TdEngineOptions opts = {
+                .no_token = args.no_token,
+                .only = (const char *const *) only,
+                .timeout_ms = args.timeout_ms,
+        };
+        if (!args.json) {
+                td_render_header(&style, platform_name, profile_id, args.no_token);
+                opts.on_result = render_live;
+                opts.on_result_user = &style;
+        }
+
+        size_t n_checks;
+        const TdCheck *const *checks = td_registry_get(&n_checks);
+        TdReport *report = NULL;
+        r = td_engine_run(ctx, checks, n_checks, &opts, &report, &error);
+        if (r < 0) {
+                td_context_unref(ctx);
+                if (r == -EINVAL)
+                        return td_usage_error("check", "%s", error ? error : strerror(-r));
+                td_log_error("%s", strerror(-r));
+                return TD_EXIT_FAIL;
+        }
+
+        if (args.json) {
+                _cleanup_free_ char *json = td_report_to_json(report, profile_id, true);
+                if (!json) {
+                        td_log_error("%s", strerror(ENOMEM));
+                        r = TD_EXIT_FAIL;
+                } else
+                        puts(json);
+        } else
+                td_render_summary(&style, report);
+
+        int exit_code = td_report_exit_code(report);
+        td_report_free(report);
+        td_context_unref(ctx);
+        return exit_code;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "td-i18n.h"
+#include "td-util.h"
+
+static const TdVerb verbs[] = {
+        { "check", N_("Run the one-click check (一键检测); --no-token without the token (无锁)"), td_cmd_check },
+        { "list", N_("List every check: id, title, whether it needs the token, whether it can fix"), td_cmd_list },
+};
+
+static void print_help(FILE *out) {
+        fprintf(out, _("Usage: tokendoctor COMMAND [OPTIONS]\n\n"
+                       "Diagnose and repair the CA token (CA锁) set-up for e-bidding platforms.\n\n"
+                       "Commands:\n"));
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                fprintf(out, "  %-8s %s\n", verbs[i].name, td_gettext(verbs[i].summary));
+        fprintf(out, _("\nRun 'tokendoctor COMMAND --help' for the options of a command.\n"));
+}
+
+int main(int argc, char **argv) {
+        setlocale(LC_ALL, "");
+        /* Numbers on the command line and in files are always written with a '.'. */
+        setlocale(LC_NUMERIC, "C");
+        td_i18n_init();
+
+        if (argc < 2)
+                return td_usage_error(NULL, _("missing command"));
+        const char *verb = argv[1];
+        if (streq(verb, "--help") || streq(verb, "-h") || streq(verb, "help")) {
+                print_help(stdout);
+                return TD_EXIT_OK;
+        }
+        if (streq(verb, "--version")) {
+                printf("tokendoctor %s\n", TD_VERSION);
+                return TD_EXIT_OK;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(verbs[i].name, verb))
+                        return verbs[i].run(argc - 1, argv + 1);
+        return td_usage_error(NULL, _("unknown command '%s'"), verb);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "td-i18n.h"
+#include "td-util.h"
+
+int td_usage_error(const char *verb, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        fputs("tokendoctor: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+        if (verb)
+                fprintf(stderr, _("Try 'tokendoctor %s --help'.\n"), verb);
+        else
+                fputs(_("Try 'tokendoctor --help'.\n"), stderr);
+        return TD_EXIT_USAGE;
+}
+
+int td_parse_timeout(const char *s, unsigned *ret_ms) {
+        if (isempty(s))
+                return -EINVAL;
+        char *end;
+        errno = 0;
+        double seconds = strtod(s, &end);
+        if (errno || *end || !isfinite(seconds) || seconds <= 0 || seconds > 86400)
+                return -EINVAL;
+        unsigned ms = (unsigned) (seconds * 1000.0 + 0.5);
+        *ret_ms = ms ? ms : 1;
+        return 0;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <langinfo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "td-i18n.h"
+#include "td-util.h"
+#include "tokendoctor/td-causes.h"
+
+#define ANSI_RESET "\033[0m"
+#define ANSI_BOLD "\033[1m"
+
+static const char *const status_colors[_TD_STATUS_MAX] = {
+        [TD_STATUS_PASS] = "\033[32m", [TD_STATUS_WARN] = "\033[33m", [TD_STATUS_FAIL] = "\033[31m",
+        [TD_STATUS_SKIP] = "\033[90m", [TD_STATUS_ERROR] = "\033[35m",
+};
+static const char *const status_marks_unicode[_TD_STATUS_MAX] = {
+        [TD_STATUS_PASS] = "✔", [TD_STATUS_WARN] = "⚠", [TD_STATUS_FAIL] = "✘",
+        [TD_STATUS_SKIP] = "–", [TD_STATUS_ERROR] = "‼",
+};
+static const char *const status_marks_ascii[_TD_STATUS_MAX] = {
+        [TD_STATUS_PASS] = "+", [TD_STATUS_WARN] = "!", [TD_STATUS_FAIL] = "x",
+        [TD_STATUS_SKIP] = "-", [TD_STATUS_ERROR] = "?",
+};
+
+static const char *status_label(TdStatus s) {
+        switch (s) {
+        case TD_STATUS_PASS:
+                return _("PASS");
+        case TD_STATUS_WARN:
+                return _("WARN");
+        case TD_STATUS_FAIL:
+                return _("FAIL");
+        case TD_STATUS_SKIP:
+                return _("SKIP");
+        default:
+                return _("ERROR");
+        }
+}
+
+TdTextStyle td_text_style_for(int fd) {
+        const char *term = getenv("TERM");
+        /* https://no-color.org: any non-empty NO_COLOR turns colour off. */
+        bool color = isatty(fd) && isempty(getenv("NO_COLOR")) && !streq_ptr(term, "dumb");
+        const char *codeset = nl_langinfo(CODESET);
+        return (TdTextStyle){ .color = color, .unicode = codeset && streq(codeset, "UTF-8") };
+}
+
+void td_render_header(const TdTextStyle *style, const char *platform_name, const char *profile_id,
+                      bool no_token) {
+        printf("%s%s%s\n", style->color ? ANSI_BOLD : "", platform_name ? platform_name : "",
+               style->color ? ANSI_RESET : "");
+        printf(no_token ? _("One-click check without the token (无锁一键检测), profile %s\n\n")
+                        : _("One-click check with the token (插锁一键检测), profile %s\n\n"),
+               profile_id);
+}
+
+void td_render_result(const TdTextStyle *style, const TdResult *r) {
+        const char *mark = (style->unicode ? status_marks_unicode : status_marks_ascii)[r->status];
+        if (style->color)
+                printf("%s%s %-5s" ANSI_RESET, status_colors[r->status], mark, status_label(r->status));
+        else
+                printf("%s %-5s", mark, status_label(r->status));
+        printf(" %-14s %s", r->check->id, td_gettext(r->check->title));
+        if (r->message && *r->message)
+                printf(": %s", r->message);
+        putchar('\n');
+
+        if (r->status == TD_STATUS_PASS || r->status == TD_STATUS_SKIP)
+                return;
+        if (r->cause)
+                printf("         %s %s\n", _("Cause:"), r->cause);
+        const char *advice = td_cause_advice(r->cause);
+        if (advice)
+                printf("         %s %s\n", _("What to do (建议修复项):"), advice);
+        if (td_result_has_fix(r))
+                printf("         %s %s\n", _("Repair:"), td_gettext(r->check->fix->summary));
+}
+
+void td_render_summary(const TdTextStyle *style, const TdReport *report) {
+        const unsigned *n = report->counts;
+        printf("\n%s", style->color ? ANSI_BOLD : "");
+        printf(_("Summary: %u passed, %u warnings, %u failed, %u errors, %u skipped (%.1f s)"),
+               n[TD_STATUS_PASS], n[TD_STATUS_WARN], n[TD_STATUS_FAIL], n[TD_STATUS_ERROR],
+               n[TD_STATUS_SKIP], report->duration_ms / 1000.0);
+        printf("%s\n", style->color ? ANSI_RESET : "");
+}

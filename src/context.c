@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "td-util.h"
+#include "tokendoctor/td-context.h"
+
+extern char **environ;
+
+typedef struct TdMemo {
+        struct TdMemo *next;
+        char *key;
+        pthread_mutex_t lock; /* held while computing, so latecomers wait */
+        bool done;
+        int status;
+        void *value;
+        void (*free_value)(void *value);
+} TdMemo;
+
+struct TdContext {
+        atomic_int refcount;
+        char *root; /* "" = real root */
+        TdProfile *profile;
+        time_t (*now)(void *user);
+        void *now_user;
+        bool pin_stdin;
+        TdStrv environment; /* snapshot: checks run on threads and must not race setenv() */
+
+        pthread_mutex_t memo_lock;
+        TdMemo *memos;
+};
+
+TdContext *td_context_new(void) {
+        TdContext *ctx = calloc(1, sizeof *ctx);
+        if (!ctx)
+                return NULL;
+        atomic_init(&ctx->refcount, 1);
+        ctx->root = strdup("");
+        ctx->environment = calloc(1, sizeof(char *));
+        pthread_mutex_init(&ctx->memo_lock, NULL);
+        if (!ctx->root || !ctx->environment)
+                return td_context_unref(ctx);
+        for (char **e = environ; e && *e; e++)
+                if (td_strv_push(&ctx->environment, *e) < 0)
+                        return td_context_unref(ctx);
+        return ctx;
+}
+
+TdContext *td_context_ref(TdContext *ctx) {
+        if (ctx)
+                atomic_fetch_add(&ctx->refcount, 1);
+        return ctx;
+}
+
+static void memo_free(TdMemo *m) {
+        if (m->free_value && m->value)
+                m->free_value(m->value);
+        pthread_mutex_destroy(&m->lock);
+        free(m->key);
+        free(m);
+}
+
+TdContext *td_context_unref(TdContext *ctx) {
+        if (!ctx || atomic_fetch_sub(&ctx->refcount, 1) != 1)
+                return NULL;
+        for (TdMemo *m = ctx->memos, *next; m; m = next) {
+                next = m->next;
+                memo_free(m);
+        }
+        pthread_mutex_destroy(&ctx->memo_lock);
+        td_profile_free(ctx->profile);
+        td_strv_free(ctx->environment);
+        free(ctx->root);
+        free(ctx);
+        return NULL;
+}
+
+int td_context_set_root(TdContext *ctx, const char *root) {
+        char *copy = strdup(root ? root : "");
+        if (!copy)
+                return -ENOMEM;
+        size_t len = strlen(copy);
+        while (len > 0 && copy[len - 1] == '/')
+                copy[--len] = '\0';
+        free(ctx->root);
+        ctx->root = copy;
+        return 0;
+}
+
+void td_context_take_profile(TdContext *ctx, TdProfile *profile) {
+        td_profile_free(ctx->profile);
+        ctx->profile = profile;
+}
+
+void td_context_set_clock(TdContext *ctx, time_t (*now)(void *user), void *user) {
+        ctx->now = now;
+        ctx->now_user = user;
+}
+
+void td_context_set_pin_stdin(TdContext *ctx, bool pin_stdin) {
+        ctx->pin_stdin = pin_stdin;
+}
+
+bool td_context_get_pin_stdin(const TdContext *ctx) {
+        return ctx->pin_stdin;
+}
+
+const char *td_context_get_root(const TdContext *ctx) {
+        return ctx->root;
+}
+
+bool td_context_has_root(const TdContext *ctx) {
+        return ctx->root[0] != '\0';
+}
+
+const TdProfile *td_context_get_profile(const TdContext *ctx) {
+        return ctx->profile;
+}
+
+time_t td_context_now(const TdContext *ctx) {
+        return ctx->now ? ctx->now(ctx->now_user) : time(NULL);
+}
+
+int64_t td_now_monotonic_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *td_context_getenv(const TdContext *ctx, const char *name) {
+        size_t len = strlen(name);
+        for (char **e = ctx->environment; *e; e++)
+                if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+                        return *e + len + 1;
+        return NULL;
+}
+
+char *td_context_path(const TdContext *ctx, const char *abs_path) {
+        return td_strdup_printf("%s%s%s", ctx->root, abs_path[0] == '/' ? "" : "/", abs_path);
+}
+
+int td_context_read_file(const TdContext *ctx, const char *abs_path, size_t max_len,
+                         char **ret_data, size_t *ret_len) {
+        _cleanup_free_ char *path = td_context_path(ctx, abs_path);
+        if (!path)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        /* sysfs and proc files report size 0 or 4096: read until EOF, bounded. */
+        size_t cap = 4096, len = 0;
+        _cleanup_free_ char *buf = malloc(cap + 1);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                if (len == cap) {
+                        if (cap > max_len)
+                                return -EFBIG;
+                        cap *= 2;
+                        char *grown = realloc(buf, cap + 1);
+                        if (!grown)
+                                return -ENOMEM;
+                        buf = grown;
+                }
+                ssize_t n = read(fd, buf + len, cap - len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+                if (len > max_len)
+                        return -EFBIG;
+        }
+        buf[len] = '\0';
+        *ret_data = TAKE_PTR(buf);
+        if (ret_len)
+                *ret_len = len;
+        return 0;
+}
+
+int td_context_memo(TdContext *ctx, const char *key, TdMemoCompute compute, void *user,
+                    void (*free_value)(void *value), void **ret_value) {
+        pthread_mutex_lock(&ctx->memo_lock);
+        TdMemo *m = ctx->memos;
+        while (m && !streq(m->key, key))
+                m = m->next;
+        if (!m) {
+                m = calloc(1, sizeof *m);
+                if (!m || !(m->key = strdup(key))) {
+                        free(m);
+                        pthread_mutex_unlock(&ctx->memo_lock);
+                        return -ENOMEM;
+                }
+                pthread_mutex_init(&m->lock, NULL);
+                m->free_value = free_value;
+                m->next = ctx->memos;
+                ctx->memos = m;
+        }
+        /* Lock the entry before letting go of the list so a second caller queues behind us. */
+        pthread_mutex_lock(&m->lock);
+        pthread_mutex_unlock(&ctx->memo_lock);
+        if (!m->done) {
+                void *value = NULL;
+                m->status = compute(ctx, user, &value);
+                m->value = value;
+                m->done = true;
+        }
+        int status = m->status;
+        void *value = m->value;
+        pthread_mutex_unlock(&m->lock);
+        if (status >= 0 && ret_value)
+                *ret_value = value;
+        return status;
+}

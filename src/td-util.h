@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Small helpers shared by the engine, the adapters, the checks and the CLI. Not public API. */
+#pragma once
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tokendoctor/td-profile.h"
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+static inline void td_freep(void *p) {
+        free(*(void **) p);
+}
+#define _cleanup_free_ _cleanup_(td_freep)
+
+static inline void td_fclosep(FILE **f) {
+        if (*f)
+                fclose(*f);
+}
+#define _cleanup_fclose_ _cleanup_(td_fclosep)
+
+static inline void td_closep(int *fd) {
+        if (*fd >= 0)
+                close(*fd);
+}
+#define _cleanup_close_ _cleanup_(td_closep)
+
+static inline void td_strv_freep(TdStrv *v) {
+        td_strv_free(*v);
+}
+#define _cleanup_strv_free_ _cleanup_(td_strv_freep)
+
+/* Hand ownership out of a cleanup-scoped variable. */
+#define TAKE_PTR(p)                             \
+        ({                                      \
+                __typeof__(p) _tmp_ = (p);      \
+                (p) = NULL;                     \
+                _tmp_;                          \
+        })
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline bool streq(const char *a, const char *b) {
+        return strcmp(a, b) == 0;
+}
+static inline bool streq_ptr(const char *a, const char *b) {
+        return (a && b) ? strcmp(a, b) == 0 : a == b;
+}
+static inline bool isempty(const char *s) {
+        return !s || !*s;
+}
+
+/* printf into a new string; NULL on ENOMEM. */
+char *td_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *td_strdup_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Strip leading and trailing ASCII white space in place; returns @s. */
+char *td_strstrip(char *s);
+bool td_startswith(const char *s, const char *prefix);
+bool td_endswith(const char *s, const char *suffix);
+/* ASCII case-insensitive compare of a prefix. */
+bool td_startswith_nocase(const char *s, const char *prefix);
+
+/*
+ * Split @s at any of @separators, strip each piece and drop empty ones. Returns a new
+ * NULL-terminated vector (td_strv_free()), or NULL on ENOMEM.
+ */
+TdStrv td_strv_split(const char *s, const char *separators);
+/* Append a copy of @s to *@v. 0 or -ENOMEM. */
+int td_strv_push(TdStrv *v, const char *s);
+bool td_strv_contains(const char *const *v, const char *s);
+/* Join with @sep; new string or NULL on ENOMEM. */
+char *td_strv_join(const char *const *v, const char *sep);
+
+/*
+ * Compare two version strings with dpkg's ordering (epoch:upstream-revision, '~' sorts
+ * before everything). Returns <0, 0, >0.
+ */
+int td_version_compare(const char *a, const char *b);
+
+/* Overwrite @len bytes so the compiler cannot drop it (for PINs). */
+void td_secure_wipe(void *p, size_t len);
+
+/* Write @msg to stderr in the tool's "tokendoctor: ..." format. */
+void td_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "td-util.h"
+
+char *td_strdup_vprintf(const char *fmt, va_list ap) {
+        char *s = NULL;
+        if (vasprintf(&s, fmt, ap) < 0)
+                return NULL;
+        return s;
+}
+
+char *td_strdup_printf(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        char *s = td_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        return s;
+}
+
+char *td_strstrip(char *s) {
+        char *start = s;
+        while (*start && isspace((unsigned char) *start))
+                start++;
+        size_t len = strlen(start);
+        while (len > 0 && isspace((unsigned char) start[len - 1]))
+                len--;
+        memmove(s, start, len);
+        s[len] = '\0';
+        return s;
+}
+
+bool td_startswith(const char *s, const char *prefix) {
+        return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool td_startswith_nocase(const char *s, const char *prefix) {
+        return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool td_endswith(const char *s, const char *suffix) {
+        size_t ls = strlen(s), lx = strlen(suffix);
+        return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
+}
+
+int td_strv_push(TdStrv *v, const char *s) {
+        size_t n = td_strv_length((const char *const *) *v);
+        char *copy = strdup(s);
+        if (!copy)
+                return -ENOMEM;
+        TdStrv grown = realloc(*v, (n + 2) * sizeof(char *));
+        if (!grown) {
+                free(copy);
+                return -ENOMEM;
+        }
+        grown[n] = copy;
+        grown[n + 1] = NULL;
+        *v = grown;
+        return 0;
+}
+
+TdStrv td_strv_split(const char *s, const char *separators) {
+        TdStrv v = calloc(1, sizeof(char *));
+        if (!v)
+                return NULL;
+        if (!s)
+                return v;
+
+        _cleanup_free_ char *copy = strdup(s);
+        if (!copy)
+                goto oom;
+        char *save = NULL;
+        for (char *tok = strtok_r(copy, separators, &save); tok; tok = strtok_r(NULL, separators, &save)) {
+                td_strstrip(tok);
+                if (*tok && td_strv_push(&v, tok) < 0)
+                        goto oom;
+        }
+        return v;
+oom:
+        td_strv_free(v);
+        return NULL;
+}
+
+bool td_strv_contains(const char *const *v, const char *s) {
+        for (; v && *v; v++)
+                if (streq(*v, s))
+                        return true;
+        return false;
+}
+
+char *td_strv_join(const char *const *v, const char *sep) {
+        size_t len = 1, seplen = strlen(sep);
+        for (const char *const *p = v; p && *p; p++)
+                len += strlen(*p) + seplen;
+        char *out = malloc(len), *w = out;
+        if (!out)
+                return NULL;
+        for (const char *const *p = v; p && *p; p++) {
+                if (p != v)
+                        w = stpcpy(w, sep);
+                w = stpcpy(w, *p);
+        }
+        *w = '\0';
+        return out;
+}
+
+/* dpkg's character order: '~' first, then end of string, letters, then everything else. */
+static int version_order(int c) {
+        if (isdigit(c))
+                return 0;
+        if (isalpha(c))
+                return c;
+        if (c == '~')
+                return -1;
+        if (c)
+                return c + 256;
+        return 0;
+}
+
+static int version_compare_part(const char *a, const char *b) {
+        while (*a || *b) {
+                int first_diff = 0;
+                while ((*a && !isdigit((unsigned char) *a)) || (*b && !isdigit((unsigned char) *b))) {
+                        int ac = version_order((unsigned char) *a);
+                        int bc = version_order((unsigned char) *b);
+                        if (ac != bc)
+                                return ac - bc;
+                        if (*a)
+                                a++;
+                        if (*b)
+                                b++;
+                }
+                while (*a == '0')
+                        a++;
+                while (*b == '0')
+                        b++;
+                while (isdigit((unsigned char) *a) && isdigit((unsigned char) *b)) {
+                        if (!first_diff)
+                                first_diff = *a - *b;
+                        a++;
+                        b++;
+                }
+                if (isdigit((unsigned char) *a))
+                        return 1;
+                if (isdigit((unsigned char) *b))
+                        return -1;
+                if (first_diff)
+                        return first_diff;
+        }
+        return 0;
+}
+
+/* Split "epoch:upstream-revision" without allocating: returns the epoch, sets the parts. */
+static long version_split(const char *v, char *buf, size_t bufsize, const char **upstream,
+                          const char **revision) {
+        long epoch = 0;
+        const char *colon = strchr(v, ':');
+        if (colon) {
+                char *end;
+                epoch = strtol(v, &end, 10);
+                if (end != colon)
+                        epoch = 0;
+                v = colon + 1;
+        }
+        snprintf(buf, bufsize, "%s", v);
+        char *dash = strrchr(buf, '-');
+        if (dash) {
+                *dash = '\0';
+                *revision = dash + 1;
+        } else
+                *revision = "";
+        *upstream = buf;
+        return epoch;
+}
+
+int td_version_compare(const char *a, const char *b) {
+        char abuf[256], bbuf[256];
+        const char *aup, *arev, *bup, *brev;
+        long ae = version_split(a ? a : "", abuf, sizeof abuf, &aup, &arev);
+        long be = version_split(b ? b : "", bbuf, sizeof bbuf, &bup, &brev);
+        if (ae != be)
+                return ae < be ? -1 : 1;
+        int r = version_compare_part(aup, bup);
+        if (r)
+                return r < 0 ? -1 : 1;
+        r = version_compare_part(arev, brev);
+        return r < 0 ? -1 : r > 0 ? 1 : 0;
+}
+
+void td_secure_wipe(void *p, size_t len) {
+        if (p)
+                explicit_bzero(p, len);
+}
+
+void td_log_error(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        fputs("tokendoctor: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "td-util.h"
+
+static void test_version_compare(void **state) {
+        /* dpkg's own ordering examples */
+        assert_true(td_version_compare("1.0", "1.0") == 0);
+        assert_true(td_version_compare("1.0", "1.1") < 0);
+        assert_true(td_version_compare("1.10", "1.9") > 0);
+        assert_true(td_version_compare("1.0~rc1", "1.0") < 0);
+        assert_true(td_version_compare("1.0", "1.0+deb12u1") < 0);
+        assert_true(td_version_compare("1:0.9", "2.0") > 0);
+        assert_true(td_version_compare("2.0-1", "2.0-2") < 0);
+        assert_true(td_version_compare("20.04", "20.4") == 0);
+        assert_true(td_version_compare("12", "10") > 0);
+        assert_true(td_version_compare("1.0a", "1.0") > 0);
+        assert_true(td_version_compare("", "0") == 0);
+        assert_true(td_version_compare(NULL, "1") < 0);
+}
+
+static void test_strv(void **state) {
+        _cleanup_strv_free_ TdStrv v = td_strv_split(" a, b ,,c ", ",");
+        assert_int_equal(td_strv_length((const char *const *) v), 3);
+        assert_string_equal(v[0], "a");
+        assert_string_equal(v[1], "b");
+        assert_string_equal(v[2], "c");
+        assert_true(td_strv_contains((const char *const *) v, "b"));
+        assert_false(td_strv_contains((const char *const *) v, "d"));
+        _cleanup_free_ char *joined = td_strv_join((const char *const *) v, "|");
+        assert_string_equal(joined, "a|b|c");
+        _cleanup_strv_free_ TdStrv empty = td_strv_split("", ",");
+        assert_null(empty[0]);
+}
+
+static void test_strings(void **state) {
+        char buf[] = "  \t hello world \n";
+        assert_string_equal(td_strstrip(buf), "hello world");
+        assert_true(td_startswith("zh_CN.UTF-8", "zh_"));
+        assert_false(td_startswith("z", "zh_"));
+        assert_true(td_endswith("net.timeout", ".timeout"));
+        assert_false(td_endswith("t", ".timeout"));
+        assert_true(td_startswith_nocase("HTTPS://x", "https://"));
+        _cleanup_free_ char *s = td_strdup_printf("%s-%d", "a", 7);
+        assert_string_equal(s, "a-7");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_version_compare),
+                cmocka_unit_test(test_strv),
+                cmocka_unit_test(test_strings),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
