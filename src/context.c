@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "td-util.h"
@@ -145,14 +147,34 @@ char *td_context_path(const TdContext *ctx, const char *abs_path) {
         return td_strdup_printf("%s%s%s", ctx->root, abs_path[0] == '/' ? "" : "/", abs_path);
 }
 
+int td_context_open(const TdContext *ctx, const char *abs_path, int flags) {
+        flags |= O_CLOEXEC | O_NOCTTY;
+        if (!td_context_has_root(ctx)) {
+                int fd = open(abs_path, flags);
+                return fd < 0 ? -errno : fd;
+        }
+        _cleanup_close_ int root_fd = open(ctx->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return -errno;
+        while (*abs_path == '/')
+                abs_path++;
+        struct open_how how = { .flags = (uint64_t) flags, .resolve = RESOLVE_IN_ROOT };
+        int fd = (int) syscall(SYS_openat2, root_fd, *abs_path ? abs_path : ".", &how, sizeof how);
+        if (fd < 0 && errno == ENOSYS) {
+                /* Kernels before 5.6: plain lookup under the prefix (links may escape). */
+                _cleanup_free_ char *path = td_context_path(ctx, abs_path);
+                if (!path)
+                        return -ENOMEM;
+                fd = open(path, flags);
+        }
+        return fd < 0 ? -errno : fd;
+}
+
 int td_context_read_file(const TdContext *ctx, const char *abs_path, size_t max_len,
                          char **ret_data, size_t *ret_len) {
-        _cleanup_free_ char *path = td_context_path(ctx, abs_path);
-        if (!path)
-                return -ENOMEM;
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        _cleanup_close_ int fd = td_context_open(ctx, abs_path, O_RDONLY);
         if (fd < 0)
-                return -errno;
+                return fd;
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return -errno;

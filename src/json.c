@@ -9,8 +9,14 @@
 #include "tokendoctor/td-causes.h"
 #include "tokendoctor/td-json.h"
 
+/* Every string in our JSON is valid UTF-8, whatever a file or a server gave us. */
+static json_object *json_text(const char *s) {
+        _cleanup_free_ char *clean = td_utf8_sanitize(s);
+        return json_object_new_string(clean ? clean : "");
+}
+
 static json_object *string_or_null(const char *s) {
-        return s ? json_object_new_string(s) : NULL;
+        return s ? json_text(s) : NULL;
 }
 
 static json_object *strv_to_json(const char *const *v) {
@@ -36,15 +42,14 @@ static json_object *result_to_json(const TdResult *r) {
         json_object_object_add(o, "category", json_object_new_string(r->check->category));
         json_object_object_add(o, "status", json_object_new_string(td_status_to_string(r->status)));
         json_object_object_add(o, "title", json_object_new_string(td_gettext(r->check->title)));
-        json_object_object_add(o, "message", json_object_new_string(r->message ? r->message : ""));
+        json_object_object_add(o, "message", json_text(r->message ? r->message : ""));
         json_object_object_add(o, "cause", string_or_null(r->status == TD_STATUS_PASS ? NULL : r->cause));
         json_object_object_add(o, "advice", string_or_null(r->status == TD_STATUS_PASS ? NULL
                                                                                        : td_cause_advice(r->cause)));
         json_object_object_add(o, "fix", fix_to_json(r));
         json_object *details = json_object_new_object();
         for (size_t i = 0; i < r->n_details; i++)
-                json_object_object_add(details, r->details[i].key,
-                                       json_object_new_string(r->details[i].value));
+                json_object_object_add(details, r->details[i].key, json_text(r->details[i].value));
         json_object_object_add(o, "details", details);
         json_object_object_add(o, "duration_ms", json_object_new_int64(r->duration_ms));
         return o;

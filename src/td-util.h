@@ -84,6 +84,13 @@ char *td_strv_join(const char *const *v, const char *sep);
  */
 int td_version_compare(const char *a, const char *b);
 
+/*
+ * A copy of @s with every byte that is not part of well-formed UTF-8 replaced by U+FFFD, so
+ * text from outside (files, servers, the environment) cannot break JSON or a terminal.
+ * NULL on ENOMEM.
+ */
+char *td_utf8_sanitize(const char *s);
+
 /* Overwrite @len bytes so the compiler cannot drop it (for PINs). */
 void td_secure_wipe(void *p, size_t len);
 

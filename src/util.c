@@ -192,6 +192,53 @@ int td_version_compare(const char *a, const char *b) {
         return r < 0 ? -1 : r > 0 ? 1 : 0;
 }
 
+/* Length of the well-formed UTF-8 sequence at @s (RFC 3629), or 0 when it is not one. */
+static size_t utf8_sequence_length(const unsigned char *s) {
+        if (s[0] < 0x80)
+                return 1;
+        size_t len;
+        unsigned min;
+        unsigned cp;
+        if ((s[0] & 0xe0) == 0xc0)
+                len = 2, min = 0x80, cp = s[0] & 0x1f;
+        else if ((s[0] & 0xf0) == 0xe0)
+                len = 3, min = 0x800, cp = s[0] & 0x0f;
+        else if ((s[0] & 0xf8) == 0xf0)
+                len = 4, min = 0x10000, cp = s[0] & 0x07;
+        else
+                return 0;
+        for (size_t i = 1; i < len; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (s[i] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return len;
+}
+
+char *td_utf8_sanitize(const char *s) {
+        /* Worst case every byte becomes the 3-byte replacement character. */
+        size_t len = strlen(s);
+        char *out = malloc(len * 3 + 1), *w = out;
+        if (!out)
+                return NULL;
+        const unsigned char *p = (const unsigned char *) s;
+        while (*p) {
+                size_t n = utf8_sequence_length(p);
+                if (n == 0) {
+                        w = stpcpy(w, "\xEF\xBF\xBD");
+                        p++;
+                        continue;
+                }
+                memcpy(w, p, n);
+                w += n;
+                p += n;
+        }
+        *w = '\0';
+        return out;
+}
+
 void td_secure_wipe(void *p, size_t len) {
         if (p)
                 explicit_bzero(p, len);

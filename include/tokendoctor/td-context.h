@@ -53,6 +53,13 @@ const char *td_context_getenv(const TdContext *ctx, const char *name);
 char *td_context_path(const TdContext *ctx, const char *abs_path);
 
 /*
+ * Open system file @abs_path under the root. Symbolic links and ".." are resolved inside the
+ * root (a customer's /etc/os-release -> /usr/lib/os-release must not reach our own /usr).
+ * Returns a file descriptor (O_CLOEXEC added) or a negative errno.
+ */
+int td_context_open(const TdContext *ctx, const char *abs_path, int flags);
+
+/*
  * Read a whole system file under the root. A NUL is appended (not counted in *ret_len).
  * Files over @max_len bytes give -EFBIG. Returns 0 or a negative errno; on success the
  * caller frees *ret_data.

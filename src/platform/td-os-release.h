@@ -26,9 +26,9 @@ int td_assignments_parse(const char *text, size_t len, TdAssignmentFunc func, vo
 
 /* The os-release fields tokendoctor uses. Every string is owned, NULL when not set. */
 typedef struct {
-        char *id;          /* "debian", "uos", "kylin", "deepin" ... */
-        char *id_like;     /* space-separated IDs, "debian ubuntu" */
-        char *version_id;  /* "12", "20", "V10" */
+        char *id;         /* "debian", "uos", "kylin", "deepin" ... */
+        char *id_like;    /* space-separated IDs, "debian ubuntu" */
+        char *version_id; /* "12", "20", "V10" */
         char *name;
         char *pretty_name;
 } TdOsRelease;

@@ -61,6 +61,19 @@ static void test_root_paths(void **state) {
         assert_int_equal(td_context_read_file(ctx, "/etc", 4096, &other, NULL), -EISDIR);
         assert_int_equal(td_context_read_file(ctx, "/etc/hello", 4, &other, NULL), -EFBIG);
         assert_null(other);
+
+        /* A link in the inspected system points into *its* root, never into ours. */
+        char link[600];
+        snprintf(link, sizeof link, "%s/etc/os-release", root);
+        assert_int_equal(symlink("/etc/hello", link), 0);
+        assert_int_equal(td_context_read_file(ctx, "/etc/os-release", 4096, &other, NULL), 0);
+        assert_string_equal(other, "under the root\n");
+        free(other);
+        other = NULL;
+        snprintf(link, sizeof link, "%s/etc/escape", root);
+        assert_int_equal(symlink("../../../../../../../../etc/passwd", link), 0);
+        assert_int_equal(td_context_read_file(ctx, "/etc/escape", 4096, &other, NULL), -ENOENT);
+        assert_int_equal(td_context_read_file(ctx, "/../../../../etc/passwd", 4096, &other, NULL), -ENOENT);
         td_context_unref(ctx);
 }
 

@@ -50,11 +50,23 @@ static void test_strings(void **state) {
         assert_string_equal(s, "a-7");
 }
 
+static void test_utf8_sanitize(void **state) {
+        _cleanup_free_ char *good = td_utf8_sanitize("华润 ok");
+        assert_string_equal(good, "华润 ok");
+        /* A GBK byte pair, a stray continuation byte, an overlong '/', a surrogate. */
+        _cleanup_free_ char *bad = td_utf8_sanitize("a\xbb\xaa b\x80 c\xc0\xaf d\xed\xa0\x80");
+        assert_string_equal(bad, "a\xEF\xBF\xBD\xEF\xBF\xBD b\xEF\xBF\xBD c\xEF\xBF\xBD\xEF\xBF\xBD "
+                                 "d\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+        _cleanup_free_ char *cut = td_utf8_sanitize("x\xe5\x8d");
+        assert_string_equal(cut, "x\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_version_compare),
                 cmocka_unit_test(test_strv),
                 cmocka_unit_test(test_strings),
+                cmocka_unit_test(test_utf8_sanitize),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

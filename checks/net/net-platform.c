@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* net.platform: every platform URL answers over a verified HTTPS connection. */
+#include <errno.h>
+#include <inttypes.h>
+
+#include "platform/td-http.h"
+#include "td-i18n.h"
+#include "td-util.h"
+#include "tokendoctor/td-check.h"
+
+/* Leave the engine this much of our deadline to collect the verdict. */
+#define DEADLINE_MARGIN_MS 250
+/* A probe with less time than this cannot tell anything: stop instead. */
+#define PROBE_MIN_MS 200
+#define PROBE_MAX_MS 20000
+
+static const char *stage_title(TdHttpStage stage) {
+        switch (stage) {
+        case TD_HTTP_STAGE_DNS:
+                return _("DNS");
+        case TD_HTTP_STAGE_CONNECT:
+                return _("TCP connect");
+        case TD_HTTP_STAGE_TLS:
+                return _("TLS");
+        default:
+                return _("HTTP");
+        }
+}
+
+static int add_ms(TdResult *result, unsigned idx, const char *what, int64_t ms) {
+        char key[32];
+        snprintf(key, sizeof key, "url%u.%s", idx, what);
+        return td_result_add_detail(result, key, "%" PRId64, ms);
+}
+
+/* The per-URL details: stage durations (not libcurl's cumulative clocks), address, proxy. */
+static int add_details(TdResult *result, unsigned idx, const TdHttpProbe *p) {
+        char key[32];
+        int r;
+
+#define DETAIL(suffix, ...)                                                        \
+        do {                                                                       \
+                snprintf(key, sizeof key, "url%u%s", idx, suffix);                 \
+                if ((r = td_result_add_detail(result, key, __VA_ARGS__)) < 0)     \
+                        return r;                                                  \
+        } while (0)
+
+        DETAIL("", "%s", p->url);
+        if (p->primary_ip)
+                DETAIL(".ip", "%s", p->primary_ip);
+        if (p->dns_ms >= 0 && (r = add_ms(result, idx, "dns_ms", p->dns_ms)) < 0)
+                return r;
+        if (p->connect_ms >= 0 &&
+            (r = add_ms(result, idx, "connect_ms", p->connect_ms - (p->dns_ms > 0 ? p->dns_ms : 0))) < 0)
+                return r;
+        if (p->tls_ms >= 0 && p->connect_ms >= 0 &&
+            (r = add_ms(result, idx, "tls_ms", p->tls_ms - p->connect_ms)) < 0)
+                return r;
+        if (p->first_byte_ms >= 0 && (r = add_ms(result, idx, "first_byte_ms", p->first_byte_ms)) < 0)
+                return r;
+        if ((r = add_ms(result, idx, "total_ms", p->total_ms)) < 0)
+                return r;
+        if (p->http_status > 0)
+                DETAIL(".http_status", "%ld", p->http_status);
+        if (p->http_status >= 300 && p->http_status < 400)
+                DETAIL(".redirect", _("not followed (a redirect shows the server answers): %s"),
+                       p->location ? p->location : _("no Location header"));
+        if (p->proxy)
+                DETAIL(".proxy", "%s", p->proxy);
+        if (p->cause) {
+                DETAIL(".stage", "%s", td_http_stage_to_string(p->stage));
+                DETAIL(".error", "%s", p->error ? p->error : "");
+        }
+        if (p->verify_result > 0)
+                DETAIL(".verify_result", "%ld", p->verify_result);
+#undef DETAIL
+        return 0;
+}
+
+/* The verdict for the first URL that failed. */
+static int set_failure(TdResult *result, const TdHttpProbe *p) {
+        _cleanup_free_ char *via = p->proxy ? td_strdup_printf(_(" (through the proxy %s)"), p->proxy)
+                                            : strdup("");
+        if (!via)
+                return -ENOMEM;
+        const char *why = p->error ? p->error : "";
+
+        if (!p->cause)
+                return td_result_set(result, TD_STATUS_FAIL, "net.http",
+                                     _("%s%s answered with HTTP status %ld, an error."), p->url, via,
+                                     p->http_status);
+        if (streq(p->cause, "net.dns"))
+                return td_result_set(result, TD_STATUS_FAIL, p->cause,
+                                     _("%s%s cannot be reached: the DNS stage failed, the host name "
+                                       "could not be resolved (%s)."),
+                                     p->url, via, why);
+        if (streq(p->cause, "net.connect"))
+                return td_result_set(result, TD_STATUS_FAIL, p->cause,
+                                     _("%s%s cannot be reached: the TCP connect stage failed (%s)."),
+                                     p->url, via, why);
+        if (streq(p->cause, "net.tls"))
+                return td_result_set(result, TD_STATUS_FAIL, p->cause,
+                                     _("%s%s cannot be reached: the TLS stage failed (%s). A wrong "
+                                       "system clock also breaks TLS, so check the date and time too."),
+                                     p->url, via, why);
+        if (streq(p->cause, "net.timeout"))
+                return td_result_set(result, TD_STATUS_FAIL, p->cause,
+                                     _("%s%s did not answer in time: the %s stage took too long (%s)."),
+                                     p->url, via, stage_title(p->stage), why);
+        return td_result_set(result, TD_STATUS_FAIL, p->cause,
+                             _("%s%s cannot be reached: the %s stage failed (%s)."), p->url, via,
+                             stage_title(p->stage), why);
+}
+
+static int run(TdContext *ctx, TdResult *result) {
+        const TdProfile *profile = td_context_get_profile(ctx);
+        if (!profile || !profile->urls || !profile->urls[0])
+                return td_result_set(result, TD_STATUS_SKIP, NULL,
+                                     _("The profile names no platform address to check."));
+
+        /* A redirect is not followed: any answer below 400 shows the platform is reachable. */
+        int r = td_result_add_detail(result, "redirects", "not-followed");
+        if (r < 0)
+                return r;
+
+        bool failed = false;
+        unsigned idx = 0, passed = 0;
+        for (char **u = profile->urls; *u; u++) {
+                idx++;
+                int64_t left = td_result_remaining_ms(result) - DEADLINE_MARGIN_MS;
+                if (left < PROBE_MIN_MS) {
+                        char key[32];
+                        snprintf(key, sizeof key, "url%u", idx);
+                        if ((r = td_result_add_detail(result, key, "%s", *u)) < 0)
+                                return r;
+                        snprintf(key, sizeof key, "url%u.error", idx);
+                        if ((r = td_result_add_detail(result, key, "%s", _("not checked: out of time"))) < 0)
+                                return r;
+                        if (!failed && (r = td_result_set(result, TD_STATUS_FAIL, "net.timeout",
+                                                          _("There was no time left to check %s."), *u)) < 0)
+                                return r;
+                        failed = true;
+                        continue;
+                }
+
+                TdHttpOptions opts = {
+                        .ca_file = profile->platform_tls_ca,
+                        .verify = true,
+                        .timeout_ms = (unsigned) (left < PROBE_MAX_MS ? left : PROBE_MAX_MS),
+                        .ctx = ctx,
+                };
+                _cleanup_http_probe_free_ TdHttpProbe *probe = NULL;
+                r = td_http_probe(*u, &opts, &probe);
+                if (r == -EINVAL) {
+                        char key[32];
+                        snprintf(key, sizeof key, "url%u", idx);
+                        if ((r = td_result_add_detail(result, key, "%s", *u)) < 0)
+                                return r;
+                        /* A profile mistake, not a network diagnosis: the check cannot decide. */
+                        td_result_set(result, TD_STATUS_ERROR, "engine.check-error",
+                                      _("The platform address %s in the profile is not a valid http:// or "
+                                        "https:// URL."),
+                                      *u);
+                        return -EINVAL;
+                }
+                if (r < 0)
+                        return r;
+                if ((r = add_details(result, idx, probe)) < 0)
+                        return r;
+
+                if (!probe->cause && probe->http_status < 400) {
+                        passed++;
+                        continue;
+                }
+                if (!failed && (r = set_failure(result, probe)) < 0)
+                        return r;
+                failed = true;
+        }
+        if (failed)
+                return 0;
+
+        if (idx == 1) {
+                const char *status = td_result_get_detail(result, "url1.http_status");
+                return td_result_set(result, TD_STATUS_PASS, NULL,
+                                     _("%s answered over a verified secure connection (HTTP status %s)."),
+                                     profile->urls[0], status ? status : "?");
+        }
+        return td_result_set(result, TD_STATUS_PASS, NULL,
+                             _("All %u platform addresses answered over verified secure connections."),
+                             passed);
+}
+
+const TdCheck td_check_net_platform = {
+        .id = "net.platform",
+        .category = "network",
+        .title = N_("Platform servers reachable (DNS, TCP, TLS, HTTP)"),
+        .flags = TD_CHECK_NEEDS_NETWORK,
+        .causes = TD_STRV("net.dns", "net.connect", "net.tls", "net.http", "net.timeout"),
+        .run = run,
+        .timeout_ms = 20000,
+};

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* os.fonts: a font that shows Simplified Chinese, so the platform's pages are not boxes. */
+#include <errno.h>
+
+#include "platform/td-fonts.h"
+#include "td-i18n.h"
+#include "td-util.h"
+#include "tokendoctor/td-check.h"
+
+/* fontconfig's name for Simplified Chinese. */
+#define FONTS_LANG "zh-cn"
+/* Text the platform shows on every page: the font chosen for Chinese must have all of it. */
+#define FONTS_SAMPLE "华润守正电子招标采购平台"
+
+static int check_os_fonts_run(TdContext *ctx, TdResult *result) {
+        _cleanup_fonts_info_free_ TdFontsInfo *info = NULL;
+        int r;
+
+        r = td_fonts_query(ctx, FONTS_LANG, FONTS_SAMPLE, &info);
+        if (r < 0)
+                return r;
+
+        _cleanup_free_ char *families = td_strv_join((const char *const *) info->families, ", ");
+        if (!families)
+                return -ENOMEM;
+        if ((r = td_result_add_detail(result, "count", "%zu", info->n_fonts)) < 0 ||
+            (r = td_result_add_detail(result, "families", "%s", families)) < 0 ||
+            (info->best_family && (r = td_result_add_detail(result, "best", "%s", info->best_family)) < 0) ||
+            (info->best_file && (r = td_result_add_detail(result, "best_file", "%s", info->best_file)) < 0))
+                return r;
+
+        const char *best = info->best_family ? info->best_family : _("(unnamed font)");
+
+        if (!info->have_config)
+                return td_result_set(result, TD_STATUS_FAIL, "fonts.no-cjk",
+                                     _("No font configuration (/etc/fonts/fonts.conf) exists, so no "
+                                       "font is available at all."));
+        if (info->n_fonts == 0)
+                return td_result_set(result, TD_STATUS_FAIL, "fonts.no-cjk",
+                                     _("No installed font covers Simplified Chinese: Chinese text shows as "
+                                       "empty boxes."));
+        if (!isempty(info->missing))
+                return td_result_set(result, TD_STATUS_FAIL, "fonts.no-cjk",
+                                     _("The font chosen for Simplified Chinese, %s, lacks characters of "
+                                       "the platform's name (%s): they would show as empty boxes."),
+                                     best, info->missing);
+
+        return td_result_set(result, TD_STATUS_PASS, NULL,
+                             dngettext(GETTEXT_PACKAGE,
+                                       "%zu font covers Simplified Chinese; the one chosen for it is %s.",
+                                       "%zu fonts cover Simplified Chinese; the one chosen for it is %s.",
+                                       info->n_fonts),
+                             info->n_fonts, best);
+}
+
+const TdCheck td_check_os_fonts = {
+        .id = "os.fonts",
+        .category = "system",
+        .title = N_("Chinese fonts"),
+        .causes = TD_STRV("fonts.no-cjk"),
+        .run = check_os_fonts_run,
+        .fix = &(const TdFix){.summary = N_("Install a Simplified Chinese font (fonts-noto-cjk)"),
+                              .privileged = true},
+};

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* os.locale: a Simplified Chinese locale is in force, and glibc has it generated. */
+#include <errno.h>
+#include <strings.h>
+
+#include "platform/td-locale-archive.h"
+#include "platform/td-os-release.h"
+#include "td-i18n.h"
+#include "td-util.h"
+#include "tokendoctor/td-check.h"
+
+#define LOCALE_FILE_MAX (64u * 1024u)
+
+/* The variables that decide the language of messages, strongest first. */
+static const char *const locale_variables[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+
+typedef struct {
+        char *values[ELEMENTSOF(locale_variables)];
+} LocaleFileValues;
+
+typedef struct {
+        char *name;           /* "zh_CN.UTF-8" */
+        const char *variable; /* "LANG" */
+        const char *source;   /* "environment" or the file */
+} LocaleInForce;
+
+static void locale_in_force_clear(LocaleInForce *l) {
+        free(l->name);
+}
+
+static int locale_file_assignment(const char *key, const char *value, void *user) {
+        LocaleFileValues *values = user;
+
+        for (size_t i = 0; i < ELEMENTSOF(locale_variables); i++)
+                if (streq(key, locale_variables[i])) {
+                        char *copy = strdup(value);
+                        if (!copy)
+                                return -ENOMEM;
+                        free(values->values[i]);
+                        values->values[i] = copy;
+                }
+        return 0;
+}
+
+/* Looks in @file for the locale variables; 1 when one is set, 0 when none, or -ENOMEM. */
+static int locale_from_file(TdContext *ctx, const char *file, LocaleInForce *ret) {
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        LocaleFileValues values = {};
+
+        int r = td_context_read_file(ctx, file, LOCALE_FILE_MAX, &text, &len);
+        if (r == -ENOMEM)
+                return r;
+        /* A missing or unreadable default file just means it sets nothing. */
+        if (r < 0)
+                return 0;
+
+        r = td_assignments_parse(text, len, locale_file_assignment, &values);
+        int found = 0;
+        for (size_t i = 0; i < ELEMENTSOF(locale_variables); i++) {
+                if (r >= 0 && !found && !isempty(values.values[i])) {
+                        *ret = (LocaleInForce){
+                                .name = TAKE_PTR(values.values[i]),
+                                .variable = locale_variables[i],
+                                .source = file,
+                        };
+                        found = 1;
+                }
+                free(values.values[i]);
+        }
+        return r < 0 ? r : found;
+}
+
+/* CONTRACT.md "The locale in force": the environment, then the system default files. */
+static int find_locale_in_force(TdContext *ctx, LocaleInForce *ret) {
+        static const char *const files[] = {"/etc/default/locale", "/etc/locale.conf"};
+
+        for (size_t i = 0; i < ELEMENTSOF(locale_variables); i++) {
+                const char *value = td_context_getenv(ctx, locale_variables[i]);
+                if (isempty(value))
+                        continue;
+                char *copy = strdup(value);
+                if (!copy)
+                        return -ENOMEM;
+                *ret = (LocaleInForce){
+                        .name = copy, .variable = locale_variables[i], .source = "environment"};
+                return 1;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                int r = locale_from_file(ctx, files[i], ret);
+                if (r != 0)
+                        return r;
+        }
+        return 0;
+}
+
+/*
+ * The parts of a locale name that say which language is shown: language, script and
+ * territory of "zh_CN.UTF-8", "zh_Hant_TW" or "zh-Hant". Every part is set; "" when absent.
+ */
+typedef struct {
+        char language[16];
+        char script[16];
+        char territory[16];
+} LocaleParts;
+
+static void locale_split(const char *name, LocaleParts *ret) {
+        size_t end = strcspn(name, ".@");
+        size_t lang_len = strcspn(name, "_-.@");
+        *ret = (LocaleParts){};
+
+        snprintf(ret->language, sizeof ret->language, "%.*s", (int) lang_len, name);
+        for (size_t pos = lang_len; pos < end;) {
+                pos++; /* the '_' or '-' */
+                size_t part_len = strcspn(name + pos, "_-.@");
+                if (pos + part_len > end)
+                        part_len = end - pos;
+                /* ISO 15924 scripts have four letters, territories two letters or three digits. */
+                if (part_len == 4)
+                        snprintf(ret->script, sizeof ret->script, "%.*s", (int) part_len, name + pos);
+                else if (part_len > 0 && !ret->territory[0])
+                        snprintf(ret->territory, sizeof ret->territory, "%.*s", (int) part_len, name + pos);
+                pos += part_len;
+        }
+}
+
+static bool locale_is_chinese(const LocaleParts *p) {
+        return strcasecmp(p->language, "zh") == 0;
+}
+
+static bool locale_is_traditional(const char *name, const LocaleParts *p) {
+        static const char *const territories[] = {"TW", "HK", "MO"};
+
+        if (!locale_is_chinese(p))
+                return false;
+        if (strcasecmp(p->script, "Hant") == 0)
+                return true;
+        const char *modifier = strchr(name, '@');
+        if (modifier && strcasecmp(modifier + 1, "hant") == 0)
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(territories); i++)
+                if (strcasecmp(p->territory, territories[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* Whether "language_TERRITORY" of @p is one of the profile's locales (default zh_CN). */
+static bool locale_accepted(const TdProfile *profile, const LocaleParts *p) {
+        static const char *const fallback[] = {"zh_CN", NULL};
+        const char *const *accepted = profile && profile->locales && profile->locales[0]
+                                              ? (const char *const *) profile->locales
+                                              : fallback;
+
+        if (!p->territory[0])
+                return false;
+        for (const char *const *a = accepted; *a; a++) {
+                LocaleParts ap;
+                locale_split(*a, &ap);
+                if (strcasecmp(ap.language, p->language) == 0 && strcasecmp(ap.territory, p->territory) == 0)
+                        return true;
+        }
+        return false;
+}
+
+static char *accepted_list(const TdProfile *profile) {
+        if (profile && profile->locales && profile->locales[0])
+                return td_strv_join((const char *const *) profile->locales, ", ");
+        return strdup("zh_CN");
+}
+
+/* The generated locales of language zh, for the details and the messages. */
+static char *chinese_locales(const char *const *installed) {
+        _cleanup_strv_free_ TdStrv zh = calloc(1, sizeof(char *));
+        if (!zh)
+                return NULL;
+        for (const char *const *n = installed; n && *n; n++) {
+                LocaleParts p;
+                locale_split(*n, &p);
+                if (locale_is_chinese(&p) && td_strv_push(&zh, *n) < 0)
+                        return NULL;
+        }
+        if (!zh[0])
+                return strdup(_("none"));
+        return td_strv_join((const char *const *) zh, ", ");
+}
+
+static const char *archive_state(int archive_status) {
+        if (archive_status >= 0)
+                return "ok";
+        if (archive_status == -ENOENT)
+                return "absent";
+        if (archive_status == -EBADMSG)
+                return "damaged";
+        return "unreadable";
+}
+
+static int check_os_locale_run(TdContext *ctx, TdResult *result) {
+        const TdProfile *profile = td_context_get_profile(ctx);
+        _cleanup_(locale_in_force_clear) LocaleInForce in_force = {};
+        _cleanup_strv_free_ TdStrv installed = NULL;
+        int archive_status = 0;
+        int r;
+
+        r = td_locales_installed(ctx, &installed, &archive_status);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *zh_installed = chinese_locales((const char *const *) installed);
+        _cleanup_free_ char *accepted = accepted_list(profile);
+        if (!zh_installed || !accepted)
+                return -ENOMEM;
+        if ((r = td_result_add_detail(result, "chinese_locales", "%s", zh_installed)) < 0 ||
+            (r = td_result_add_detail(result, "locale_archive", "%s", archive_state(archive_status))) < 0)
+                return r;
+
+        r = find_locale_in_force(ctx, &in_force);
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                if ((r = td_result_add_detail(result, "source", "none")) < 0)
+                        return r;
+                return td_result_set(result, TD_STATUS_FAIL, "locale.not-chinese",
+                                     _("No locale is set: neither LC_ALL, LC_MESSAGES nor LANG in the "
+                                       "environment, /etc/default/locale or /etc/locale.conf. Programs "
+                                       "run in the C locale (English); the platform needs Simplified "
+                                       "Chinese (%s)."),
+                                     accepted);
+        }
+
+        _cleanup_free_ char *normal = td_locale_normalize(in_force.name);
+        if (!normal)
+                return -ENOMEM;
+        bool is_installed = td_strv_contains((const char *const *) installed, normal);
+        if ((r = td_result_add_detail(result, "locale", "%s", in_force.name)) < 0 ||
+            (r = td_result_add_detail(result, "variable", "%s", in_force.variable)) < 0 ||
+            (r = td_result_add_detail(result, "source", "%s", in_force.source)) < 0 ||
+            (r = td_result_add_detail(result, "installed", "%s", is_installed ? "yes" : "no")) < 0)
+                return r;
+
+        /* "LANG=zh_TW.UTF-8 (environment)": what the user would look for, and where. */
+        const char *where = streq(in_force.source, "environment") ? _("environment") : in_force.source;
+        _cleanup_free_ char *what = td_strdup_printf("%s=%s (%s)", in_force.variable, in_force.name, where);
+        if (!what)
+                return -ENOMEM;
+
+        LocaleParts parts;
+        locale_split(in_force.name, &parts);
+
+        if (!locale_accepted(profile, &parts)) {
+                if (locale_is_traditional(in_force.name, &parts))
+                        return td_result_set(result, TD_STATUS_FAIL, "locale.traditional",
+                                             _("The locale in force, %s, is Traditional Chinese; the "
+                                               "platform needs Simplified Chinese (%s)."),
+                                             what, accepted);
+                if (locale_is_chinese(&parts))
+                        return td_result_set(result, TD_STATUS_WARN, "locale.not-chinese",
+                                             _("The locale in force, %s, is Chinese but not one the "
+                                               "platform was tested with (%s)."),
+                                             what, accepted);
+                return td_result_set(result, TD_STATUS_FAIL, "locale.not-chinese",
+                                     _("The locale in force, %s, is not Chinese; the platform needs "
+                                       "Simplified Chinese (%s)."),
+                                     what, accepted);
+        }
+
+        if (!is_installed) {
+                if (archive_status == -EBADMSG)
+                        return td_result_set(result, TD_STATUS_FAIL, "locale.not-installed",
+                                             _("The locale in force, %s, is not generated: the locale "
+                                               "archive /usr/lib/locale/locale-archive is damaged "
+                                               "(generated Chinese locales found elsewhere: %s)."),
+                                             what, zh_installed);
+                return td_result_set(result, TD_STATUS_FAIL, "locale.not-installed",
+                                     _("The locale in force, %s, is not generated on this system "
+                                       "(generated Chinese locales: %s)."),
+                                     what, zh_installed);
+        }
+
+        return td_result_set(result, TD_STATUS_PASS, NULL,
+                             _("The locale in force, %s, is Simplified Chinese and generated."), what);
+}
+
+const TdCheck td_check_os_locale = {
+        .id = "os.locale",
+        .category = "system",
+        .title = N_("Simplified Chinese locale"),
+        .causes = TD_STRV("locale.traditional", "locale.not-chinese", "locale.not-installed"),
+        .run = check_os_locale_run,
+        .fix = &(const TdFix){.summary = N_("Generate and select the zh_CN.UTF-8 locale"),
+                              .privileged = true},
+};

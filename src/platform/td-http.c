@@ -1,0 +1,758 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "td-http.h"
+#include "td-util.h"
+
+#ifndef TD_VERSION
+#define TD_VERSION "0"
+#endif
+
+/* Enough of a body to prove the server answers; a huge page must not stall the check. */
+#define BODY_MAX (64u * 1024u)
+/* A Date or Location value longer than this is junk: keep a prefix for the message. */
+#define HEADER_VALUE_MAX 255u
+#define DEFAULT_TIMEOUT_MS 30000u
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000u
+
+static inline void curl_easy_cleanupp(CURL **p) {
+        if (*p)
+                curl_easy_cleanup(*p);
+}
+static inline void curl_url_cleanupp(CURLU **p) {
+        if (*p)
+                curl_url_cleanup(*p);
+}
+static inline void curl_freep(char **p) {
+        if (*p)
+                curl_free(*p);
+}
+#define _cleanup_curl_easy_ _cleanup_(curl_easy_cleanupp)
+#define _cleanup_curl_url_ _cleanup_(curl_url_cleanupp)
+#define _cleanup_curl_free_ _cleanup_(curl_freep)
+
+static const char *const stage_names[_TD_HTTP_STAGE_MAX] = {
+        [TD_HTTP_STAGE_DNS] = "dns",
+        [TD_HTTP_STAGE_CONNECT] = "connect",
+        [TD_HTTP_STAGE_TLS] = "tls",
+        [TD_HTTP_STAGE_HTTP] = "http",
+};
+
+const char *td_http_stage_to_string(TdHttpStage stage) {
+        if (stage < 0 || stage >= _TD_HTTP_STAGE_MAX)
+                return NULL;
+        return stage_names[stage];
+}
+
+/* ---- global init --------------------------------------------------------------------- */
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_code = CURLE_FAILED_INIT;
+
+static void global_init_once(void) {
+        global_code = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int td_http_global_init(void) {
+        pthread_once(&global_once, global_init_once);
+        return global_code == CURLE_OK ? 0 : -EIO;
+}
+
+/* ---- the one table of curl codes ------------------------------------------------------ */
+
+static const struct {
+        CURLcode code;
+        const char *cause;
+} cause_table[] = {
+        { CURLE_COULDNT_RESOLVE_HOST, "net.dns" },
+        { CURLE_COULDNT_RESOLVE_PROXY, "net.dns" },
+
+        { CURLE_COULDNT_CONNECT, "net.connect" },
+#if CURL_AT_LEAST_VERSION(7, 73, 0)
+        { CURLE_PROXY, "net.connect" }, /* the proxy refused the tunnel or its handshake failed */
+#endif
+
+        { CURLE_SSL_CONNECT_ERROR, "net.tls" },
+        { CURLE_PEER_FAILED_VERIFICATION, "net.tls" },
+        { CURLE_SSL_CACERT_BADFILE, "net.tls" },
+        { CURLE_SSL_CERTPROBLEM, "net.tls" },
+        { CURLE_SSL_CIPHER, "net.tls" },
+        { CURLE_SSL_ENGINE_NOTFOUND, "net.tls" },
+        { CURLE_SSL_ENGINE_SETFAILED, "net.tls" },
+        { CURLE_SSL_ENGINE_INITFAILED, "net.tls" },
+        { CURLE_SSL_CRL_BADFILE, "net.tls" },
+        { CURLE_SSL_ISSUER_ERROR, "net.tls" },
+        { CURLE_SSL_PINNEDPUBKEYNOTMATCH, "net.tls" },
+        { CURLE_SSL_INVALIDCERTSTATUS, "net.tls" },
+        { CURLE_SSL_SHUTDOWN_FAILED, "net.tls" },
+        { CURLE_USE_SSL_FAILED, "net.tls" },
+#if CURL_AT_LEAST_VERSION(7, 77, 0)
+        { CURLE_SSL_CLIENTCERT, "net.tls" },
+#endif
+
+        { CURLE_OPERATION_TIMEDOUT, "net.timeout" },
+
+        { CURLE_GOT_NOTHING, "net.http" },
+        { CURLE_RECV_ERROR, "net.http" },
+        { CURLE_SEND_ERROR, "net.http" },
+        { CURLE_HTTP_RETURNED_ERROR, "net.http" },
+        { CURLE_WEIRD_SERVER_REPLY, "net.http" },
+        { CURLE_PARTIAL_FILE, "net.http" },
+        { CURLE_BAD_CONTENT_ENCODING, "net.http" },
+        { CURLE_TOO_MANY_REDIRECTS, "net.http" },
+        { CURLE_HTTP2, "net.http" },
+        { CURLE_HTTP2_STREAM, "net.http" },
+        { CURLE_RANGE_ERROR, "net.http" },
+        { CURLE_FILESIZE_EXCEEDED, "net.http" },
+#if CURL_AT_LEAST_VERSION(7, 68, 0)
+        { CURLE_HTTP3, "net.http" },
+#endif
+};
+
+const char *td_http_cause_from_curl(int curl_code) {
+        if (curl_code == CURLE_OK)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(cause_table); i++)
+                if ((int) cause_table[i].code == curl_code)
+                        return cause_table[i].cause;
+        /* Whatever else went wrong (out of memory, a bad option), the server was not reached. */
+        return "net.connect";
+}
+
+/* ---- URLs and proxies ----------------------------------------------------------------- */
+
+/* The scheme and host of an http(s) URL, lower-cased by curl. */
+static int url_split(const char *url, char **ret_scheme, char **ret_host) {
+        _cleanup_curl_url_ CURLU *u = curl_url();
+        if (!u)
+                return -ENOMEM;
+        CURLUcode uc = curl_url_set(u, CURLUPART_URL, url, 0);
+        if (uc == CURLUE_OUT_OF_MEMORY)
+                return -ENOMEM;
+        if (uc != CURLUE_OK)
+                return -EINVAL;
+        _cleanup_curl_free_ char *scheme = NULL;
+        _cleanup_curl_free_ char *host = NULL;
+        if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+            curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || isempty(host))
+                return -EINVAL;
+        if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0)
+                return -EINVAL;
+        if (ret_scheme) {
+                *ret_scheme = strdup(scheme);
+                if (!*ret_scheme)
+                        return -ENOMEM;
+                for (char *p = *ret_scheme; *p; p++)
+                        *p = (char) tolower((unsigned char) *p);
+        }
+        if (ret_host) {
+                *ret_host = strdup(host);
+                if (!*ret_host) {
+                        if (ret_scheme) {
+                                free(*ret_scheme);
+                                *ret_scheme = NULL;
+                        }
+                        return -ENOMEM;
+                }
+        }
+        return 0;
+}
+
+int td_http_url_check(const char *url) {
+        if (!url)
+                return -EINVAL;
+        int r = td_http_global_init();
+        if (r < 0)
+                return r;
+        return url_split(url, NULL, NULL);
+}
+
+char *td_http_redact_url(const char *url) {
+        const char *sep = strstr(url, "://");
+        size_t start = sep ? (size_t) (sep - url) + 3 : 0;
+        size_t end = start + strcspn(url + start, "/?#");
+        /* The last '@' of the authority ends the user info (a password may contain '@'). */
+        const char *at = NULL;
+        for (const char *p = url + start; p < url + end; p++)
+                if (*p == '@')
+                        at = p;
+        if (!at)
+                return strdup(url);
+        return td_strdup_printf("%.*s***%s", (int) start, url, at);
+}
+
+/* An address literal of @host ("[::1]" or "::1" or "10.0.0.1"): family and bytes. */
+static int parse_ip(const char *host, size_t len, unsigned char buf[static 16]) {
+        char copy[INET6_ADDRSTRLEN + 2];
+        if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+                host++;
+                len -= 2;
+        }
+        if (len == 0 || len >= sizeof copy)
+                return 0;
+        memcpy(copy, host, len);
+        copy[len] = '\0';
+        if (inet_pton(AF_INET, copy, buf) == 1)
+                return AF_INET;
+        if (inet_pton(AF_INET6, copy, buf) == 1)
+                return AF_INET6;
+        return 0;
+}
+
+static bool prefix_equal(const unsigned char *a, const unsigned char *b, unsigned bits) {
+        size_t whole = bits / 8;
+        if (memcmp(a, b, whole) != 0)
+                return false;
+        unsigned rest = bits % 8;
+        if (rest == 0)
+                return true;
+        unsigned char mask = (unsigned char) (0xffu << (8 - rest));
+        return (a[whole] & mask) == (b[whole] & mask);
+}
+
+/* Whether the address @ip of @family is @token ("10.1.2.3", "10.0.0.0/8", "[::1]"). */
+static bool ip_token_match(int family, const unsigned char *ip, const char *token, size_t len) {
+        const char *slash = memchr(token, '/', len);
+        size_t addr_len = slash ? (size_t) (slash - token) : len;
+        unsigned char net[16];
+        int net_family = parse_ip(token, addr_len, net);
+        if (net_family != family)
+                return false;
+        unsigned max_bits = family == AF_INET ? 32 : 128;
+        unsigned bits = max_bits;
+        if (slash) {
+                const char *p = slash + 1, *end = token + len;
+                if (p == end || end - p > 3)
+                        return false;
+                bits = 0;
+                for (; p < end; p++) {
+                        if (!isdigit((unsigned char) *p))
+                                return false;
+                        bits = bits * 10 + (unsigned) (*p - '0');
+                }
+                if (bits > max_bits)
+                        return false;
+        }
+        return prefix_equal(ip, net, bits);
+}
+
+bool td_http_no_proxy_match(const char *host, const char *no_proxy) {
+        if (isempty(host) || isempty(no_proxy))
+                return false;
+
+        const char *trimmed = no_proxy;
+        while (*trimmed == ' ' || *trimmed == '\t')
+                trimmed++;
+        size_t trimmed_len = strlen(trimmed);
+        while (trimmed_len > 0 && (trimmed[trimmed_len - 1] == ' ' || trimmed[trimmed_len - 1] == '\t'))
+                trimmed_len--;
+        if (trimmed_len == 1 && trimmed[0] == '*')
+                return true;
+
+        size_t host_len = strlen(host);
+        unsigned char ip[16];
+        int family = parse_ip(host, host_len, ip);
+        /* "example.com." is the same host as "example.com". */
+        if (!family && host_len > 1 && host[host_len - 1] == '.')
+                host_len--;
+
+        for (const char *p = no_proxy; *p;) {
+                p += strspn(p, ", \t");
+                size_t len = strcspn(p, ", \t");
+                if (len == 0)
+                        break;
+                const char *token = p;
+                p += len;
+
+                if (len == 1 && token[0] == '*')
+                        return true;
+                if (family) {
+                        if (ip_token_match(family, ip, token, len))
+                                return true;
+                        continue;
+                }
+                if (token[0] == '.') {
+                        token++;
+                        len--;
+                }
+                if (len > 0 && token[len - 1] == '.')
+                        len--;
+                if (len == 0)
+                        continue;
+                if (len == host_len && strncasecmp(token, host, len) == 0)
+                        return true;
+                if (len < host_len && host[host_len - len - 1] == '.' &&
+                    strncasecmp(token, host + host_len - len, len) == 0)
+                        return true;
+        }
+        return false;
+}
+
+static const char *env_get(const TdContext *ctx, const char *name) {
+        return ctx ? td_context_getenv(ctx, name) : getenv(name);
+}
+
+/*
+ * The proxy libcurl would take from the environment for @scheme://@host, or NULL for none.
+ * libcurl's order: no_proxy/NO_PROXY first; then <scheme>_proxy, its upper-case form
+ * except for http (HTTP_PROXY can be set by a CGI client's "Proxy:" header), then
+ * all_proxy/ALL_PROXY. A variable that is set but empty ends the search: no proxy.
+ */
+static const char *select_proxy(const TdContext *ctx, const char *scheme, const char *host) {
+        const char *no_proxy = env_get(ctx, "no_proxy");
+        if (!no_proxy)
+                no_proxy = env_get(ctx, "NO_PROXY");
+        if (no_proxy && td_http_no_proxy_match(host, no_proxy))
+                return NULL;
+
+        bool https = streq(scheme, "https");
+        const char *proxy = env_get(ctx, https ? "https_proxy" : "http_proxy");
+        if (!proxy && https)
+                proxy = env_get(ctx, "HTTPS_PROXY");
+        if (!proxy)
+                proxy = env_get(ctx, "all_proxy");
+        if (!proxy)
+                proxy = env_get(ctx, "ALL_PROXY");
+        return isempty(proxy) ? NULL : proxy;
+}
+
+/* ---- the probe ------------------------------------------------------------------------ */
+
+typedef struct {
+        TdHttpProbe *probe;
+        size_t body_len;
+        bool in_answer;   /* headers of the current answer seen, Date not yet taken */
+        bool have_date;
+        char *location;
+} Transfer;
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
+        Transfer *t = userdata;
+        size_t n = size * nmemb;
+        t->body_len += n;
+        if (t->body_len > BODY_MAX) {
+                t->probe->body_truncated = true;
+                return 0; /* ends the transfer with CURLE_WRITE_ERROR, which we take as done */
+        }
+        (void) data;
+        return n;
+}
+
+static char *header_value(const char *line, size_t len, size_t name_len) {
+        const char *v = line + name_len, *end = line + len;
+        while (v < end && (*v == ' ' || *v == '\t'))
+                v++;
+        while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+                end--;
+        size_t n = (size_t) (end - v);
+        if (n > HEADER_VALUE_MAX)
+                n = HEADER_VALUE_MAX;
+        char *s = strndup(v, n);
+        if (!s)
+                return NULL;
+        /* Keep the value printable: it ends up in messages and JSON. */
+        for (char *p = s; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        *p = '?';
+        return s;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata) {
+        Transfer *t = userdata;
+        size_t len = size * nmemb;
+
+        if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+                /* A new answer (after a 1xx, say): only the last one's headers count. */
+                t->probe->answer_mono_ms = td_now_monotonic_ms();
+                free(t->probe->date);
+                t->probe->date = NULL;
+                free(t->location);
+                t->location = NULL;
+                t->have_date = false;
+                return len;
+        }
+        if (!t->have_date && len >= 5 && strncasecmp(data, "date:", 5) == 0) {
+                t->probe->date = header_value(data, len, 5);
+                t->have_date = t->probe->date != NULL;
+        } else if (!t->location && len >= 9 && strncasecmp(data, "location:", 9) == 0)
+                t->location = header_value(data, len, 9);
+        return len;
+}
+
+static int64_t info_ms(CURL *curl, CURLINFO what) {
+        curl_off_t us = 0;
+        if (curl_easy_getinfo(curl, what, &us) != CURLE_OK || us <= 0)
+                return -1;
+        return (int64_t) (us / 1000);
+}
+
+/* The stage a transfer stopped in, from how far libcurl's clocks got. */
+static TdHttpStage stage_from_times(const TdHttpProbe *p, bool https) {
+        if (p->dns_ms < 0)
+                return TD_HTTP_STAGE_DNS;
+        if (p->connect_ms < 0)
+                return TD_HTTP_STAGE_CONNECT;
+        if (https && p->tls_ms < 0)
+                return TD_HTTP_STAGE_TLS;
+        return TD_HTTP_STAGE_HTTP;
+}
+
+void td_http_probe_free(TdHttpProbe *probe) {
+        if (!probe)
+                return;
+        free(probe->url);
+        free(probe->error);
+        free(probe->primary_ip);
+        free(probe->date);
+        free(probe->location);
+        free(probe->proxy);
+        free(probe);
+}
+
+#define SETOPT(curl, opt, val)                                        \
+        do {                                                          \
+                if (curl_easy_setopt((curl), (opt), (val)) != CURLE_OK) \
+                        return -EIO;                                  \
+        } while (0)
+
+int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_probe) {
+        static const TdHttpOptions defaults = { .verify = true };
+        if (!opts)
+                opts = &defaults;
+        if (!url || !ret_probe)
+                return -EINVAL;
+
+        int r = td_http_global_init();
+        if (r < 0)
+                return r;
+
+        _cleanup_free_ char *scheme = NULL, *host = NULL;
+        r = url_split(url, &scheme, &host);
+        if (r < 0)
+                return r;
+        bool https = streq(scheme, "https");
+
+        TdHttpProbe *probe = calloc(1, sizeof *probe);
+        if (!probe)
+                return -ENOMEM;
+        _cleanup_(td_http_probe_freep) TdHttpProbe *owned = probe;
+        probe->url = strdup(url);
+        if (!probe->url)
+                return -ENOMEM;
+        probe->verified = opts->verify;
+        probe->verify_result = -1;
+        probe->dns_ms = probe->connect_ms = probe->tls_ms = probe->first_byte_ms = probe->total_ms = -1;
+
+        const char *proxy = select_proxy(opts->ctx, scheme, host);
+        if (proxy) {
+                probe->proxy = td_http_redact_url(proxy);
+                if (!probe->proxy)
+                        return -ENOMEM;
+        }
+
+        unsigned timeout = opts->timeout_ms ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
+        unsigned connect_timeout = opts->connect_timeout_ms ? opts->connect_timeout_ms
+                                   : timeout < DEFAULT_CONNECT_TIMEOUT_MS ? timeout
+                                                                          : DEFAULT_CONNECT_TIMEOUT_MS;
+
+        _cleanup_curl_easy_ CURL *curl = curl_easy_init();
+        if (!curl)
+                return -EIO;
+
+        char errbuf[CURL_ERROR_SIZE] = "";
+        Transfer t = { .probe = probe };
+
+        SETOPT(curl, CURLOPT_URL, url);
+        SETOPT(curl, CURLOPT_NOSIGNAL, 1L); /* we run on worker threads */
+        SETOPT(curl, CURLOPT_ERRORBUFFER, errbuf);
+        SETOPT(curl, CURLOPT_FOLLOWLOCATION, 0L);
+#if CURL_AT_LEAST_VERSION(7, 85, 0)
+        SETOPT(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+        SETOPT(curl, CURLOPT_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+        SETOPT(curl, CURLOPT_USERAGENT, "tokendoctor/" TD_VERSION);
+        SETOPT(curl, CURLOPT_TIMEOUT_MS, (long) timeout);
+        SETOPT(curl, CURLOPT_CONNECTTIMEOUT_MS, (long) connect_timeout);
+        SETOPT(curl, CURLOPT_WRITEFUNCTION, on_body);
+        SETOPT(curl, CURLOPT_WRITEDATA, &t);
+        SETOPT(curl, CURLOPT_HEADERFUNCTION, on_header);
+        SETOPT(curl, CURLOPT_HEADERDATA, &t);
+        /* The proxy's "200 Connection established" is not the server's answer. */
+        SETOPT(curl, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+        /*
+         * We chose the proxy from the environment ourselves, so that the probe can say which
+         * one applied: "" tells libcurl not to consult the environment again.
+         */
+        SETOPT(curl, CURLOPT_PROXY, proxy ? proxy : "");
+        SETOPT(curl, CURLOPT_NOPROXY, "");
+
+        SETOPT(curl, CURLOPT_SSL_VERIFYPEER, opts->verify ? 1L : 0L);
+        SETOPT(curl, CURLOPT_SSL_VERIFYHOST, opts->verify ? 2L : 0L);
+        if (opts->verify && opts->ca_file) {
+                SETOPT(curl, CURLOPT_CAINFO, opts->ca_file);
+                /*
+                 * CAINFO replaces the bundle; keep the system's hashed directory so the file is
+                 * trusted besides the system store, as the profile's tls_ca promises.
+                 */
+                const curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
+                if (vi && vi->age >= CURLVERSION_SEVENTH && vi->capath)
+                        SETOPT(curl, CURLOPT_CAPATH, vi->capath);
+        }
+
+        CURLcode code = curl_easy_perform(curl);
+        if (code == CURLE_WRITE_ERROR && probe->body_truncated)
+                code = CURLE_OK; /* we stopped reading on purpose */
+
+        probe->curl_code = (int) code;
+        probe->dns_ms = info_ms(curl, CURLINFO_NAMELOOKUP_TIME_T);
+        probe->connect_ms = info_ms(curl, CURLINFO_CONNECT_TIME_T);
+        probe->tls_ms = https ? info_ms(curl, CURLINFO_APPCONNECT_TIME_T) : -1;
+        probe->first_byte_ms = info_ms(curl, CURLINFO_STARTTRANSFER_TIME_T);
+        probe->total_ms = info_ms(curl, CURLINFO_TOTAL_TIME_T);
+        if (probe->total_ms < 0)
+                probe->total_ms = 0;
+
+        long status = 0;
+        if (curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK)
+                probe->http_status = status;
+        char *ip = NULL;
+        if (curl_easy_getinfo(curl, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && !isempty(ip)) {
+                probe->primary_ip = strdup(ip);
+                if (!probe->primary_ip)
+                        return -ENOMEM;
+        }
+        if (https && probe->connect_ms >= 0) {
+                long vr = -1;
+                if (curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &vr) == CURLE_OK)
+                        probe->verify_result = vr;
+        }
+        probe->location = TAKE_PTR(t.location);
+
+        if (code == CURLE_OK) {
+                probe->stage = TD_HTTP_STAGE_HTTP;
+                *ret_probe = TAKE_PTR(owned);
+                return 0;
+        }
+
+        const char *text = errbuf[0] ? errbuf : curl_easy_strerror(code);
+        probe->error = strdup(text);
+        if (!probe->error)
+                return -ENOMEM;
+        size_t elen = strlen(probe->error);
+        while (elen > 0 && (probe->error[elen - 1] == '\n' || probe->error[elen - 1] == '.'))
+                probe->error[--elen] = '\0';
+
+        probe->cause = td_http_cause_from_curl((int) code);
+        if (streq(probe->cause, "net.dns"))
+                probe->stage = TD_HTTP_STAGE_DNS;
+        else if (streq(probe->cause, "net.connect"))
+                probe->stage = TD_HTTP_STAGE_CONNECT;
+        else if (streq(probe->cause, "net.tls"))
+                probe->stage = TD_HTTP_STAGE_TLS;
+        else {
+                probe->stage = stage_from_times(probe, https);
+                /* A connection cut during the handshake is a TLS problem (often a middlebox). */
+                if (streq(probe->cause, "net.http") && probe->stage == TD_HTTP_STAGE_TLS)
+                        probe->cause = "net.tls";
+                else if (streq(probe->cause, "net.http") && probe->stage < TD_HTTP_STAGE_TLS)
+                        probe->cause = "net.connect";
+        }
+        probe->http_status = probe->answer_mono_ms ? probe->http_status : 0;
+
+        *ret_probe = TAKE_PTR(owned);
+        return 0;
+}
+
+/* ---- HTTP-date ------------------------------------------------------------------------ */
+
+static const char *const month_names[12] = {
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+static const char *const day_short[7] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+static const char *const day_long[7] = {
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+};
+
+static bool is_ows(char c) {
+        return c == ' ' || c == '\t';
+}
+
+/* Read a run of letters into @word (at most @size - 1 of them; a longer run fails). */
+static bool read_word(const char **p, char *word, size_t size) {
+        size_t n = 0;
+        while (isalpha((unsigned char) (*p)[n])) {
+                if (n + 1 >= size)
+                        return false;
+                word[n] = (*p)[n];
+                n++;
+        }
+        if (n == 0)
+                return false;
+        word[n] = '\0';
+        *p += n;
+        return true;
+}
+
+static int find_name(const char *word, const char *const *names, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (strcasecmp(word, names[i]) == 0)
+                        return (int) i;
+        return -1;
+}
+
+/* Between @min and @max decimal digits (max <= 4, so no overflow). */
+static bool read_digits(const char **p, unsigned min, unsigned max, unsigned *ret, unsigned *ret_count) {
+        unsigned v = 0, n = 0;
+        while (n < max && isdigit((unsigned char) (*p)[n])) {
+                v = v * 10 + (unsigned) ((*p)[n] - '0');
+                n++;
+        }
+        if (n < min || isdigit((unsigned char) (*p)[n]))
+                return false;
+        *p += n;
+        *ret = v;
+        if (ret_count)
+                *ret_count = n;
+        return true;
+}
+
+static bool expect_char(const char **p, char c) {
+        if (**p != c)
+                return false;
+        (*p)++;
+        return true;
+}
+
+/* One or more spaces (RFC 9110 wants exactly one; servers are sloppy, and that is harmless). */
+static bool expect_space(const char **p) {
+        if (!is_ows(**p))
+                return false;
+        while (is_ows(**p))
+                (*p)++;
+        return true;
+}
+
+static bool read_month(const char **p, unsigned *ret) {
+        char word[8];
+        if (!read_word(p, word, sizeof word))
+                return false;
+        int m = find_name(word, month_names, 12);
+        if (m < 0)
+                return false;
+        *ret = (unsigned) m + 1;
+        return true;
+}
+
+static bool read_time_of_day(const char **p, unsigned *h, unsigned *m, unsigned *s) {
+        return read_digits(p, 2, 2, h, NULL) && expect_char(p, ':') && read_digits(p, 2, 2, m, NULL) &&
+               expect_char(p, ':') && read_digits(p, 2, 2, s, NULL);
+}
+
+static bool read_zone(const char **p) {
+        char word[8];
+        if (!read_word(p, word, sizeof word))
+                return false;
+        return strcasecmp(word, "GMT") == 0 || strcasecmp(word, "UTC") == 0;
+}
+
+static bool is_leap(unsigned y) {
+        return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned days_in_month(unsigned y, unsigned m) {
+        static const unsigned char days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+        return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+        y -= m <= 2;
+        int64_t era = (y >= 0 ? y : y - 399) / 400;
+        int64_t yoe = y - era * 400;
+        int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+        int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * 146097 + doe - 719468;
+}
+
+/* RFC 9110: a two-digit year more than 50 years ahead of now is in the previous century. */
+static unsigned expand_year(unsigned yy, time_t now) {
+        struct tm tm;
+        unsigned this_year = gmtime_r(&now, &tm) ? (unsigned) tm.tm_year + 1900 : 1970;
+        unsigned year = this_year / 100 * 100 + yy;
+        if (year > this_year + 50)
+                year -= 100;
+        return year;
+}
+
+int td_http_parse_date_relative(const char *s, time_t now, time_t *ret) {
+        if (!s)
+                return -EINVAL;
+        const char *p = s;
+        unsigned day, month, year, hour, minute, second, count;
+        char word[12];
+
+        while (is_ows(*p))
+                p++;
+        if (!read_word(&p, word, sizeof word))
+                return -EINVAL;
+        bool short_name = find_name(word, day_short, 7) >= 0;
+        bool long_name = find_name(word, day_long, 7) >= 0;
+        if (!short_name && !long_name)
+                return -EINVAL;
+
+        if (expect_char(&p, ',')) {
+                /* IMF-fixdate "06 Nov 1994" or RFC 850 "06-Nov-94" */
+                if (!expect_space(&p) || !read_digits(&p, 1, 2, &day, NULL))
+                        return -EINVAL;
+                if (expect_char(&p, '-')) {
+                        if (!read_month(&p, &month) || !expect_char(&p, '-') ||
+                            !read_digits(&p, 2, 4, &year, &count) || count == 3)
+                                return -EINVAL;
+                        if (count == 2)
+                                year = expand_year(year, now);
+                } else {
+                        if (!expect_space(&p) || !read_month(&p, &month) || !expect_space(&p) ||
+                            !read_digits(&p, 4, 4, &year, NULL))
+                                return -EINVAL;
+                }
+                if (!expect_space(&p) || !read_time_of_day(&p, &hour, &minute, &second) ||
+                    !expect_space(&p) || !read_zone(&p))
+                        return -EINVAL;
+        } else {
+                /* asctime "Nov  6 08:49:37 1994" */
+                if (!short_name || !expect_space(&p) || !read_month(&p, &month) || !expect_space(&p) ||
+                    !read_digits(&p, 1, 2, &day, NULL) || !expect_space(&p) ||
+                    !read_time_of_day(&p, &hour, &minute, &second) || !expect_space(&p) ||
+                    !read_digits(&p, 4, 4, &year, NULL))
+                        return -EINVAL;
+        }
+        while (is_ows(*p))
+                p++;
+        if (*p != '\0')
+                return -EINVAL;
+
+        if (year < 1 || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 ||
+            second > 60)
+                return -EINVAL;
+
+        int64_t t = days_from_civil(year, month, day) * 86400 + (int64_t) hour * 3600 +
+                    (int64_t) minute * 60 + second;
+        if ((int64_t) (time_t) t != t)
+                return -ERANGE;
+        *ret = (time_t) t;
+        return 0;
+}
+
+int td_http_parse_date(const char *s, time_t *ret) {
+        return td_http_parse_date_relative(s, time(NULL), ret);
+}

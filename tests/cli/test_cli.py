@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The tokendoctor program as users and scripts meet it: JSON, exit codes, text output,
+bad arguments and bad profiles, the --timeout promise."""
+import json
+import os
+import re
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tdfixture  # noqa: E402
+from tdfixture import run_tokendoctor  # noqa: E402
+
+SYSTEM_CHECKS = ["os.release", "os.locale", "os.fonts", "net.platform", "time.clock"]
+RESULT_KEYS = {"id", "category", "status", "title", "message", "cause", "fix", "details", "duration_ms"}
+
+
+class CliTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.fx = tdfixture.Fixture()
+        cls.healthy_root = cls.fx.make_root("healthy")
+        cls.url = cls.fx.start_server()
+        cls.profile = cls.fx.make_profile("healthy", cls.url)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fx.close()
+
+    def check_json(self, *args, root=None, profile=None, env=None, expect_rc=None):
+        argv = ["check", "--json", "--profile", profile or self.profile, "--root", root or self.healthy_root,
+                *args]
+        p = run_tokendoctor(*argv, env=env)
+        try:
+            doc = json.loads(p.stdout)
+        except json.JSONDecodeError as e:
+            self.fail(f"no JSON on stdout ({e}); rc={p.returncode}\nstdout={p.stdout}\nstderr={p.stderr}")
+        if expect_rc is not None:
+            self.assertEqual(p.returncode, expect_rc, f"stdout={p.stdout}\nstderr={p.stderr}")
+        return p, doc
+
+    @staticmethod
+    def by_id(doc):
+        return {r["id"]: r for r in doc["results"]}
+
+    # --- the contract's JSON object ---------------------------------------------------
+    def test_list_json(self):
+        p = run_tokendoctor("list", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        checks = json.loads(p.stdout)
+        ids = [c["id"] for c in checks]
+        for cid in SYSTEM_CHECKS:
+            self.assertIn(cid, ids)
+        self.assertEqual(len(ids), len(set(ids)))
+        for c in checks:
+            self.assertIsInstance(c["needs_token"], bool)
+            self.assertIsInstance(c["can_fix"], bool)
+            self.assertTrue(c["title"])
+        self.assertTrue(next(c for c in checks if c["id"] == "os.locale")["can_fix"])
+
+    def test_healthy_system_passes(self):
+        p, doc = self.check_json("--no-token", expect_rc=0)
+        self.assertEqual(doc["tool"], "tokendoctor")
+        self.assertEqual(doc["profile"], "healthy")
+        self.assertRegex(doc["started"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertIsInstance(doc["duration_ms"], int)
+        list_ids = [c["id"] for c in json.loads(run_tokendoctor("list", "--json").stdout)]
+        self.assertEqual([r["id"] for r in doc["results"]], list_ids)  # every check, once
+        for r in doc["results"]:
+            self.assertTrue(RESULT_KEYS <= set(r), r)
+            self.assertIn(r["status"], ("pass", "skip"), r)
+            self.assertIsNone(r["cause"])
+            self.assertIsNone(r["fix"])
+        results = self.by_id(doc)
+        for cid in SYSTEM_CHECKS:
+            self.assertEqual(results[cid]["status"], "pass", results[cid])
+        self.assertEqual(doc["summary"]["pass"], len(SYSTEM_CHECKS))
+        self.assertEqual(sum(doc["summary"].values()), len(doc["results"]))
+        self.assertIn("url1.tls_ms", results["net.platform"]["details"])
+
+    def test_broken_system_names_every_problem(self):
+        fx = self.fx
+        old = 'ID=debian\nVERSION_ID="9"\nPRETTY_NAME="Debian GNU/Linux 9 (stretch)"\n'
+        root = fx.make_root("broken", os_release=old, locales=("zh_TW.UTF-8",), font=tdfixture.LATIN_FONT)
+        skewed = fx.start_server("--date-offset", "7200")
+        profile = fx.make_profile("skewed", skewed)
+        p, doc = self.check_json("--no-token", root=root, profile=profile, env={"LANG": "zh_TW.UTF-8"},
+                                 expect_rc=2)
+        results = self.by_id(doc)
+        self.assertEqual(results["os.release"]["cause"], "os.unsupported")
+        self.assertEqual(results["os.locale"]["cause"], "locale.traditional")
+        self.assertEqual(results["os.fonts"]["cause"], "fonts.no-cjk")
+        self.assertEqual(results["time.clock"]["cause"], "time.skew")
+        self.assertEqual(results["net.platform"]["status"], "pass")
+        for cid in ("os.release", "os.locale", "os.fonts", "time.clock"):
+            self.assertEqual(results[cid]["status"], "fail")
+            self.assertTrue(results[cid]["message"])
+            self.assertTrue(results[cid]["advice"])
+        self.assertEqual(results["os.locale"]["fix"]["id"], "os.locale")
+        self.assertTrue(results["os.locale"]["fix"]["privileged"])
+        self.assertEqual(doc["summary"]["fail"], 4)
+
+    def test_warning_only_exits_1(self):
+        derivative = 'ID=mintlike\nID_LIKE="ubuntu debian"\nVERSION_ID="21"\nNAME="Mint-like"\n'
+        root = self.fx.make_root("derivative", os_release=derivative)
+        p, doc = self.check_json("--no-token", root=root, expect_rc=1)
+        results = self.by_id(doc)
+        self.assertEqual(results["os.release"]["status"], "warn")
+        self.assertEqual(results["os.release"]["cause"], "os.unsupported")
+
+    def test_only_runs_named_checks(self):
+        p, doc = self.check_json("--only", "os.locale", expect_rc=0)
+        results = self.by_id(doc)
+        self.assertEqual(results["os.locale"]["status"], "pass")
+        for cid in ("os.release", "os.fonts", "net.platform", "time.clock"):
+            self.assertEqual(results[cid]["status"], "skip")
+            self.assertEqual(results[cid]["details"].get("skip_reason"), "not-selected")
+
+    def test_timeout_bounds_the_run(self):
+        hanging = self.fx.start_server("--hang")
+        profile = self.fx.make_profile("hanging", hanging)
+        start = time.monotonic()
+        p, doc = self.check_json("--no-token", "--timeout", "2", profile=profile, expect_rc=2)
+        took = time.monotonic() - start
+        self.assertLess(took, 5.0, "check did not finish by --timeout")
+        results = self.by_id(doc)
+        for cid in ("net.platform", "time.clock"):
+            self.assertIn(results[cid]["status"], ("error", "fail"))
+            self.assertRegex(results[cid]["cause"], r"\.timeout$|^time\.no-reference$")
+        self.assertEqual(results["net.platform"]["cause"], "net.timeout")
+        self.assertLessEqual(doc["duration_ms"], 3000)
+
+    # --- text output --------------------------------------------------------------------
+    def test_text_output_chinese(self):
+        p = run_tokendoctor("check", "--no-token", "--profile", self.profile, "--root", self.healthy_root)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertNotIn("\033[", p.stdout)  # not a terminal: no colour
+        self.assertIn("通过", p.stdout)
+        self.assertIn("os.locale", p.stdout)
+        self.assertIn("5 项通过", p.stdout)
+
+    def test_text_output_english_with_advice(self):
+        root = self.fx.make_root("english", locales=())
+        p = run_tokendoctor("check", "--no-token", "--profile", self.profile, "--root", root,
+                            env={"LANG": "C.UTF-8", "NO_COLOR": "1"})
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("FAIL", p.stdout)
+        self.assertIn("locale.not-chinese", p.stdout)
+        self.assertIn("建议修复项", p.stdout)  # the seed's word, kept in English output too
+        self.assertRegex(p.stdout, r"Summary: 4 passed, 0 warnings, 1 failed, 0 errors, 0 skipped")
+
+    # --- bad input -------------------------------------------------------------------------
+    def test_usage_errors(self):
+        cases = [
+            ["frobnicate"],
+            ["check", "--bogus"],
+            ["check", "--timeout", "soon"],
+            ["check", "--timeout", "-3"],
+            ["check", "--timeout"],
+            ["check", "--only", "no.such"],
+            ["check", "--only", ","],
+            ["check", "--root", self.fx.path("does-not-exist")],
+            ["check", "extra-argument"],
+            ["list", "--bogus"],
+            [],
+        ]
+        for argv in cases:
+            p = run_tokendoctor(*argv)
+            self.assertEqual(p.returncode, 64, f"{argv}: {p.stdout} {p.stderr}")
+            self.assertTrue(p.stderr.startswith("tokendoctor: "), f"{argv}: {p.stderr}")
+            self.assertEqual(p.stdout, "")
+
+    def test_bad_profiles_exit_78(self):
+        fx = self.fx
+        cases = {
+            "no-platform.ini": ("[ca]\nexpiry_warn_days = 30\n", "[platform]"),
+            "bad-url.ini": ("[platform]\nurl = ftp://example\n", "url"),
+            "bad-number.ini": (f"[platform]\nurl = {self.url}\n[ca]\nexpiry_warn_days = soon\n",
+                               "expiry_warn_days"),
+            "typo.ini": (f"[platfrom]\nurl = {self.url}\n", "platfrom"),
+        }
+        for name, (text, needle) in cases.items():
+            path = fx.write(name, text)
+            p = run_tokendoctor("check", "--no-token", "--profile", path)
+            self.assertEqual(p.returncode, 78, f"{name}: {p.stderr}")
+            self.assertIn(path, p.stderr)
+            self.assertIn(needle, p.stderr)
+            self.assertEqual(p.stdout, "")
+        p = run_tokendoctor("check", "--profile", "no-such-profile", env={"XDG_CONFIG_HOME": fx.dir})
+        self.assertEqual(p.returncode, 78)
+        self.assertIn("no-such-profile", p.stderr)
+
+    def test_shipped_profile_loads(self):
+        # The default profile is found without any option (the README's first line relies on it).
+        p = run_tokendoctor("check", "--only", "os.locale", "--json", "--root", self.healthy_root)
+        self.assertIn(p.returncode, (0, 1, 2), p.stderr)
+        self.assertEqual(json.loads(p.stdout)["profile"], "shouzheng")
+
+    def test_help(self):
+        p = run_tokendoctor("--help", env={"LANG": "C.UTF-8"})
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("check", p.stdout)
+        p = run_tokendoctor("check", "--help", env={"LANG": "C.UTF-8"})
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("--no-token", p.stdout)
+        self.assertTrue(re.search(r"\d+\.\d+\.\d+", run_tokendoctor("--version").stdout))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
