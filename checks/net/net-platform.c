@@ -38,11 +38,11 @@ static int add_details(TdResult *result, unsigned idx, const TdHttpProbe *p) {
         char key[32];
         int r;
 
-#define DETAIL(suffix, ...)                                                        \
-        do {                                                                       \
-                snprintf(key, sizeof key, "url%u%s", idx, suffix);                 \
-                if ((r = td_result_add_detail(result, key, __VA_ARGS__)) < 0)     \
-                        return r;                                                  \
+#define DETAIL(suffix, ...)                                                                                 \
+        do {                                                                                                \
+                snprintf(key, sizeof key, "url%u%s", idx, suffix);                                          \
+                if ((r = td_result_add_detail(result, key, __VA_ARGS__)) < 0)                               \
+                        return r;                                                                           \
         } while (0)
 
         DETAIL("", "%s", p->url);
@@ -79,8 +79,8 @@ static int add_details(TdResult *result, unsigned idx, const TdHttpProbe *p) {
 
 /* The verdict for the first URL that failed. */
 static int set_failure(TdResult *result, const TdHttpProbe *p) {
-        _cleanup_free_ char *via = p->proxy ? td_strdup_printf(_(" (through the proxy %s)"), p->proxy)
-                                            : strdup("");
+        _cleanup_free_ char *via =
+                p->proxy ? td_strdup_printf(_(" (through the proxy %s)"), p->proxy) : strdup("");
         if (!via)
                 return -ENOMEM;
         const char *why = p->error ? p->error : "";
@@ -96,8 +96,8 @@ static int set_failure(TdResult *result, const TdHttpProbe *p) {
                                      p->url, via, why);
         if (streq(p->cause, "net.connect"))
                 return td_result_set(result, TD_STATUS_FAIL, p->cause,
-                                     _("%s%s cannot be reached: the TCP connect stage failed (%s)."),
-                                     p->url, via, why);
+                                     _("%s%s cannot be reached: the TCP connect stage failed (%s)."), p->url,
+                                     via, why);
         if (streq(p->cause, "net.tls"))
                 return td_result_set(result, TD_STATUS_FAIL, p->cause,
                                      _("%s%s cannot be reached: the TLS stage failed (%s). A wrong "

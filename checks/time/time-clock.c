@@ -40,7 +40,7 @@ static char *unit_text(unsigned unit, unsigned long n) {
 
 /* "2 hours 3 minutes": the two largest units, which is what a person reads. */
 static char *duration_text(uint64_t seconds) {
-        static const uint64_t unit_s[] = { 86400, 3600, 60, 1 };
+        static const uint64_t unit_s[] = {86400, 3600, 60, 1};
         unsigned first = 3;
         for (unsigned i = 0; i < ELEMENTSOF(unit_s); i++)
                 if (seconds >= unit_s[i]) {
@@ -62,7 +62,8 @@ static char *duration_text(uint64_t seconds) {
         return td_strdup_printf("%s %s", a, b);
 }
 
-static int no_reference(TdResult *result, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int no_reference(TdResult *result, int error, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 static int no_reference(TdResult *result, int error, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
@@ -86,8 +87,8 @@ static int run(TdContext *ctx, TdResult *result) {
 
         int64_t left = td_result_remaining_ms(result) - DEADLINE_MARGIN_MS;
         if (left < PROBE_MIN_MS)
-                return no_reference(result, -ETIME,
-                                    _("There was no time left to ask %s for the time."), url);
+                return no_reference(result, -ETIME, _("There was no time left to ask %s for the time."),
+                                    url);
 
         TdHttpOptions opts = {
                 .verify = false,

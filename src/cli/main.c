@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "platform/td-http.h"
 #include "td-i18n.h"
 #include "td-util.h"
 
@@ -26,6 +27,11 @@ int main(int argc, char **argv) {
         /* Numbers on the command line and in files are always written with a '.'. */
         setlocale(LC_NUMERIC, "C");
         td_i18n_init();
+        /* libcurl's global state must be set up before the engine starts threads. */
+        if (td_http_global_init() < 0) {
+                td_log_error("%s", _("could not initialise libcurl"));
+                return TD_EXIT_FAIL;
+        }
 
         if (argc < 2)
                 return td_usage_error(NULL, _("missing command"));

@@ -73,48 +73,48 @@ static const struct {
         CURLcode code;
         const char *cause;
 } cause_table[] = {
-        { CURLE_COULDNT_RESOLVE_HOST, "net.dns" },
-        { CURLE_COULDNT_RESOLVE_PROXY, "net.dns" },
+        {CURLE_COULDNT_RESOLVE_HOST, "net.dns"},
+        {CURLE_COULDNT_RESOLVE_PROXY, "net.dns"},
 
-        { CURLE_COULDNT_CONNECT, "net.connect" },
+        {CURLE_COULDNT_CONNECT, "net.connect"},
 #if CURL_AT_LEAST_VERSION(7, 73, 0)
-        { CURLE_PROXY, "net.connect" }, /* the proxy refused the tunnel or its handshake failed */
+        {CURLE_PROXY, "net.connect"}, /* the proxy refused the tunnel or its handshake failed */
 #endif
 
-        { CURLE_SSL_CONNECT_ERROR, "net.tls" },
-        { CURLE_PEER_FAILED_VERIFICATION, "net.tls" },
-        { CURLE_SSL_CACERT_BADFILE, "net.tls" },
-        { CURLE_SSL_CERTPROBLEM, "net.tls" },
-        { CURLE_SSL_CIPHER, "net.tls" },
-        { CURLE_SSL_ENGINE_NOTFOUND, "net.tls" },
-        { CURLE_SSL_ENGINE_SETFAILED, "net.tls" },
-        { CURLE_SSL_ENGINE_INITFAILED, "net.tls" },
-        { CURLE_SSL_CRL_BADFILE, "net.tls" },
-        { CURLE_SSL_ISSUER_ERROR, "net.tls" },
-        { CURLE_SSL_PINNEDPUBKEYNOTMATCH, "net.tls" },
-        { CURLE_SSL_INVALIDCERTSTATUS, "net.tls" },
-        { CURLE_SSL_SHUTDOWN_FAILED, "net.tls" },
-        { CURLE_USE_SSL_FAILED, "net.tls" },
+        {CURLE_SSL_CONNECT_ERROR, "net.tls"},
+        {CURLE_PEER_FAILED_VERIFICATION, "net.tls"},
+        {CURLE_SSL_CACERT_BADFILE, "net.tls"},
+        {CURLE_SSL_CERTPROBLEM, "net.tls"},
+        {CURLE_SSL_CIPHER, "net.tls"},
+        {CURLE_SSL_ENGINE_NOTFOUND, "net.tls"},
+        {CURLE_SSL_ENGINE_SETFAILED, "net.tls"},
+        {CURLE_SSL_ENGINE_INITFAILED, "net.tls"},
+        {CURLE_SSL_CRL_BADFILE, "net.tls"},
+        {CURLE_SSL_ISSUER_ERROR, "net.tls"},
+        {CURLE_SSL_PINNEDPUBKEYNOTMATCH, "net.tls"},
+        {CURLE_SSL_INVALIDCERTSTATUS, "net.tls"},
+        {CURLE_SSL_SHUTDOWN_FAILED, "net.tls"},
+        {CURLE_USE_SSL_FAILED, "net.tls"},
 #if CURL_AT_LEAST_VERSION(7, 77, 0)
-        { CURLE_SSL_CLIENTCERT, "net.tls" },
+        {CURLE_SSL_CLIENTCERT, "net.tls"},
 #endif
 
-        { CURLE_OPERATION_TIMEDOUT, "net.timeout" },
+        {CURLE_OPERATION_TIMEDOUT, "net.timeout"},
 
-        { CURLE_GOT_NOTHING, "net.http" },
-        { CURLE_RECV_ERROR, "net.http" },
-        { CURLE_SEND_ERROR, "net.http" },
-        { CURLE_HTTP_RETURNED_ERROR, "net.http" },
-        { CURLE_WEIRD_SERVER_REPLY, "net.http" },
-        { CURLE_PARTIAL_FILE, "net.http" },
-        { CURLE_BAD_CONTENT_ENCODING, "net.http" },
-        { CURLE_TOO_MANY_REDIRECTS, "net.http" },
-        { CURLE_HTTP2, "net.http" },
-        { CURLE_HTTP2_STREAM, "net.http" },
-        { CURLE_RANGE_ERROR, "net.http" },
-        { CURLE_FILESIZE_EXCEEDED, "net.http" },
+        {CURLE_GOT_NOTHING, "net.http"},
+        {CURLE_RECV_ERROR, "net.http"},
+        {CURLE_SEND_ERROR, "net.http"},
+        {CURLE_HTTP_RETURNED_ERROR, "net.http"},
+        {CURLE_WEIRD_SERVER_REPLY, "net.http"},
+        {CURLE_PARTIAL_FILE, "net.http"},
+        {CURLE_BAD_CONTENT_ENCODING, "net.http"},
+        {CURLE_TOO_MANY_REDIRECTS, "net.http"},
+        {CURLE_HTTP2, "net.http"},
+        {CURLE_HTTP2_STREAM, "net.http"},
+        {CURLE_RANGE_ERROR, "net.http"},
+        {CURLE_FILESIZE_EXCEEDED, "net.http"},
 #if CURL_AT_LEAST_VERSION(7, 68, 0)
-        { CURLE_HTTP3, "net.http" },
+        {CURLE_HTTP3, "net.http"},
 #endif
 };
 
@@ -330,10 +330,24 @@ static const char *select_proxy(const TdContext *ctx, const char *scheme, const 
 typedef struct {
         TdHttpProbe *probe;
         size_t body_len;
-        bool in_answer;   /* headers of the current answer seen, Date not yet taken */
+        bool in_answer; /* headers of the current answer seen, Date not yet taken */
         bool have_date;
         char *location;
+        int64_t start_mono_ms;
+        int64_t tcp_connected_mono_ms; /* 0 until the TLS layer started: TCP is up by then */
 } Transfer;
+
+/*
+ * libcurl 7.88 reports no connect time when the TLS handshake then fails or hangs, so a
+ * hung handshake would look like a hung TCP connect. libcurl builds the SSL_CTX only once
+ * the TCP connection (or the proxy tunnel) stands: that moment tells the stages apart.
+ */
+static CURLcode on_ssl_ctx(CURL *curl, void *ssl_ctx, void *userdata) {
+        Transfer *t = userdata;
+        if (!t->tcp_connected_mono_ms)
+                t->tcp_connected_mono_ms = td_now_monotonic_ms();
+        return CURLE_OK;
+}
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
         Transfer *t = userdata;
@@ -418,14 +432,14 @@ void td_http_probe_free(TdHttpProbe *probe) {
         free(probe);
 }
 
-#define SETOPT(curl, opt, val)                                        \
-        do {                                                          \
-                if (curl_easy_setopt((curl), (opt), (val)) != CURLE_OK) \
-                        return -EIO;                                  \
+#define SETOPT(curl, opt, val)                                                                              \
+        do {                                                                                                \
+                if (curl_easy_setopt((curl), (opt), (val)) != CURLE_OK)                                     \
+                        return -EIO;                                                                        \
         } while (0)
 
 int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_probe) {
-        static const TdHttpOptions defaults = { .verify = true };
+        static const TdHttpOptions defaults = {.verify = true};
         if (!opts)
                 opts = &defaults;
         if (!url || !ret_probe)
@@ -460,7 +474,7 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
         }
 
         unsigned timeout = opts->timeout_ms ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
-        unsigned connect_timeout = opts->connect_timeout_ms ? opts->connect_timeout_ms
+        unsigned connect_timeout = opts->connect_timeout_ms               ? opts->connect_timeout_ms
                                    : timeout < DEFAULT_CONNECT_TIMEOUT_MS ? timeout
                                                                           : DEFAULT_CONNECT_TIMEOUT_MS;
 
@@ -469,7 +483,7 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
                 return -EIO;
 
         char errbuf[CURL_ERROR_SIZE] = "";
-        Transfer t = { .probe = probe };
+        Transfer t = {.probe = probe};
 
         SETOPT(curl, CURLOPT_URL, url);
         SETOPT(curl, CURLOPT_NOSIGNAL, 1L); /* we run on worker threads */
@@ -496,6 +510,10 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
         SETOPT(curl, CURLOPT_PROXY, proxy ? proxy : "");
         SETOPT(curl, CURLOPT_NOPROXY, "");
 
+        /* Only the OpenSSL-style backends have it; without it stages are told from curl's clocks. */
+        (void) curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+        (void) curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, &t);
+
         SETOPT(curl, CURLOPT_SSL_VERIFYPEER, opts->verify ? 1L : 0L);
         SETOPT(curl, CURLOPT_SSL_VERIFYHOST, opts->verify ? 2L : 0L);
         if (opts->verify && opts->ca_file) {
@@ -509,6 +527,7 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
                         SETOPT(curl, CURLOPT_CAPATH, vi->capath);
         }
 
+        t.start_mono_ms = td_now_monotonic_ms();
         CURLcode code = curl_easy_perform(curl);
         if (code == CURLE_WRITE_ERROR && probe->body_truncated)
                 code = CURLE_OK; /* we stopped reading on purpose */
@@ -521,6 +540,11 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
         probe->total_ms = info_ms(curl, CURLINFO_TOTAL_TIME_T);
         if (probe->total_ms < 0)
                 probe->total_ms = 0;
+        if (probe->connect_ms < 0 && t.tcp_connected_mono_ms > 0) {
+                probe->connect_ms = t.tcp_connected_mono_ms - t.start_mono_ms;
+                if (probe->dns_ms < 0)
+                        probe->dns_ms = 0;
+        }
 
         long status = 0;
         if (curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK)
@@ -531,7 +555,7 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
                 if (!probe->primary_ip)
                         return -ENOMEM;
         }
-        if (https && probe->connect_ms >= 0) {
+        if (https && (t.tcp_connected_mono_ms > 0 || probe->tls_ms >= 0)) {
                 long vr = -1;
                 if (curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &vr) == CURLE_OK)
                         probe->verify_result = vr;
@@ -578,7 +602,7 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
 static const char *const month_names[12] = {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
-static const char *const day_short[7] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+static const char *const day_short[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 static const char *const day_long[7] = {
         "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
 };
@@ -670,7 +694,7 @@ static bool is_leap(unsigned y) {
 }
 
 static unsigned days_in_month(unsigned y, unsigned m) {
-        static const unsigned char days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+        static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
         return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 

@@ -53,24 +53,24 @@ typedef struct {
  */
 typedef struct {
         char *url;
-        bool verified;        /* made with certificate verification */
-        int curl_code;        /* CURLcode; 0 when an answer arrived (whatever its status) */
-        const char *cause;    /* static: NULL when an answer arrived, else "net.dns" ... */
-        TdHttpStage stage;    /* the stage that failed, or TD_HTTP_STAGE_HTTP on an answer */
-        char *error;          /* curl's own explanation, or NULL */
-        long http_status;     /* 0 when no answer arrived */
+        bool verified;     /* made with certificate verification */
+        int curl_code;     /* CURLcode; 0 when an answer arrived (whatever its status) */
+        const char *cause; /* static: NULL when an answer arrived, else "net.dns" ... */
+        TdHttpStage stage; /* the stage that failed, or TD_HTTP_STAGE_HTTP on an answer */
+        char *error;       /* curl's own explanation, or NULL */
+        long http_status;  /* 0 when no answer arrived */
         int64_t dns_ms;
         int64_t connect_ms;
-        int64_t tls_ms;       /* -1 for plain http:// too */
+        int64_t tls_ms; /* -1 for plain http:// too */
         int64_t first_byte_ms;
         int64_t total_ms;
-        char *primary_ip;     /* the address connected to (the proxy's with a proxy), or NULL */
-        long verify_result;   /* OpenSSL X509_V_* code of the peer's chain; -1 unknown */
-        char *date;           /* the raw Date header of the answer, or NULL */
-        char *location;       /* the Location header of the answer (a redirect), or NULL */
+        char *primary_ip;       /* the address connected to (the proxy's with a proxy), or NULL */
+        long verify_result;     /* OpenSSL X509_V_* code of the peer's chain; -1 unknown */
+        char *date;             /* the raw Date header of the answer, or NULL */
+        char *location;         /* the Location header of the answer (a redirect), or NULL */
         int64_t answer_mono_ms; /* td_now_monotonic_ms() when the answer's status line came, 0 if none */
-        bool body_truncated;  /* we stopped reading a long body (not an error) */
-        char *proxy;          /* the proxy that applied, user:password redacted; NULL for none */
+        bool body_truncated;    /* we stopped reading a long body (not an error) */
+        char *proxy;            /* the proxy that applied, user:password redacted; NULL for none */
 } TdHttpProbe;
 
 /*

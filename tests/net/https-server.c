@@ -8,13 +8,15 @@
  * --port 0 (the default) binds a free port and prints "PORT N" on stdout, so tests never
  * race for ports. Every request gets a small text body (or N bytes with --body-bytes) and
  * a Date header skewed by --date-offset. --hang accepts connections and never answers.
- * Each connection is served by a child process; the server ends on SIGTERM, and dies
- * with its parent (PR_SET_PDEATHSIG), its children with it.
+ * Each connection is served by a child process. On SIGTERM, and when its parent dies
+ * (PR_SET_PDEATHSIG), the server ends its children, waits for them, and exits: a child
+ * left behind would end as a zombie under an init that does not reap.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,6 +25,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +46,12 @@ typedef struct {
         unsigned long body_bytes;
 } Options;
 
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig) {
+        stop = 1;
+}
+
 static void die(const char *what) {
         fprintf(stderr, "https-server: %s: %s\n", what, errno ? strerror(errno) : "failed");
         ERR_print_errors_fp(stderr);
@@ -51,17 +60,28 @@ static void die(const char *what) {
 
 static const char *reason(unsigned status) {
         switch (status) {
-        case 200: return "OK";
-        case 204: return "No Content";
-        case 301: return "Moved Permanently";
-        case 302: return "Found";
-        case 400: return "Bad Request";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 500: return "Internal Server Error";
-        case 502: return "Bad Gateway";
-        case 503: return "Service Unavailable";
-        default: return "Status";
+        case 200:
+                return "OK";
+        case 204:
+                return "No Content";
+        case 301:
+                return "Moved Permanently";
+        case 302:
+                return "Found";
+        case 400:
+                return "Bad Request";
+        case 403:
+                return "Forbidden";
+        case 404:
+                return "Not Found";
+        case 500:
+                return "Internal Server Error";
+        case 502:
+                return "Bad Gateway";
+        case 503:
+                return "Service Unavailable";
+        default:
+                return "Status";
         }
 }
 
@@ -93,7 +113,7 @@ static bool read_request(SSL *ssl) {
 }
 
 static void serve(SSL_CTX *ctx, int fd, const Options *o) {
-        struct timeval tv = { .tv_sec = IO_TIMEOUT_S };
+        struct timeval tv = {.tv_sec = IO_TIMEOUT_S};
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 
@@ -152,25 +172,31 @@ static unsigned long parse_number(const char *s, unsigned long max, const char *
 
 int main(int argc, char **argv) {
         static const struct option longopts[] = {
-                { "cert", required_argument, NULL, 'c' },
-                { "key", required_argument, NULL, 'k' },
-                { "port", required_argument, NULL, 'p' },
-                { "date-offset", required_argument, NULL, 'd' },
-                { "no-date", no_argument, NULL, 'D' },
-                { "status", required_argument, NULL, 's' },
-                { "hang", no_argument, NULL, 'H' },
-                { "body-bytes", required_argument, NULL, 'b' },
+                {"cert", required_argument, NULL, 'c'},
+                {"key", required_argument, NULL, 'k'},
+                {"port", required_argument, NULL, 'p'},
+                {"date-offset", required_argument, NULL, 'd'},
+                {"no-date", no_argument, NULL, 'D'},
+                {"status", required_argument, NULL, 's'},
+                {"hang", no_argument, NULL, 'H'},
+                {"body-bytes", required_argument, NULL, 'b'},
                 {},
         };
-        Options o = { .status = 200 };
+        Options o = {.status = 200};
         int c;
         char *end;
 
         while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
                 switch (c) {
-                case 'c': o.cert = optarg; break;
-                case 'k': o.key = optarg; break;
-                case 'p': o.port = (unsigned) parse_number(optarg, 65535, "port"); break;
+                case 'c':
+                        o.cert = optarg;
+                        break;
+                case 'k':
+                        o.key = optarg;
+                        break;
+                case 'p':
+                        o.port = (unsigned) parse_number(optarg, 65535, "port");
+                        break;
                 case 'd':
                         errno = 0;
                         o.date_offset = strtoll(optarg, &end, 10);
@@ -179,11 +205,20 @@ int main(int argc, char **argv) {
                                 return 64;
                         }
                         break;
-                case 'D': o.no_date = true; break;
-                case 's': o.status = (unsigned) parse_number(optarg, 999, "status"); break;
-                case 'H': o.hang = true; break;
-                case 'b': o.body_bytes = parse_number(optarg, 1UL << 30, "body size"); break;
-                default: return 64;
+                case 'D':
+                        o.no_date = true;
+                        break;
+                case 's':
+                        o.status = (unsigned) parse_number(optarg, 999, "status");
+                        break;
+                case 'H':
+                        o.hang = true;
+                        break;
+                case 'b':
+                        o.body_bytes = parse_number(optarg, 1UL << 30, "body size");
+                        break;
+                default:
+                        return 64;
                 }
         }
         if (optind != argc || !o.cert || !o.key || o.status < 100) {
@@ -193,7 +228,21 @@ int main(int argc, char **argv) {
                 return 64;
         }
 
-        /* Die with the test that started us, even when it crashes before its teardown. */
+        /*
+         * A process group of our own, so that one kill ends every child. SIGTERM is blocked
+         * except while waiting in ppoll(), so it cannot slip in between the check and the wait.
+         */
+        setpgid(0, 0);
+        sigset_t term, unblocked;
+        sigemptyset(&term);
+        sigaddset(&term, SIGTERM);
+        sigprocmask(SIG_BLOCK, &term, &unblocked);
+        sigdelset(&unblocked, SIGTERM);
+        struct sigaction act = {.sa_handler = on_term}; /* no SA_RESTART */
+        sigemptyset(&act.sa_mask);
+        sigaction(SIGTERM, &act, NULL);
+
+        /* End with the test that started us, even when it crashes before its teardown. */
         pid_t parent = getppid();
         if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)
                 die("prctl");
@@ -204,15 +253,16 @@ int main(int argc, char **argv) {
 
         SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
         if (!ctx || SSL_CTX_use_certificate_chain_file(ctx, o.cert) != 1 ||
-            SSL_CTX_use_PrivateKey_file(ctx, o.key, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1)
+            SSL_CTX_use_PrivateKey_file(ctx, o.key, SSL_FILETYPE_PEM) != 1 ||
+            SSL_CTX_check_private_key(ctx) != 1)
                 die("cannot load the certificate and key");
 
-        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 die("socket");
         int one = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t) o.port) };
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t) o.port)};
         sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0 || listen(fd, 64) < 0)
                 die("bind");
@@ -222,10 +272,16 @@ int main(int argc, char **argv) {
         printf("PORT %u\n", (unsigned) ntohs(sa.sin_port));
         fflush(stdout);
 
-        for (;;) {
+        while (!stop) {
+                struct pollfd pfd = {.fd = fd, .events = POLLIN};
+                if (ppoll(&pfd, 1, NULL, &unblocked) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        die("ppoll");
+                }
                 int conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
                 if (conn < 0) {
-                        if (errno == EINTR || errno == ECONNABORTED)
+                        if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
                                 continue;
                         die("accept");
                 }
@@ -236,6 +292,8 @@ int main(int argc, char **argv) {
                 }
                 if (pid == 0) {
                         close(fd);
+                        signal(SIGTERM, SIG_DFL);
+                        sigprocmask(SIG_SETMASK, &unblocked, NULL);
                         prctl(PR_SET_PDEATHSIG, SIGKILL);
                         if (o.hang) {
                                 for (;;)
@@ -247,4 +305,13 @@ int main(int argc, char **argv) {
                 }
                 close(conn);
         }
+
+        /* Children have SIGTERM at its default; with SIGCHLD ignored, wait() returns when all are gone. */
+        signal(SIGTERM, SIG_IGN);
+        kill(0, SIGTERM);
+        while (wait(NULL) >= 0 || errno == EINTR)
+                ;
+        SSL_CTX_free(ctx);
+        close(fd);
+        return EXIT_SUCCESS;
 }

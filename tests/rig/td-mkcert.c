@@ -181,14 +181,16 @@ static time_t parse_time(const char *s, time_t now) {
                 if (errno || end == s + 1 || end[0] == '\0' || end[1] != '\0' || v < 0 ||
                     v > 100LL * 366 * 86400)
                         die("bad relative time '%s'", s);
-                long long unit = end[0] == 'd' ? 86400 : end[0] == 'h' ? 3600 : end[0] == 'm' ? 60
+                long long unit = end[0] == 'd'   ? 86400
+                                 : end[0] == 'h' ? 3600
+                                 : end[0] == 'm' ? 60
                                  : end[0] == 's' ? 1
                                                  : 0;
                 if (!unit || v > 100LL * 366 * 86400 / unit)
                         die("bad relative time '%s' (units: d h m s)", s);
                 return s[0] == '+' ? now + (time_t) (v * unit) : now - (time_t) (v * unit);
         }
-        struct tm tm = { 0 };
+        struct tm tm = {0};
         const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
         if (!end || *end) {
                 memset(&tm, 0, sizeof tm);
@@ -254,7 +256,8 @@ static void write_file(const char *path, mode_t mode, bool key, X509 *x, EVP_PKE
 
 static int make(const Options *o) {
         time_t now = time(NULL);
-        EVP_PKEY *key = o->key_file ? read_key(o->key_file) : generate_key(o->key_type ? o->key_type : "ec256");
+        EVP_PKEY *key =
+                o->key_file ? read_key(o->key_file) : generate_key(o->key_type ? o->key_type : "ec256");
 
         X509 *issuer = NULL;
         EVP_PKEY *issuer_key = key;
@@ -293,7 +296,7 @@ static int make(const Options *o) {
         char usage_value[512];
         const char *ku = o->key_usage;
         if (!ku)
-                ku = o->is_ca ? "keyCertSign,cRLSign"
+                ku = o->is_ca                    ? "keyCertSign,cRLSign"
                      : EVP_PKEY_is_a(key, "RSA") ? "digitalSignature,keyEncipherment"
                                                  : "digitalSignature";
         snprintf(usage_value, sizeof usage_value, "critical,%s", ku);
@@ -326,21 +329,21 @@ static int make(const Options *o) {
 
 int main(int argc, char **argv) {
         static const struct option longopts[] = {
-                { "subject", required_argument, NULL, 's' },
-                { "key", required_argument, NULL, 'k' },
-                { "key-file", required_argument, NULL, 'K' },
-                { "ca", required_argument, NULL, 'c' },
-                { "out", required_argument, NULL, 'o' },
-                { "san", required_argument, NULL, 'S' },
-                { "not-before", required_argument, NULL, 'b' },
-                { "not-after", required_argument, NULL, 'a' },
-                { "key-usage", required_argument, NULL, 'u' },
-                { "ext-key-usage", required_argument, NULL, 'e' },
-                { "serial", required_argument, NULL, 'n' },
-                { "help", no_argument, NULL, 'h' },
+                {"subject", required_argument, NULL, 's'},
+                {"key", required_argument, NULL, 'k'},
+                {"key-file", required_argument, NULL, 'K'},
+                {"ca", required_argument, NULL, 'c'},
+                {"out", required_argument, NULL, 'o'},
+                {"san", required_argument, NULL, 'S'},
+                {"not-before", required_argument, NULL, 'b'},
+                {"not-after", required_argument, NULL, 'a'},
+                {"key-usage", required_argument, NULL, 'u'},
+                {"ext-key-usage", required_argument, NULL, 'e'},
+                {"serial", required_argument, NULL, 'n'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
-        Options o = { 0 };
+        Options o = {0};
 
         if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
                 usage(argc < 2 ? stderr : stdout);
@@ -358,19 +361,45 @@ int main(int argc, char **argv) {
         optind = 2;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
                 switch (c) {
-                case 's': o.subject = optarg; break;
-                case 'k': o.key_type = optarg; break;
-                case 'K': o.key_file = optarg; break;
-                case 'c': o.ca_prefix = optarg; break;
-                case 'o': o.out = optarg; break;
-                case 'S': o.san = optarg; break;
-                case 'b': o.not_before = optarg; break;
-                case 'a': o.not_after = optarg; break;
-                case 'u': o.key_usage = optarg; break;
-                case 'e': o.ext_key_usage = optarg; break;
-                case 'n': o.serial = optarg; break;
-                case 'h': usage(stdout); return 0;
-                default: usage(stderr); return 64;
+                case 's':
+                        o.subject = optarg;
+                        break;
+                case 'k':
+                        o.key_type = optarg;
+                        break;
+                case 'K':
+                        o.key_file = optarg;
+                        break;
+                case 'c':
+                        o.ca_prefix = optarg;
+                        break;
+                case 'o':
+                        o.out = optarg;
+                        break;
+                case 'S':
+                        o.san = optarg;
+                        break;
+                case 'b':
+                        o.not_before = optarg;
+                        break;
+                case 'a':
+                        o.not_after = optarg;
+                        break;
+                case 'u':
+                        o.key_usage = optarg;
+                        break;
+                case 'e':
+                        o.ext_key_usage = optarg;
+                        break;
+                case 'n':
+                        o.serial = optarg;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return 64;
                 }
         }
         if (optind != argc || !o.subject || !o.out || (!o.is_ca && !o.ca_prefix) ||

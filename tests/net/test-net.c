@@ -1,0 +1,819 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * net.platform and time.clock against real HTTPS servers on 127.0.0.1, with a test CA made
+ * at run time. Runs inside tests/rig/netns-run: a private network namespace with only
+ * loopback, so the DNS test cannot send a query off the machine.
+ *
+ * Environment: TD_MKCERT and TD_HTTPS_SERVER name the rig programs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+
+#include "platform/td-http.h"
+#include "td-util.h"
+#include "tokendoctor/td-check.h"
+#include "tokendoctor/td-context.h"
+#include "tokendoctor/td-profile.h"
+#include "tokendoctor/td-result.h"
+
+/* ---- pure functions of the adapter ------------------------------------------------------ */
+
+static void test_cause_table(void **state) {
+        static const struct {
+                CURLcode code;
+                const char *cause;
+        } cases[] = {
+                {CURLE_OK, NULL},
+                {CURLE_COULDNT_RESOLVE_HOST, "net.dns"},
+                {CURLE_COULDNT_RESOLVE_PROXY, "net.dns"},
+                {CURLE_COULDNT_CONNECT, "net.connect"},
+                {CURLE_SSL_CONNECT_ERROR, "net.tls"},
+                {CURLE_PEER_FAILED_VERIFICATION, "net.tls"},
+                {CURLE_SSL_CACERT_BADFILE, "net.tls"},
+                {CURLE_SSL_CERTPROBLEM, "net.tls"},
+                {CURLE_SSL_CIPHER, "net.tls"},
+                {CURLE_OPERATION_TIMEDOUT, "net.timeout"},
+                {CURLE_GOT_NOTHING, "net.http"},
+                {CURLE_RECV_ERROR, "net.http"},
+                {CURLE_SEND_ERROR, "net.http"},
+                {CURLE_HTTP_RETURNED_ERROR, "net.http"},
+                {CURLE_WEIRD_SERVER_REPLY, "net.http"},
+                {CURLE_OUT_OF_MEMORY, "net.connect"}, /* the default */
+                {(CURLcode) 9999, "net.connect"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                const char *got = td_http_cause_from_curl((int) cases[i].code);
+                if (!streq_ptr(got, cases[i].cause))
+                        fail_msg("CURLcode %d: got %s, want %s", (int) cases[i].code, got ? got : "NULL",
+                                 cases[i].cause ? cases[i].cause : "NULL");
+        }
+}
+
+static void test_redact(void **state) {
+        static const char *const cases[][2] = {
+                {"http://user:secret@127.0.0.1:3128", "http://***@127.0.0.1:3128"},
+                {"http://user@proxy:8080/", "http://***@proxy:8080/"},
+                {"socks5h://u:p@ss@proxy:1080", "socks5h://***@proxy:1080"}, /* '@' in the password */
+                {"u:p@proxy:3128", "***@proxy:3128"},                        /* no scheme */
+                {"http://127.0.0.1:3128", "http://127.0.0.1:3128"},
+                {"http://proxy/path@not-user-info", "http://proxy/path@not-user-info"},
+                {"http://proxy?q=a@b", "http://proxy?q=a@b"},
+                {"", ""},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *r = td_http_redact_url(cases[i][0]);
+                assert_non_null(r);
+                assert_string_equal(r, cases[i][1]);
+        }
+}
+
+static void test_no_proxy(void **state) {
+        static const struct {
+                const char *host, *list;
+                bool match;
+        } cases[] = {
+                {"example.com", "*", true},
+                {"example.com", " * ", true},
+                {"example.com", "example.com", true},
+                {"www.example.com", "example.com", true},
+                {"www.example.com", ".example.com", true},
+                {"WWW.Example.COM", "example.com", true},
+                {"example.com.", "example.com", true},
+                {"badexample.com", "example.com", false},
+                {"example.com", "www.example.com", false},
+                {"example.org", "example.com,localhost", false},
+                {"localhost", "example.com, localhost", true},
+                {"localhost", "example.com localhost", true},
+                {"127.0.0.1", "127.0.0.1", true},
+                {"127.0.0.1", "127.0.0.0/8", true},
+                {"127.1.2.3", "127.0.0.0/8", true},
+                {"128.0.0.1", "127.0.0.0/8", false},
+                {"10.1.2.3", "10.1.2.3/32", true},
+                {"10.1.2.4", "10.1.2.3/32", false},
+                {"10.1.2.3", "10.1.2.3/33", false},
+                {"10.1.2.3", "10.0.0.0/", false},
+                {"10.1.2.3", "10.0.0.0/x", false},
+                {"10.1.2.3", "0.0.0.0/0", true},
+                {"::1", "::1", true},
+                {"[::1]", "::1", true},
+                {"::1", "[::1]", true},
+                {"fd00::5", "fd00::/8", true},
+                {"fe80::1", "fd00::/8", false},
+                {"::1", "127.0.0.1", false},
+                {"127.0.0.1", "localhost", false}, /* addresses are not names */
+                {"example.com", "", false},
+                {"example.com", ",,, ", false},
+                {"example.com", ".", false},
+                {"", "*", false},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+                if (td_http_no_proxy_match(cases[i].host, cases[i].list) != cases[i].match)
+                        fail_msg("host '%s' no_proxy '%s': want %s", cases[i].host, cases[i].list,
+                                 cases[i].match ? "match" : "no match");
+}
+
+static void test_url_check(void **state) {
+        assert_int_equal(td_http_url_check("https://127.0.0.1:8443/path?q=1"), 0);
+        assert_int_equal(td_http_url_check("http://example.com"), 0);
+        assert_int_equal(td_http_url_check("HTTPS://EXAMPLE.COM/"), 0);
+        assert_int_equal(td_http_url_check("ftp://example.com/"), -EINVAL);
+        assert_int_equal(td_http_url_check("file:///etc/passwd"), -EINVAL);
+        assert_int_equal(td_http_url_check("example.com"), -EINVAL);
+        assert_int_equal(td_http_url_check("https://"), -EINVAL);
+        assert_int_equal(td_http_url_check("https://exa mple.com/"), -EINVAL);
+        assert_int_equal(td_http_url_check(""), -EINVAL);
+        assert_int_equal(td_http_url_check(NULL), -EINVAL);
+
+        TdHttpProbe *p = NULL;
+        assert_int_equal(td_http_probe("ftp://127.0.0.1/", NULL, &p), -EINVAL);
+        assert_null(p);
+}
+
+static void test_stage_names(void **state) {
+        assert_string_equal(td_http_stage_to_string(TD_HTTP_STAGE_DNS), "dns");
+        assert_string_equal(td_http_stage_to_string(TD_HTTP_STAGE_CONNECT), "connect");
+        assert_string_equal(td_http_stage_to_string(TD_HTTP_STAGE_TLS), "tls");
+        assert_string_equal(td_http_stage_to_string(TD_HTTP_STAGE_HTTP), "http");
+        assert_null(td_http_stage_to_string(_TD_HTTP_STAGE_MAX));
+        assert_null(td_http_stage_to_string(_TD_HTTP_STAGE_INVALID));
+}
+
+/* ---- the servers ---------------------------------------------------------------------- */
+
+typedef struct {
+        pid_t pid;
+        unsigned port;
+        char url[64];
+} Server;
+
+static struct {
+        char dir[64];
+        char ca[128], ca_untrusted[128];
+        char cert[128], key[128], cert_untrusted[128], key_untrusted[128];
+        Server ok, ahead_2h, behind_10m, ahead_60s, untrusted, hang, status503, no_date, redirect, big_body;
+        unsigned closed_port;
+        char closed_url[64];
+} F;
+
+static Server *all_servers[] = {
+        &F.ok,   &F.ahead_2h,  &F.behind_10m, &F.ahead_60s, &F.untrusted,
+        &F.hang, &F.status503, &F.no_date,    &F.redirect,  &F.big_body,
+};
+
+static const char *rig(const char *var) {
+        const char *p = getenv(var);
+        if (isempty(p)) {
+                fprintf(stderr, "test-net: %s is not set (run through meson test)\n", var);
+                return NULL;
+        }
+        return p;
+}
+
+static int run_command(const char *const *argv) {
+        pid_t pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                execv(argv[0], (char *const *) argv);
+                _exit(127);
+        }
+        int status;
+        if (waitpid(pid, &status, 0) < 0)
+                return -errno;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                fprintf(stderr, "test-net: %s %s failed\n", argv[0], argv[1]);
+                return -EIO;
+        }
+        return 0;
+}
+
+static int mkcert(const char *what, const char *ca, const char *subject, const char *out) {
+        const char *mk = rig("TD_MKCERT");
+        if (!mk)
+                return -ENOENT;
+        if (ca) {
+                const char *argv[] = {mk,      what,    "--ca",  ca,      "--subject",
+                                      subject, "--key", "ec256", "--san", "IP:127.0.0.1,DNS:localhost",
+                                      "--out", out,     NULL};
+                return run_command(argv);
+        }
+        const char *argv[] = {mk, what, "--subject", subject, "--key", "ec256", "--out", out, NULL};
+        return run_command(argv);
+}
+
+/* Start https-server with @extra options; read its "PORT N" line. */
+static int start_server(Server *s, const char *cert, const char *key, const char *const *extra) {
+        const char *bin = rig("TD_HTTPS_SERVER");
+        if (!bin)
+                return -ENOENT;
+        const char *argv[16] = {bin, "--cert", cert, "--key", key, "--port", "0"};
+        size_t n = 7;
+        for (; extra && *extra && n < ELEMENTSOF(argv) - 1; extra++)
+                argv[n++] = *extra;
+        argv[n] = NULL;
+
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return -errno;
+        pid_t pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                dup2(fds[1], STDOUT_FILENO);
+                execv(bin, (char *const *) argv);
+                _exit(127);
+        }
+        close(fds[1]);
+        s->pid = pid;
+
+        char line[64] = "";
+        size_t len = 0;
+        while (len < sizeof line - 1 && !strchr(line, '\n')) {
+                struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+                if (poll(&pfd, 1, 10000) <= 0)
+                        break;
+                ssize_t got = read(fds[0], line + len, sizeof line - 1 - len);
+                if (got <= 0)
+                        break;
+                len += (size_t) got;
+                line[len] = '\0';
+        }
+        close(fds[0]);
+        if (sscanf(line, "PORT %u", &s->port) != 1 || s->port == 0) {
+                fprintf(stderr, "test-net: %s did not report its port (got '%s')\n", bin, line);
+                return -EIO;
+        }
+        snprintf(s->url, sizeof s->url, "https://127.0.0.1:%u/", s->port);
+        return 0;
+}
+
+/* A port nobody listens on: bind one, note it, close it. */
+static int reserve_closed_port(unsigned *ret) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t len = sizeof sa;
+        if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0 ||
+            getsockname(fd, (struct sockaddr *) &sa, &len) < 0) {
+                close(fd);
+                return -errno;
+        }
+        close(fd);
+        *ret = ntohs(sa.sin_port);
+        return 0;
+}
+
+static void unset_proxies(void) {
+        static const char *const vars[] = {"http_proxy", "https_proxy", "HTTPS_PROXY", "HTTP_PROXY",
+                                           "all_proxy",  "ALL_PROXY",   "no_proxy",    "NO_PROXY"};
+        for (size_t i = 0; i < ELEMENTSOF(vars); i++)
+                unsetenv(vars[i]);
+}
+
+static int group_teardown(void **state) {
+        for (size_t i = 0; i < ELEMENTSOF(all_servers); i++) {
+                Server *s = all_servers[i];
+                if (s->pid > 0) {
+                        kill(s->pid, SIGTERM);
+                        waitpid(s->pid, NULL, 0);
+                        s->pid = 0;
+                }
+        }
+        if (F.dir[0]) {
+                char cmd[128];
+                snprintf(cmd, sizeof cmd, "rm -rf '%s'", F.dir);
+                if (system(cmd) != 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static int group_setup(void **state) {
+        /* The test decides which proxy applies; the caller's must not leak in. */
+        unset_proxies();
+        signal(SIGPIPE, SIG_IGN);
+
+        snprintf(F.dir, sizeof F.dir, "/tmp/td-test-net-XXXXXX");
+        if (!mkdtemp(F.dir)) {
+                F.dir[0] = '\0';
+                return -1;
+        }
+        char prefix[96], prefix_untrusted[96], leaf[96], leaf_untrusted[96];
+        snprintf(prefix, sizeof prefix, "%s/ca", F.dir);
+        snprintf(prefix_untrusted, sizeof prefix_untrusted, "%s/other-ca", F.dir);
+        snprintf(leaf, sizeof leaf, "%s/server", F.dir);
+        snprintf(leaf_untrusted, sizeof leaf_untrusted, "%s/other-server", F.dir);
+        snprintf(F.ca, sizeof F.ca, "%s.pem", prefix);
+        snprintf(F.ca_untrusted, sizeof F.ca_untrusted, "%s.pem", prefix_untrusted);
+        snprintf(F.cert, sizeof F.cert, "%s.pem", leaf);
+        snprintf(F.key, sizeof F.key, "%s.key", leaf);
+        snprintf(F.cert_untrusted, sizeof F.cert_untrusted, "%s.pem", leaf_untrusted);
+        snprintf(F.key_untrusted, sizeof F.key_untrusted, "%s.key", leaf_untrusted);
+
+        if (mkcert("ca", NULL, "C=CN,O=tokendoctor 测试,CN=tokendoctor test CA", prefix) < 0 ||
+            mkcert("leaf", prefix, "CN=127.0.0.1", leaf) < 0 ||
+            mkcert("ca", NULL, "C=CN,O=untrusted,CN=untrusted test CA", prefix_untrusted) < 0 ||
+            mkcert("leaf", prefix_untrusted, "CN=127.0.0.1", leaf_untrusted) < 0)
+                goto fail;
+
+        if (start_server(&F.ok, F.cert, F.key, NULL) < 0 ||
+            start_server(&F.ahead_2h, F.cert, F.key, TD_STRV("--date-offset", "7200")) < 0 ||
+            start_server(&F.behind_10m, F.cert, F.key, TD_STRV("--date-offset", "-600")) < 0 ||
+            start_server(&F.ahead_60s, F.cert, F.key, TD_STRV("--date-offset", "60")) < 0 ||
+            start_server(&F.untrusted, F.cert_untrusted, F.key_untrusted, NULL) < 0 ||
+            start_server(&F.hang, F.cert, F.key, TD_STRV("--hang")) < 0 ||
+            start_server(&F.status503, F.cert, F.key, TD_STRV("--status", "503")) < 0 ||
+            start_server(&F.no_date, F.cert, F.key, TD_STRV("--no-date")) < 0 ||
+            start_server(&F.redirect, F.cert, F.key, TD_STRV("--status", "301")) < 0 ||
+            start_server(&F.big_body, F.cert, F.key, TD_STRV("--body-bytes", "4194304")) < 0)
+                goto fail;
+
+        if (reserve_closed_port(&F.closed_port) < 0)
+                goto fail;
+        snprintf(F.closed_url, sizeof F.closed_url, "https://127.0.0.1:%u/", F.closed_port);
+        return 0;
+fail:
+        group_teardown(state);
+        return -1;
+}
+
+/* ---- running a check ------------------------------------------------------------------ */
+
+typedef struct {
+        const char *ca;    /* NULL: the system store */
+        unsigned max_skew; /* 0: the default */
+        int64_t budget_ms; /* 0: the check's own timeout */
+} RunOptions;
+
+/* Run check @id on a fresh context whose profile has @urls; the result is the caller's. */
+static int run_check(const char *id, const char *const *urls, const RunOptions *o, TdResult *r) {
+        const TdCheck *check = td_registry_find(id);
+        assert_non_null(check);
+
+        TdProfile *profile = NULL;
+        assert_int_equal(td_profile_new_default(&profile), 0);
+        td_strv_free(profile->urls);
+        profile->urls = calloc(1, sizeof(char *));
+        assert_non_null(profile->urls);
+        for (; *urls; urls++)
+                assert_int_equal(td_strv_push(&profile->urls, *urls), 0);
+        free(profile->platform_tls_ca);
+        profile->platform_tls_ca = o && o->ca ? strdup(o->ca) : NULL;
+        if (o && o->max_skew)
+                profile->max_clock_skew_s = o->max_skew;
+
+        TdContext *ctx = td_context_new();
+        assert_non_null(ctx);
+        td_context_take_profile(ctx, profile);
+
+        td_result_init(r, check);
+        r->deadline_ms =
+                td_now_monotonic_ms() + (o && o->budget_ms ? o->budget_ms : (int64_t) check->timeout_ms);
+        int ret = check->run(ctx, r);
+        td_context_unref(ctx);
+        return ret;
+}
+
+static void assert_detail(const TdResult *r, const char *key, const char *want) {
+        const char *v = td_result_get_detail(r, key);
+        if (!v)
+                fail_msg("%s: no detail %s (message: %s)", r->check->id, key, r->message ? r->message : "");
+        if (want)
+                assert_string_equal(v, want);
+}
+
+static void assert_no_detail(const TdResult *r, const char *key) {
+        const char *v = td_result_get_detail(r, key);
+        if (v)
+                fail_msg("%s: unexpected detail %s=%s", r->check->id, key, v);
+}
+
+static void assert_status(const TdResult *r, TdStatus status, const char *cause) {
+        if (r->status != status || !streq_ptr(r->cause, cause))
+                fail_msg("%s: got %s/%s, want %s/%s: %s", r->check->id, td_status_to_string(r->status),
+                         r->cause ? r->cause : "-", td_status_to_string(status), cause ? cause : "-",
+                         r->message ? r->message : "(no message)");
+        assert_non_null(r->message);
+}
+
+static void assert_contains(const char *haystack, const char *needle) {
+        if (!haystack || !strstr(haystack, needle))
+                fail_msg("'%s' does not contain '%s'", haystack ? haystack : "(null)", needle);
+}
+
+static long detail_long(const TdResult *r, const char *key) {
+        const char *v = td_result_get_detail(r, key);
+        if (!v)
+                fail_msg("no detail %s", key);
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (end == v || *end)
+                fail_msg("detail %s=%s is not a number", key, v);
+        return n;
+}
+
+/* ---- net.platform --------------------------------------------------------------------- */
+
+static void test_platform_healthy(void **state) {
+        TdResult r;
+        RunOptions o = {.ca = F.ca};
+        assert_int_equal(run_check("net.platform", TD_STRV(F.ok.url), &o, &r), 0);
+        assert_status(&r, TD_STATUS_PASS, NULL);
+        assert_detail(&r, "url1", F.ok.url);
+        assert_detail(&r, "url1.ip", "127.0.0.1");
+        assert_detail(&r, "url1.http_status", "200");
+        assert_true(detail_long(&r, "url1.dns_ms") >= 0);
+        assert_true(detail_long(&r, "url1.connect_ms") >= 0);
+        assert_true(detail_long(&r, "url1.tls_ms") >= 0);
+        long total = detail_long(&r, "url1.total_ms");
+        assert_true(total >= detail_long(&r, "url1.tls_ms"));
+        assert_true(total < 20000);
+        assert_no_detail(&r, "url1.proxy");
+        assert_no_detail(&r, "url1.error");
+        assert_contains(r.message, F.ok.url);
+        td_result_clear(&r);
+}
+
+static void test_platform_several_urls(void **state) {
+        TdResult r;
+        RunOptions o = {.ca = F.ca};
+        assert_int_equal(run_check("net.platform", TD_STRV(F.ok.url, F.ahead_60s.url), &o, &r), 0);
+        assert_status(&r, TD_STATUS_PASS, NULL);
+        assert_detail(&r, "url2", F.ahead_60s.url);
+        assert_detail(&r, "url2.http_status", "200");
+        td_result_clear(&r);
+
+        /* The first failing URL names the verdict; every URL is still probed. */
+        assert_int_equal(run_check("net.platform", TD_STRV(F.ok.url, F.status503.url, F.closed_url), &o, &r),
+                         0);
+        assert_status(&r, TD_STATUS_FAIL, "net.http");
+        assert_contains(r.message, F.status503.url);
+        assert_contains(r.message, "503");
+        assert_detail(&r, "url1.http_status", "200");
+        assert_detail(&r, "url3.stage", "connect");
+        td_result_clear(&r);
+}
+
+static void test_platform_untrusted(void **state) {
+        TdResult r;
+        RunOptions o = {.ca = F.ca};
+        assert_int_equal(run_check("net.platform", TD_STRV(F.untrusted.url), &o, &r), 0);
+        assert_status(&r, TD_STATUS_FAIL, "net.tls");
+        assert_contains(r.message, F.untrusted.url);
+        assert_contains(r.message, "TLS");
+        assert_contains(r.message, "clock");
+        assert_detail(&r, "url1.stage", "tls");
+        assert_detail(&r, "url1.error", NULL);
+        assert_true(detail_long(&r, "url1.verify_result") > 0);
+        td_result_clear(&r);
+
+        /* Without the profile's CA the system store alone does not know the test CA. */
+        assert_int_equal(run_check("net.platform", TD_STRV(F.ok.url), NULL, &r), 0);
+        assert_status(&r, TD_STATUS_FAIL, "net.tls");
+        td_result_clear(&r);
+
+        /* A CA file that is missing is a TLS set-up failure, not a crash. */
+        RunOptions missing = {.ca = "/nonexistent/ca.pem"};
+        assert_int_equal(run_check("net.platform", TD_STRV(F.ok.url), &missing, &r), 0);
+        assert_status(&r, TD_STATUS_FAIL, "net.tls");
+        td_result_clear(&r);
+}
+
+static void test_platform_closed_port(void **state) {
+        TdResult r;
+        RunOptions o = {.ca = F.ca};
+        assert_int_equal(run_check("net.platform", TD_STRV(F.closed_url), &o, &r), 0);
+        assert_status(&r, TD_STATUS_FAIL, "net.connect");
+        assert_contains(r.message, F.closed_url);
+        assert_contains(r.message, "TCP");
+        assert_detail(&r, "url1.stage", "connect");
+        assert_no_detail(&r, "url1.tls_ms");
+        assert_no_detail(&r, "url1.http_status");
+        td_result_clear(&r);
+}
+
+static void test_platform_http_error(void **state) {
+        TdResult r;
+        RunOptions o = {.ca = F.ca};
+        assert_int_equal(run_check("net.platform", TD_STRV(F.status503.url), &o, &r), 0);
+        assert_status(&r, TD_STATUS_FAIL, "net.http");
+        assert_detail(&r, "url1.http_status", "503");
+        assert_contains(r.message, "503");
+        td_result_clear(&r);
+}
+
+static void test_platform_redirect(void **state) {
+        TdResult r;
+        RunOptions o = {.ca = F.ca};
+        assert_int_equal(run_check("net.platform", TD_STRV(F.redirect.url), &o, &r), 0);
+        assert_status(&r, TD_STATUS_PASS, NULL);
+        assert_detail(&r, "url1.http_status", "301");
+        assert_contains(td_result_get_detail(&r, "url1.redirect"), "/elsewhere");
+        assert_detail(&r, "redirects", "not-followed");
+        td_result_clear(&r);
+}
+
+static void test_platform_big_body(void **state) {
+        TdResult r;
+        RunOptions o = {.ca = F.ca};
+        int64_t start = td_now_monotonic_ms();
+        assert_int_equal(run_check("net.platform", TD_STRV(F.big_body.url), &o, &r), 0);
+        assert_status(&r, TD_STATUS_PASS, NULL);
+        assert_detail(&r, "url1.http_status", "200");
+        /* 4 MiB would take a while under valgrind; 64 KiB does not. */
+        assert_true(td_now_monotonic_ms() - start < 10000);
+        td_result_clear(&r);
+
+        TdHttpOptions opts = {.ca_file = F.ca, .verify = true};
+        _cleanup_http_probe_free_ TdHttpProbe *p = NULL;
+        assert_int_equal(td_http_probe(F.big_body.url, &opts, &p), 0);
+        assert_int_equal(p->curl_code, 0);
+        assert_null(p->cause);
+        assert_true(p->body_truncated);
+}
+
+static void test_platform_timeout(void **state) {
+        TdResult r;
+        RunOptions o = {.ca = F.ca, .budget_ms = 1500};
+        int64_t deadline = td_now_monotonic_ms() + 1500;
+        assert_int_equal(run_check("net.platform", TD_STRV(F.hang.url), &o, &r), 0);
+        int64_t returned = td_now_monotonic_ms();
+        assert_status(&r, TD_STATUS_FAIL, "net.timeout");
+        assert_contains(r.message, F.hang.url);
+        if (returned > deadline)
+                fail_msg("net.platform returned %lld ms after its deadline",
+                         (long long) (returned - deadline));
+        /* It used the time it had, rather than giving up at once. */
+        assert_true(returned >= deadline - 1000);
+        td_result_clear(&r);
+
+        /* A URL after the one that ate the time is reported, not probed. */
+        o.budget_ms = 1000;
+        assert_int_equal(run_check("net.platform", TD_STRV(F.hang.url, F.ok.url), &o, &r), 0);
+        assert_status(&r, TD_STATUS_FAIL, "net.timeout");
+        assert_detail(&r, "url2", F.ok.url);
+        assert_no_detail(&r, "url2.http_status");
+        td_result_clear(&r);
+}
+
+static bool only_loopback(void) {
+        struct ifaddrs *list;
+        if (getifaddrs(&list) < 0)
+                return false;
+        bool ok = true;
+        for (struct ifaddrs *i = list; i; i = i->ifa_next)
+                if ((i->ifa_flags & IFF_UP) && !(i->ifa_flags & IFF_LOOPBACK))
+                        ok = false;
+        freeifaddrs(list);
+        return ok;
+}
+
+static void test_platform_dns(void **state) {
+        /* A resolver query must never leave the machine: refuse to run outside netns-run. */
+        if (!only_loopback())
+                fail_msg("a network interface besides loopback is up: run this test through "
+                         "tests/rig/netns-run");
+
+        static const char url[] = "https://tokendoctor-test.invalid/";
+        TdResult r;
+        RunOptions o = {.ca = F.ca};
+        assert_int_equal(run_check("net.platform", TD_STRV(url), &o, &r), 0);
+        assert_status(&r, TD_STATUS_FAIL, "net.dns");
+        assert_contains(r.message, url);
+        assert_contains(r.message, "DNS");
+        assert_detail(&r, "url1.stage", "dns");
+        assert_contains(td_result_get_detail(&r, "url1.error"), "tokendoctor-test.invalid");
+        td_result_clear(&r);
+
+        assert_true(run_check("time.clock", TD_STRV(url), &o, &r) < 0);
+        assert_status(&r, TD_STATUS_ERROR, "time.no-reference");
+        td_result_clear(&r);
+}
+
+static void test_platform_bad_url(void **state) {
+        TdResult r;
+        assert_int_equal(run_check("net.platform", TD_STRV("ftp://127.0.0.1/"), NULL, &r), -EINVAL);
+        assert_int_equal(r.status, TD_STATUS_ERROR);
+        assert_contains(r.message, "ftp://127.0.0.1/");
+        td_result_clear(&r);
+}
+
+/* ---- proxies -------------------------------------------------------------------------- */
+
+static void test_proxy(void **state) {
+        char proxy[96], redacted[96];
+        snprintf(proxy, sizeof proxy, "http://tduser:s3cret-pw@127.0.0.1:%u", F.closed_port);
+        snprintf(redacted, sizeof redacted, "http://***@127.0.0.1:%u", F.closed_port);
+        TdResult r;
+        RunOptions o = {.ca = F.ca};
+
+        /* https_proxy pointing at a closed port: the connection to the proxy fails. */
+        setenv("https_proxy", proxy, 1);
+        int ret = run_check("net.platform", TD_STRV(F.ok.url), &o, &r);
+        unset_proxies();
+        assert_int_equal(ret, 0);
+        assert_status(&r, TD_STATUS_FAIL, "net.connect");
+        assert_detail(&r, "url1.proxy", redacted);
+        assert_contains(r.message, redacted);
+        for (size_t i = 0; i < r.n_details; i++)
+                if (strstr(r.details[i].value, "s3cret"))
+                        fail_msg("detail %s shows the proxy password", r.details[i].key);
+        assert_null(strstr(r.message, "s3cret"));
+        td_result_clear(&r);
+
+        /* The upper-case form counts for https too. */
+        setenv("HTTPS_PROXY", proxy, 1);
+        ret = run_check("net.platform", TD_STRV(F.ok.url), &o, &r);
+        unset_proxies();
+        assert_int_equal(ret, 0);
+        assert_status(&r, TD_STATUS_FAIL, "net.connect");
+        assert_detail(&r, "url1.proxy", redacted);
+        td_result_clear(&r);
+
+        /* no_proxy exempts the host: a direct connection that works. */
+        setenv("https_proxy", proxy, 1);
+        setenv("no_proxy", "example.com, 127.0.0.0/8", 1);
+        ret = run_check("net.platform", TD_STRV(F.ok.url), &o, &r);
+        unset_proxies();
+        assert_int_equal(ret, 0);
+        assert_status(&r, TD_STATUS_PASS, NULL);
+        assert_no_detail(&r, "url1.proxy");
+        td_result_clear(&r);
+
+        /* http_proxy is for http:// URLs only, as in libcurl. */
+        setenv("http_proxy", proxy, 1);
+        ret = run_check("net.platform", TD_STRV(F.ok.url), &o, &r);
+        unset_proxies();
+        assert_int_equal(ret, 0);
+        assert_status(&r, TD_STATUS_PASS, NULL);
+        td_result_clear(&r);
+
+        /* all_proxy is the fallback; time.clock goes through it too. */
+        setenv("all_proxy", proxy, 1);
+        ret = run_check("time.clock", TD_STRV(F.ok.url), &o, &r);
+        unset_proxies();
+        assert_true(ret < 0);
+        assert_status(&r, TD_STATUS_ERROR, "time.no-reference");
+        assert_detail(&r, "proxy", redacted);
+        td_result_clear(&r);
+}
+
+/* ---- time.clock ----------------------------------------------------------------------- */
+
+static void test_clock_healthy(void **state) {
+        TdResult r;
+        assert_int_equal(run_check("time.clock", TD_STRV(F.ok.url), NULL, &r), 0);
+        assert_status(&r, TD_STATUS_PASS, NULL);
+        long skew = detail_long(&r, "skew_s");
+        assert_true(skew >= -2 && skew <= 2);
+        const char *server = td_result_get_detail(&r, "server_time");
+        assert_non_null(server);
+        assert_int_equal(strlen(server), 20); /* 2026-11-23T10:00:00Z */
+        assert_int_equal(server[10], 'T');
+        assert_int_equal(server[19], 'Z');
+        assert_detail(&r, "local_time", NULL);
+        assert_detail(&r, "max_skew_s", "300");
+        td_result_clear(&r);
+}
+
+static void test_clock_unverified(void **state) {
+        /* A certificate nobody trusts still tells the time: that is the point of not verifying. */
+        TdResult r;
+        assert_int_equal(run_check("time.clock", TD_STRV(F.untrusted.url), NULL, &r), 0);
+        assert_status(&r, TD_STATUS_PASS, NULL);
+        td_result_clear(&r);
+
+        /* Only the first URL is the reference. */
+        assert_int_equal(run_check("time.clock", TD_STRV(F.ok.url, F.ahead_2h.url), NULL, &r), 0);
+        assert_status(&r, TD_STATUS_PASS, NULL);
+        td_result_clear(&r);
+}
+
+static void test_clock_server_ahead(void **state) {
+        TdResult r;
+        assert_int_equal(run_check("time.clock", TD_STRV(F.ahead_2h.url), NULL, &r), 0);
+        assert_status(&r, TD_STATUS_FAIL, "time.skew");
+        long skew = detail_long(&r, "skew_s");
+        assert_true(skew >= -7202 && skew <= -7198);
+        assert_contains(r.message, "2 hours");
+        assert_contains(r.message, "behind");
+        assert_contains(r.message, "TLS");
+        assert_contains(r.message, F.ahead_2h.url);
+        assert_non_null(r.check->fix);
+        assert_true(r.check->fix->privileged);
+        assert_true(td_result_has_fix(&r));
+        td_result_clear(&r);
+}
+
+static void test_clock_server_behind(void **state) {
+        TdResult r;
+        assert_int_equal(run_check("time.clock", TD_STRV(F.behind_10m.url), NULL, &r), 0);
+        assert_status(&r, TD_STATUS_FAIL, "time.skew");
+        long skew = detail_long(&r, "skew_s");
+        assert_true(skew >= 598 && skew <= 602);
+        assert_contains(r.message, "ahead");
+        /* "10 minutes", or "9 minutes 59 seconds" when a second boundary fell badly. */
+        assert_contains(r.message, "minutes");
+        td_result_clear(&r);
+}
+
+static void test_clock_small_skew(void **state) {
+        TdResult r;
+        assert_int_equal(run_check("time.clock", TD_STRV(F.ahead_60s.url), NULL, &r), 0);
+        assert_status(&r, TD_STATUS_PASS, NULL);
+        long skew = detail_long(&r, "skew_s");
+        assert_true(skew >= -62 && skew <= -58);
+        td_result_clear(&r);
+
+        /* The profile's limit decides. */
+        RunOptions strict = {.max_skew = 30};
+        assert_int_equal(run_check("time.clock", TD_STRV(F.ahead_60s.url), &strict, &r), 0);
+        assert_status(&r, TD_STATUS_FAIL, "time.skew");
+        assert_detail(&r, "max_skew_s", "30");
+        assert_contains(r.message, "30 seconds");
+        td_result_clear(&r);
+}
+
+static void test_clock_no_date(void **state) {
+        TdResult r;
+        assert_true(run_check("time.clock", TD_STRV(F.no_date.url), NULL, &r) < 0);
+        assert_status(&r, TD_STATUS_ERROR, "time.no-reference");
+        assert_contains(r.message, "Date");
+        td_result_clear(&r);
+
+        assert_true(run_check("time.clock", TD_STRV(F.closed_url), NULL, &r) < 0);
+        assert_status(&r, TD_STATUS_ERROR, "time.no-reference");
+        assert_contains(r.message, F.closed_url);
+        assert_detail(&r, "reference_error", NULL);
+        td_result_clear(&r);
+}
+
+static void test_clock_timeout(void **state) {
+        TdResult r;
+        RunOptions o = {.budget_ms = 1500};
+        int64_t deadline = td_now_monotonic_ms() + 1500;
+        assert_true(run_check("time.clock", TD_STRV(F.hang.url), &o, &r) < 0);
+        int64_t returned = td_now_monotonic_ms();
+        assert_status(&r, TD_STATUS_ERROR, "time.no-reference");
+        if (returned > deadline)
+                fail_msg("time.clock returned %lld ms after its deadline",
+                         (long long) (returned - deadline));
+        td_result_clear(&r);
+
+        /* No time at all: no probe, an answer at once. */
+        o.budget_ms = 50;
+        assert_true(run_check("time.clock", TD_STRV(F.ok.url), &o, &r) < 0);
+        assert_status(&r, TD_STATUS_ERROR, "time.no-reference");
+        td_result_clear(&r);
+}
+
+int main(void) {
+        const struct CMUnitTest pure[] = {
+                cmocka_unit_test(test_cause_table), cmocka_unit_test(test_redact),
+                cmocka_unit_test(test_no_proxy),    cmocka_unit_test(test_url_check),
+                cmocka_unit_test(test_stage_names),
+        };
+        const struct CMUnitTest servers[] = {
+                cmocka_unit_test(test_platform_healthy),
+                cmocka_unit_test(test_platform_several_urls),
+                cmocka_unit_test(test_platform_untrusted),
+                cmocka_unit_test(test_platform_closed_port),
+                cmocka_unit_test(test_platform_http_error),
+                cmocka_unit_test(test_platform_redirect),
+                cmocka_unit_test(test_platform_big_body),
+                cmocka_unit_test(test_platform_timeout),
+                cmocka_unit_test(test_platform_dns),
+                cmocka_unit_test(test_platform_bad_url),
+                cmocka_unit_test(test_proxy),
+                cmocka_unit_test(test_clock_healthy),
+                cmocka_unit_test(test_clock_unverified),
+                cmocka_unit_test(test_clock_server_ahead),
+                cmocka_unit_test(test_clock_server_behind),
+                cmocka_unit_test(test_clock_small_skew),
+                cmocka_unit_test(test_clock_no_date),
+                cmocka_unit_test(test_clock_timeout),
+        };
+        if (td_http_global_init() < 0)
+                return EXIT_FAILURE;
+        int failed = cmocka_run_group_tests_name("http-adapter", pure, NULL, NULL);
+        failed += cmocka_run_group_tests_name("net-checks", servers, group_setup, group_teardown);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
