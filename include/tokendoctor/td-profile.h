@@ -76,8 +76,8 @@ typedef struct TdProfile {
 /*
  * Load a profile. @name_or_path is a file path when it contains '/' or ends in ".ini",
  * else a name looked up in $XDG_CONFIG_HOME/tokendoctor/profiles, /etc/tokendoctor/profiles
- * and the data dir. On error returns -ENOENT (not found / unreadable), -EINVAL (malformed)
- * or -ENOMEM and, when @ret_error is non-NULL, a newly allocated one-line message naming
+ * and the data dir. On error returns -ENOENT (not found / unreadable), -EINVAL (malformed),
+ * -EFBIG (over 1 MiB or too many keys) or -ENOMEM and, when @ret_error is non-NULL, a newly allocated one-line message naming
  * the file, the line or key and the problem. On success *ret_profile is owned by the caller
  * (td_profile_free()).
  */

@@ -65,7 +65,8 @@ void td_render_result(const TdTextStyle *style, const TdResult *r) {
                 printf("%s %-5s", mark, status_label(r->status));
         printf(" %-14s %s", r->check->id, td_gettext(r->check->title));
         if (r->message && *r->message)
-                printf(": %s", r->message);
+                /* TRANSLATORS: between a check's title and its message */
+                printf("%s%s", _(": "), r->message);
         putchar('\n');
 
         if (r->status == TD_STATUS_PASS || r->status == TD_STATUS_SKIP)
