@@ -180,38 +180,7 @@ int td_context_read_file(const TdContext *ctx, const char *abs_path, size_t max_
                 return -errno;
         if (S_ISDIR(st.st_mode))
                 return -EISDIR;
-        /* sysfs and proc files report size 0 or 4096: read until EOF, bounded. */
-        size_t cap = 4096, len = 0;
-        _cleanup_free_ char *buf = malloc(cap + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                if (len == cap) {
-                        if (cap > max_len)
-                                return -EFBIG;
-                        cap *= 2;
-                        char *grown = realloc(buf, cap + 1);
-                        if (!grown)
-                                return -ENOMEM;
-                        buf = grown;
-                }
-                ssize_t n = read(fd, buf + len, cap - len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-                if (len > max_len)
-                        return -EFBIG;
-        }
-        buf[len] = '\0';
-        *ret_data = TAKE_PTR(buf);
-        if (ret_len)
-                *ret_len = len;
-        return 0;
+        return td_read_fd(fd, max_len, ret_data, ret_len);
 }
 
 int td_context_memo(TdContext *ctx, const char *key, TdMemoCompute compute, void *user,

@@ -94,5 +94,12 @@ char *td_utf8_sanitize(const char *s);
 /* Overwrite @len bytes so the compiler cannot drop it (for PINs). */
 void td_secure_wipe(void *p, size_t len);
 
+/*
+ * Read @fd to its end into a new NUL-terminated buffer (the NUL is not counted in *ret_len).
+ * More than @max_len bytes gives -EFBIG. 0 or a negative errno; the caller frees *ret_data.
+ */
+int td_read_fd(int fd, size_t max_len, char **ret_data, size_t *ret_len);
+
 /* Write @msg to stderr in the tool's "tokendoctor: ..." format. */
 void td_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void td_log_errorv(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));

@@ -244,11 +244,50 @@ void td_secure_wipe(void *p, size_t len) {
                 explicit_bzero(p, len);
 }
 
-void td_log_error(const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
+void td_log_errorv(const char *fmt, va_list ap) {
         fputs("tokendoctor: ", stderr);
         vfprintf(stderr, fmt, ap);
         fputc('\n', stderr);
+}
+
+void td_log_error(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        td_log_errorv(fmt, ap);
         va_end(ap);
+}
+
+int td_read_fd(int fd, size_t max_len, char **ret_data, size_t *ret_len) {
+        /* sysfs and proc files report size 0 or 4096: read until EOF, bounded. */
+        size_t cap = 4096, len = 0;
+        _cleanup_free_ char *buf = malloc(cap + 1);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                if (len == cap) {
+                        if (cap > max_len)
+                                return -EFBIG;
+                        cap *= 2;
+                        char *grown = realloc(buf, cap + 1);
+                        if (!grown)
+                                return -ENOMEM;
+                        buf = grown;
+                }
+                ssize_t n = read(fd, buf + len, cap - len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+                if (len > max_len)
+                        return -EFBIG;
+        }
+        buf[len] = '\0';
+        *ret_data = TAKE_PTR(buf);
+        if (ret_len)
+                *ret_len = len;
+        return 0;
 }

@@ -12,9 +12,7 @@
 int td_usage_error(const char *verb, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
-        fputs("tokendoctor: ", stderr);
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
+        td_log_errorv(fmt, ap);
         va_end(ap);
         if (verb)
                 fprintf(stderr, _("Try 'tokendoctor %s --help'.\n"), verb);

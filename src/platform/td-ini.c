@@ -116,39 +116,7 @@ static int read_text(const char *path, char **ret_text, size_t *ret_len) {
         if (st.st_size > TD_INI_MAX_SIZE)
                 return -EFBIG;
 
-        /* Read up to one byte past the limit: the file may have grown since fstat(). */
-        size_t size = (size_t) st.st_size + 1, len = 0;
-        _cleanup_free_ char *text = malloc(size + 1);
-        if (!text)
-                return -ENOMEM;
-        for (;;) {
-                if (len == size) {
-                        if (size > TD_INI_MAX_SIZE)
-                                return -EFBIG;
-                        size_t grown_size = size * 2 > TD_INI_MAX_SIZE + 1 ? TD_INI_MAX_SIZE + 1 : size * 2;
-                        char *grown = realloc(text, grown_size + 1);
-                        if (!grown)
-                                return -ENOMEM;
-                        text = grown;
-                        size = grown_size;
-                }
-                ssize_t n = read(fd, text + len, size - len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-        }
-        if (len > TD_INI_MAX_SIZE)
-                return -EFBIG;
-        text[len] = '\0';
-
-        *ret_text = TAKE_PTR(text);
-        *ret_len = len;
-        return 0;
+        return td_read_fd(fd, TD_INI_MAX_SIZE, ret_text, ret_len);
 }
 
 /* Offset of the first byte that is not part of well-formed UTF-8, or @len. */
