@@ -1,0 +1,181 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The token rig: a private pcscd with only the vpcd reader, and tokensim plugged into it.
+
+Run tests that use it through tests/rig/isolate (private mount and network namespaces), so
+the rig's pcscd binds /run/pcscd/pcscd.comm without meeting a system pcscd. Everything the rig
+starts is stopped by stop(), which tests call from tearDown and which also runs at exit.
+
+Environment: TD_MKCERT (tests/rig/td-mkcert), TD_TOKENSIM (tests/tokensim/tokensim).
+"""
+import atexit
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+MKCERT = os.environ.get("TD_MKCERT", "")
+TOKENSIM = os.environ.get("TD_TOKENSIM", "")
+VPCD_DRIVER = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
+# The seed's CA, as the platform shows it (证书颁发机构).
+SEED_ISSUER = "C=CN,O=华润守正招标有限公司,OU=电子商务部,CN=华润守正招标有限公司CA"
+
+
+def opensc_module():
+    """Path of OpenSC's PKCS#11 module on this machine (multiarch)."""
+    found = sorted(glob.glob("/usr/lib/*/opensc-pkcs11.so")) or sorted(glob.glob("/usr/lib*/opensc-pkcs11.so"))
+    if not found:
+        raise RuntimeError("opensc-pkcs11.so not found (Debian package opensc)")
+    return found[0]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TokenRig:
+    def __init__(self, tmpdir=None):
+        self.dir = tmpdir or tempfile.mkdtemp(prefix="td-rig-")
+        self.own_dir = tmpdir is None
+        self.pcscd = None
+        self.tokensim = None
+        self.port = None
+        self.control_path = os.path.join(self.dir, "tokensim.sock")
+        self.log_path = os.path.join(self.dir, "apdu.log")
+        self.env = dict(os.environ)
+        # Only OpenSC's PIV driver: the other drivers' probes are noise in the APDU log.
+        conf = os.path.join(self.dir, "opensc.conf")
+        with open(conf, "w") as f:
+            f.write("app default {\n  card_drivers = PIV-II;\n}\n")
+        self.env["OPENSC_CONF"] = conf
+        atexit.register(self.stop)
+
+    # --- certificates ------------------------------------------------------------------
+    def mkcert(self, *args):
+        subprocess.run([MKCERT, *args], check=True, stdout=subprocess.DEVNULL)
+
+    def make_ca(self, name="ca", subject=SEED_ISSUER, key="rsa2048"):
+        prefix = os.path.join(self.dir, name)
+        self.mkcert("ca", "--subject", subject, "--key", key, "--out", prefix)
+        return prefix
+
+    def make_user_cert(self, name, ca, key="rsa2048", not_before="-1d", not_after="+365d",
+                       subject="C=CN,O=四号投标公司,CN=四号投标公司", key_usage="digitalSignature,nonRepudiation"):
+        """Returns (cert.pem, key.pem)."""
+        prefix = os.path.join(self.dir, name)
+        self.mkcert("leaf", "--ca", ca, "--subject", subject, "--key", key, "--not-before", not_before,
+                    "--not-after", not_after, "--key-usage", key_usage, "--ext-key-usage", "none",
+                    "--out", prefix)
+        return prefix + ".pem", prefix + ".key"
+
+    # --- pcscd -------------------------------------------------------------------------------
+    def start_pcscd(self):
+        if self.port is None:
+            self.port = free_port()
+        readers = os.path.join(self.dir, "readers")
+        os.makedirs(readers, exist_ok=True)
+        with open(os.path.join(readers, "vpcd"), "w") as f:
+            f.write(f'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:0x{self.port:X}\n'
+                    f"LIBPATH {VPCD_DRIVER}\nCHANNELID 0x{self.port:X}\n")
+        log = open(os.path.join(self.dir, "pcscd.log"), "ab")
+        self.pcscd = subprocess.Popen(["pcscd", "-f", "-c", readers], stdout=log, stderr=log,
+                                      stdin=subprocess.DEVNULL, start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + 10
+        while not os.path.exists("/run/pcscd/pcscd.comm"):
+            if self.pcscd.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("pcscd did not start; see " + os.path.join(self.dir, "pcscd.log"))
+            time.sleep(0.05)
+
+    def stop_pcscd(self):
+        if self.pcscd and self.pcscd.poll() is None:
+            self.pcscd.terminate()
+            try:
+                self.pcscd.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.pcscd.kill()
+                self.pcscd.wait()
+        self.pcscd = None
+        # pcscd leaves its socket behind when killed; a stale one must not look alive.
+        for leftover in ("/run/pcscd/pcscd.comm", "/run/pcscd/pcscd.pid"):
+            try:
+                os.unlink(leftover)
+            except FileNotFoundError:
+                pass
+
+    # --- tokensim ----------------------------------------------------------------------------
+    def start_tokensim(self, cert_9a=None, key_9a=None, cert_9c=None, key_9c=None, pin="123456",
+                       max_tries=3, tries=None, removed=False, extra_args=()):
+        args = [TOKENSIM, "--port", str(self.port), "--pin", pin, "--max-tries", str(max_tries),
+                "--control", self.control_path, "--log", self.log_path]
+        if cert_9a:
+            args += ["--cert-9a", cert_9a, "--key-9a", key_9a]
+        if cert_9c:
+            args += ["--cert-9c", cert_9c, "--key-9c", key_9c]
+        if tries is not None:
+            args += ["--tries", str(tries)]
+        if removed:
+            args.append("--removed")
+        self.tokensim = subprocess.Popen([*args, *extra_args], stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 5
+        while not os.path.exists(self.control_path):
+            if self.tokensim.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("tokensim did not start")
+            time.sleep(0.02)
+
+    def control(self, command):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(5)
+            s.connect(self.control_path)
+            s.sendall(command.encode() + b"\n")
+            return s.recv(256).decode().strip()
+
+    def apdu_log(self):
+        with open(self.log_path) as f:
+            return f.read().splitlines()
+
+    def wait_card(self, present=True, timeout=10):
+        """Wait until pcscd sees the card inserted (or removed), asked through pcsc_scan-free
+        means: opensc-tool lists readers with a card marker."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            out = subprocess.run(["opensc-tool", "--list-readers"], capture_output=True, text=True,
+                                 env=self.env).stdout
+            lines = [line for line in out.splitlines() if "Virtual PCD" in line]
+            if lines and (any(" Yes " in line for line in lines) == present):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"card {'not seen' if present else 'still seen'} by pcscd after {timeout} s")
+
+    def start(self, **tokensim_args):
+        self.start_pcscd()
+        self.start_tokensim(**tokensim_args)
+        if not tokensim_args.get("removed"):
+            self.wait_card(True)
+
+    def stop(self):
+        if self.tokensim and self.tokensim.poll() is None:
+            self.tokensim.terminate()
+            try:
+                self.tokensim.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.tokensim.kill()
+                self.tokensim.wait()
+        self.tokensim = None
+        self.stop_pcscd()
+        if self.own_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.own_dir = False
+
+
+def kill_group(proc):
+    """Stop a process started with start_new_session=True, children included."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
