@@ -48,6 +48,22 @@ static const TdCause causes[] = {
              "platform's support.") },
         { "net.timeout",
           N_("The platform server did not answer in time. Check the network and the proxy, then try again.") },
+        { "pcscd.down",
+          N_("Start the smart card service: as root, `systemctl enable --now pcscd.socket` (install the "
+             "package pcscd first if it is missing).") },
+        { "pcscd.denied",
+          N_("The smart card service refuses this user. Use the token from a local desktop session, or "
+             "install a polkit rule that allows your user the actions org.debian.pcsc-lite.access_pcsc and "
+             "access_card.") },
+        { "reader.none",
+          N_("Plug the CA token in (try another USB port), and install the platform's driver if the token "
+             "needs one.") },
+        { "card.absent",
+          N_("Insert the CA token firmly, or try another USB port; if it is inserted, take it out and plug "
+             "it in again.") },
+        { "card.mute",
+          N_("The token does not answer: take it out, wait a few seconds and plug it in again; if that does "
+             "not help, try another USB port or computer.") },
         { "engine.check-error",
           N_("tokendoctor could not run this check. Run it again; if it persists, "
              "contact support with the output of `tokendoctor check --json`.") },

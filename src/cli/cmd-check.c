@@ -114,6 +114,9 @@ static int parse_args(int argc, char **argv, CheckArgs *args) {
 }
 
 static void render_live(const TdResult *r, void *user) {
+        /* With --only, the checks left out are noise on a terminal (JSON still lists them). */
+        if (streq_ptr(td_result_get_detail(r, "skip_reason"), "not-selected"))
+                return;
         td_render_result(user, r);
         fflush(stdout);
 }

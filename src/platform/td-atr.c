@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <ctype.h>
+#include <fnmatch.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform/td-atr.h"
+#include "td-util.h"
+
+/* 8 MiB: the real list is ~1 MiB; anything far larger is not it. */
+#define SMARTCARD_LIST_MAX (8u << 20)
+
+/* "3B:88:80" → "3B 88 80", the form smartcard_list.txt's expressions are written for. */
+static char *atr_with_spaces(const char *atr) {
+        char *s = strdup(atr);
+        for (char *p = s; p && *p; p++)
+                if (*p == ':')
+                        *p = ' ';
+        return s;
+}
+
+char *td_atr_lookup_smartcard_list(const char *list, size_t len, const char *atr) {
+        _cleanup_free_ char *spaced = atr_with_spaces(atr);
+        if (!spaced)
+                return NULL;
+        const char *p = list, *end = list + len;
+        bool matched = false;
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t) (end - p));
+                size_t line_len = (size_t) ((nl ? nl : end) - p);
+                if (matched) {
+                        if (line_len > 1 && p[0] == '\t') {
+                                char *desc = strndup(p + 1, line_len - 1);
+                                return desc ? td_strstrip(desc) : NULL;
+                        }
+                        matched = false; /* an entry without description */
+                }
+                /* Entries are ATR expressions of hex digits, spaces and '.'; skip anything else. */
+                if (line_len > 0 && line_len < 1024 && isxdigit((unsigned char) p[0])) {
+                        char pattern[1100];
+                        snprintf(pattern, sizeof pattern, "^%.*s$", (int) line_len, p);
+                        regex_t re;
+                        if (regcomp(&re, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0) {
+                                matched = regexec(&re, spaced, 0, NULL, 0) == 0;
+                                regfree(&re);
+                        }
+                }
+                if (!nl)
+                        break;
+                p = nl + 1;
+        }
+        return NULL;
+}
+
+char *td_atr_identify(const TdContext *ctx, const char *atr) {
+        const TdProfile *profile = td_context_get_profile(ctx);
+        for (size_t i = 0; profile && i < profile->n_tokens; i++)
+                for (char **g = profile->tokens[i].atr; g && *g; g++)
+                        if (fnmatch(*g, atr, 0) == 0)
+                                return strdup(isempty(profile->tokens[i].name) ? "token" : profile->tokens[i].name);
+
+        _cleanup_free_ char *list = NULL;
+        size_t len;
+        if (td_context_read_file(ctx, "/usr/share/pcsc/smartcard_list.txt", SMARTCARD_LIST_MAX, &list, &len) < 0)
+                return NULL;
+        return td_atr_lookup_smartcard_list(list, len, atr);
+}

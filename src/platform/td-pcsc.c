@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <PCSC/winscard.h>
+#include <PCSC/wintypes.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform/td-pcsc.h"
+#include "td-util.h"
+
+const char *td_pcsc_cause_from_rv(long rv) {
+        switch (rv) {
+        case SCARD_S_SUCCESS:
+                return NULL;
+        case SCARD_E_NO_SERVICE:      /* no socket, or nobody listening */
+        case SCARD_E_SERVICE_STOPPED:
+                return "pcscd.down";
+        /*
+         * pcscd 1.9/2.x answer a polkit refusal by dropping the connection right after
+         * accepting it ("Rejected unauthorized PC/SC client"), which the client reports as a
+         * communication error; newer clients say security violation.
+         */
+        case SCARD_F_COMM_ERROR:
+        case SCARD_W_SECURITY_VIOLATION:
+        case SCARD_E_NO_ACCESS:
+                return "pcscd.denied";
+        default:
+                return "pcscd.down";
+        }
+}
+
+char *td_atr_to_string(const uint8_t *atr, size_t len) {
+        char *s = malloc(len ? len * 3 : 1), *w = s;
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < len; i++)
+                w += sprintf(w, i ? ":%02X" : "%02X", atr[i]);
+        *w = '\0';
+        return s;
+}
+
+static void state_free(void *p) {
+        TdPcscState *st = p;
+        if (!st)
+                return;
+        for (size_t i = 0; i < st->n_readers; i++)
+                free(st->readers[i].name);
+        free(st->readers);
+        free(st->error);
+        free(st);
+}
+
+static int read_readers(SCARDCONTEXT context, TdPcscState *st) {
+        DWORD len = 0;
+        LONG rv = SCardListReaders(context, NULL, NULL, &len);
+        if (rv == SCARD_E_NO_READERS_AVAILABLE)
+                return 0;
+        if (rv != SCARD_S_SUCCESS || len == 0)
+                return 0;
+        _cleanup_free_ char *names = malloc(len);
+        if (!names)
+                return -ENOMEM;
+        rv = SCardListReaders(context, NULL, names, &len);
+        if (rv == SCARD_E_NO_READERS_AVAILABLE)
+                return 0;
+        if (rv != SCARD_S_SUCCESS)
+                return 0;
+
+        for (const char *n = names; *n && n < names + len; n += strlen(n) + 1) {
+                SCARD_READERSTATE rs = { .szReader = n, .dwCurrentState = SCARD_STATE_UNAWARE };
+                /* A zero timeout reads the current state without waiting for a change. */
+                rv = SCardGetStatusChange(context, 0, &rs, 1);
+                TdPcscReader reader = { .name = strdup(n) };
+                if (!reader.name)
+                        return -ENOMEM;
+                if (rv == SCARD_S_SUCCESS) {
+                        reader.card_present = rs.dwEventState & SCARD_STATE_PRESENT;
+                        reader.card_mute = rs.dwEventState & SCARD_STATE_MUTE;
+                        reader.exclusive = rs.dwEventState & SCARD_STATE_EXCLUSIVE;
+                        reader.atr_len = rs.cbAtr <= sizeof reader.atr ? rs.cbAtr : 0;
+                        memcpy(reader.atr, rs.rgbAtr, reader.atr_len);
+                }
+                TdPcscReader *grown = realloc(st->readers, (st->n_readers + 1) * sizeof *grown);
+                if (!grown) {
+                        free(reader.name);
+                        return -ENOMEM;
+                }
+                st->readers = grown;
+                st->readers[st->n_readers++] = reader;
+        }
+        return 0;
+}
+
+static int compute_state(TdContext *ctx, void *user, void **ret) {
+        TdPcscState *st = calloc(1, sizeof *st);
+        if (!st)
+                return -ENOMEM;
+        SCARDCONTEXT context;
+        LONG rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &context);
+        st->establish_rv = rv;
+        if (rv != SCARD_S_SUCCESS) {
+                st->cause = td_pcsc_cause_from_rv(rv);
+                st->error = td_strdup_printf("%s (0x%08lX)", pcsc_stringify_error(rv), (unsigned long) rv);
+                *ret = st;
+                return 0;
+        }
+        int r = read_readers(context, st);
+        SCardReleaseContext(context);
+        if (r < 0) {
+                state_free(st);
+                return r;
+        }
+        *ret = st;
+        return 0;
+}
+
+int td_pcsc_get_state(TdContext *ctx, const TdPcscState **ret_state) {
+        void *value = NULL;
+        int r = td_context_memo(ctx, "pcsc.state", compute_state, NULL, state_free, &value);
+        if (r < 0)
+                return r;
+        *ret_state = value;
+        return 0;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* PC/SC facts through pcsc-lite: the only code that includes winscard.h. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tokendoctor/td-context.h"
+
+typedef struct {
+        char *name;
+        bool card_present;
+        bool card_mute; /* present but not answering (SCARD_STATE_MUTE) */
+        bool exclusive; /* another program holds the card exclusively */
+        uint8_t atr[36];
+        size_t atr_len;
+} TdPcscReader;
+
+typedef struct {
+        long establish_rv;      /* SCardEstablishContext's answer (0 = SCARD_S_SUCCESS) */
+        const char *cause;      /* pcscd.down / pcscd.denied, or NULL when pcscd answered */
+        char *error;            /* pcsc-lite's text for a failure, or NULL */
+        TdPcscReader *readers;  /* empty when none */
+        size_t n_readers;
+} TdPcscState;
+
+/*
+ * Ask pcscd what it sees, once per context (memoised: drivers.pcscd, token.reader and
+ * token.card share one look). *ret_state is borrowed from the context. Returns 0, or a
+ * negative errno when the look itself could not be made (not when pcscd is down: that is a
+ * state).
+ */
+int td_pcsc_get_state(TdContext *ctx, const TdPcscState **ret_state);
+
+/* The cause for a pcsc-lite return code at context set-up: pcscd.down, pcscd.denied or NULL. */
+const char *td_pcsc_cause_from_rv(long rv);
+
+/* "3B:88:80:01:..." upper-case hex; newly allocated or NULL on ENOMEM. */
+char *td_atr_to_string(const uint8_t *atr, size_t len);
