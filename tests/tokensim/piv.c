@@ -64,7 +64,7 @@ typedef struct {
 } Writer;
 
 static void put(Writer *w, const void *data, size_t len) {
-        if (w->failed)
+        if (w->failed || len == 0)
                 return;
         if (w->len + len > w->cap) {
                 size_t cap = (w->cap + len) * 2;
@@ -451,7 +451,8 @@ size_t piv_card_process(PivCard *card, const uint8_t *apdu, size_t len, uint8_t 
                         card->chain_len = 0;
                         return status(out, SW_WRONG_LENGTH);
                 }
-                memcpy(card->chain + card->chain_len, data, lc);
+                if (lc)
+                        memcpy(card->chain + card->chain_len, data, lc);
                 card->chain_len += lc;
                 card->chaining = true;
                 card->just_verified = consent; /* a chained GA still counts as "right after" */
