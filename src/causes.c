@@ -64,6 +64,21 @@ static const TdCause causes[] = {
         { "card.mute",
           N_("The token does not answer: take it out, wait a few seconds and plug it in again; if that does "
              "not help, try another USB port or computer.") },
+        { "module.missing",
+          N_("Install (or reinstall) the platform's driver program for the CA token; the profile names the "
+             "driver library it needs.") },
+        { "module.wrong-arch",
+          N_("Install the driver built for this computer's processor (x86_64, aarch64/飞腾, mips64el or "
+             "loongarch64/龙芯); the vendor publishes one package per processor.") },
+        { "module.crash",
+          N_("The token's driver crashed. Reinstall the latest driver from the platform; if it keeps "
+             "crashing, send this result to the platform's support.") },
+        { "module.hang",
+          N_("The token's driver stopped answering. Take the token out and plug it in again, close other "
+             "programs that use it, and reinstall the latest driver if it happens again.") },
+        { "module.no-token",
+          N_("The driver sees no token: plug the CA token in, and make sure it is the driver for this token "
+             "model (uninstall other versions of the platform driver).") },
         { "engine.check-error",
           N_("tokendoctor could not run this check. Run it again; if it persists, "
              "contact support with the output of `tokendoctor check --json`.") },

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The PKCS#11 probe's JSON, as the main process reads it (a module can make it say anything). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform/td-p11.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        char *text = malloc(size + 1);
+        if (!text)
+                return 0;
+        memcpy(text, data, size);
+        text[size] = '\0';
+        TdP11Listing listing = { 0 };
+        td_p11_parse_listing(text, &listing);
+        td_p11_listing_clear(&listing);
+        free(text);
+        return 0;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A misbehaving PKCS#11 module for the tests: built twice, it either crashes (-DBAD_CRASH) or
+ * never returns (-DBAD_HANG) in C_GetSlotList, as vendor drivers do. tokendoctor must report
+ * it and go on.
+ */
+#include <p11-kit/pkcs11.h>
+#include <string.h>
+#include <unistd.h>
+
+static CK_RV initialize(CK_VOID_PTR args) {
+        (void) args;
+        return CKR_OK;
+}
+
+static CK_RV finalize(CK_VOID_PTR reserved) {
+        (void) reserved;
+        return CKR_OK;
+}
+
+static CK_RV get_info(CK_INFO_PTR info) {
+        memset(info, ' ', sizeof *info);
+        info->cryptokiVersion = (CK_VERSION){ 2, 40 };
+        info->flags = 0;
+        info->libraryVersion = (CK_VERSION){ 1, 0 };
+        memcpy(info->manufacturerID, "tokendoctor tests", 17);
+        return CKR_OK;
+}
+
+static CK_RV get_slot_list(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
+        (void) present;
+        (void) list;
+        (void) count;
+#ifdef BAD_CRASH
+        volatile int *nowhere = NULL;
+        *nowhere = 42;
+#else
+        for (;;)
+                pause();
+#endif
+        return CKR_GENERAL_ERROR;
+}
+
+static CK_FUNCTION_LIST functions;
+
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list);
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list) {
+        functions.version = (CK_VERSION){ 2, 40 };
+        functions.C_Initialize = initialize;
+        functions.C_Finalize = finalize;
+        functions.C_GetInfo = get_info;
+        functions.C_GetFunctionList = C_GetFunctionList;
+        functions.C_GetSlotList = get_slot_list;
+        *list = &functions;
+        return CKR_OK;
+}
