@@ -79,6 +79,24 @@ static const TdCause causes[] = {
         { "module.no-token",
           N_("The driver sees no token: plug the CA token in, and make sure it is the driver for this token "
              "model (uninstall other versions of the platform driver).") },
+        { "cert.none",
+          N_("The token holds no signing certificate: it may be new or was wiped. Contact the platform's "
+             "CA service to have the certificate issued or written again.") },
+        { "cert.expired",
+          N_("Renew the certificate on the platform: 【CA 管理】-【CA 续期】. Bid files made with the old "
+             "certificate must be made again after renewal.") },
+        { "cert.expiring",
+          N_("Renew the certificate soon on the platform: 【CA 管理】-【CA 续期】. After renewal, make your bid "
+             "files again with the renewed token.") },
+        { "cert.not-yet-valid",
+          N_("Check the system date and time first; if they are right, the certificate was just issued: "
+             "wait until it becomes valid.") },
+        { "cert.wrong-issuer",
+          N_("This token's certificate comes from another CA. Use the CA token issued for this platform, or "
+             "choose the profile of the platform this token belongs to.") },
+        { "cert.chain",
+          N_("The certificate does not verify against the platform's CA certificate: contact the platform's "
+             "CA service.") },
         { "engine.check-error",
           N_("tokendoctor could not run this check. Run it again; if it persists, "
              "contact support with the output of `tokendoctor check --json`.") },

@@ -327,7 +327,13 @@ static int compute_listing(TdContext *ctx, void *user, void **ret) {
         if (WIFSIGNALED(status))
                 return set_message(l, "module.crash",
                                    td_strdup_printf("%s crashed (%s)", l->module, strsignal(WTERMSIG(status))));
-        if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+        /* Exit 3 is the probe's own "could not load or list"; any other failure means the module
+         * took the process down some other way (exit() from a driver, a sanitizer's report). */
+        if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3)
+                return set_message(l, "module.crash",
+                                   td_strdup_printf("%s ended the probe abnormally (exit status %d)", l->module,
+                                                    WEXITSTATUS(status)));
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
                 json_object *err = json_tokener_parse(out);
                 json_object *msg;
                 char *text = td_strdup_printf(

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <ctype.h>
+#include <errno.h>
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform/td-x509.h"
+#include "td-util.h"
+
+static char *name_to_string(const X509_NAME *name) {
+        BIO *bio = BIO_new(BIO_s_mem());
+        if (!bio)
+                return NULL;
+        /* RFC 2253 escaping, but in certificate order, UTF-8 kept, ", " between parts. */
+        unsigned long flags = (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_DN_REV & ~XN_FLAG_SEP_MASK) |
+                              XN_FLAG_SEP_CPLUS_SPC;
+        X509_NAME_print_ex(bio, name, 0, flags);
+        char *data;
+        long len = BIO_get_mem_data(bio, &data);
+        char *s = strndup(data, (size_t) (len > 0 ? len : 0));
+        BIO_free(bio);
+        return s;
+}
+
+static char *name_entry(const X509_NAME *name, int nid) {
+        int i = X509_NAME_get_index_by_NID(name, nid, -1);
+        if (i < 0)
+                return strdup("");
+        unsigned char *utf8 = NULL;
+        int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
+        char *s = n >= 0 ? strndup((char *) utf8, (size_t) n) : strdup("");
+        OPENSSL_free(utf8);
+        return s;
+}
+
+static time_t asn1_to_time(const ASN1_TIME *t) {
+        struct tm tm;
+        if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
+                return 0;
+        return timegm(&tm);
+}
+
+int td_x509_parse(const uint8_t *der, size_t len, TdCertInfo *info) {
+        const unsigned char *p = der;
+        X509 *x = d2i_X509(NULL, &p, (long) len);
+        if (!x)
+                return -EBADMSG;
+        *info = (TdCertInfo){ 0 };
+        info->subject = name_to_string(X509_get_subject_name(x));
+        info->subject_cn = name_entry(X509_get_subject_name(x), NID_commonName);
+        info->issuer = name_to_string(X509_get_issuer_name(x));
+        BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+        char *hex = bn ? BN_bn2hex(bn) : NULL;
+        info->serial = hex ? strdup(hex) : strdup("");
+        for (char *c = info->serial; c && *c; c++)
+                *c = (char) tolower((unsigned char) *c);
+        OPENSSL_free(hex);
+        BN_free(bn);
+        info->not_before = asn1_to_time(X509_get0_notBefore(x));
+        info->not_after = asn1_to_time(X509_get0_notAfter(x));
+        EVP_PKEY *key = X509_get0_pubkey(x);
+        info->key_type = strdup(!key                        ? "unknown"
+                                : EVP_PKEY_is_a(key, "SM2") ? "SM2"
+                                : EVP_PKEY_is_a(key, "RSA") ? "RSA"
+                                : EVP_PKEY_is_a(key, "EC")  ? "EC"
+                                                            : "other");
+        info->key_bits = key ? EVP_PKEY_get_bits(key) : 0;
+        uint32_t usage = X509_get_key_usage(x);
+        info->signing = usage == UINT32_MAX || (usage & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION));
+        X509_free(x);
+        if (!info->subject || !info->subject_cn || !info->issuer || !info->serial || !info->key_type) {
+                td_cert_info_clear(info);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+void td_cert_info_clear(TdCertInfo *info) {
+        free(info->subject);
+        free(info->subject_cn);
+        free(info->issuer);
+        free(info->serial);
+        free(info->key_type);
+        *info = (TdCertInfo){ 0 };
+}
+
+/* "C", "cn", "OU", "E", "emailAddress": attribute names as people write them. */
+static int attribute_nid(char *type) {
+        if (strcasecmp(type, "E") == 0 || strcasecmp(type, "EMAIL") == 0)
+                return NID_pkcs9_emailAddress;
+        int nid = OBJ_txt2nid(type);
+        for (char *c = type; nid == NID_undef && *c; c++)
+                *c = (char) toupper((unsigned char) *c);
+        return nid != NID_undef ? nid : OBJ_txt2nid(type);
+}
+
+int td_x509_issuer_matches(const uint8_t *der, size_t len, const char *expected) {
+        const unsigned char *p = der;
+        X509 *x = d2i_X509(NULL, &p, (long) len);
+        if (!x)
+                return -EBADMSG;
+        const X509_NAME *issuer = X509_get_issuer_name(x);
+        int n_entries = X509_NAME_entry_count(issuer);
+        _cleanup_strv_free_ TdStrv parts = td_strv_split(expected, ",");
+        int r = parts ? 1 : -ENOMEM;
+        size_t n_parts = td_strv_length((const char *const *) parts);
+        if (r > 0 && (int) n_parts != n_entries)
+                r = 0;
+        bool *used = calloc((size_t) n_entries + 1, sizeof(bool));
+        for (size_t i = 0; r > 0 && i < n_parts; i++) {
+                char *eq = strchr(parts[i], '=');
+                if (!eq) {
+                        r = -EINVAL;
+                        break;
+                }
+                *eq = '\0';
+                char *type = td_strstrip(parts[i]), *value = td_strstrip(eq + 1);
+                int nid = attribute_nid(type);
+                if (nid == NID_undef) {
+                        r = -EINVAL;
+                        break;
+                }
+                bool found = false;
+                for (int e = 0; e < n_entries && !found; e++) {
+                        const X509_NAME_ENTRY *entry = X509_NAME_get_entry(issuer, e);
+                        if (used[e] || OBJ_obj2nid(X509_NAME_ENTRY_get_object(entry)) != nid)
+                                continue;
+                        unsigned char *utf8 = NULL;
+                        int ul = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
+                        found = ul >= 0 && (size_t) ul == strlen(value) && memcmp(utf8, value, (size_t) ul) == 0;
+                        OPENSSL_free(utf8);
+                        used[e] = found;
+                }
+                if (!found)
+                        r = 0;
+        }
+        free(used);
+        X509_free(x);
+        return r;
+}
+
+int td_x509_verify_chain(const uint8_t *der, size_t len, const char *ca_file, time_t at, const char **ret_reason) {
+        const unsigned char *p = der;
+        X509 *x = d2i_X509(NULL, &p, (long) len);
+        if (!x)
+                return -EBADMSG;
+        X509_STORE *store = X509_STORE_new();
+        X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+        int r = -ENOMEM;
+        if (store && sctx) {
+                if (X509_STORE_load_file(store, ca_file) != 1)
+                        r = -ENOENT;
+                else if (X509_STORE_CTX_init(sctx, store, x, NULL) == 1) {
+                        X509_STORE_CTX_set_time(sctx, 0, at);
+                        if (X509_verify_cert(sctx) == 1)
+                                r = 0;
+                        else {
+                                r = -EBADMSG;
+                                *ret_reason = X509_verify_cert_error_string(X509_STORE_CTX_get_error(sctx));
+                        }
+                }
+        }
+        X509_STORE_CTX_free(sctx);
+        X509_STORE_free(store);
+        X509_free(x);
+        return r;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Certificates through OpenSSL: the only code that parses X.509. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+typedef struct {
+        char *subject;    /* "C=CN, O=..., CN=..." as the seed shows DNs */
+        char *subject_cn;
+        char *issuer;
+        char *serial;     /* lower-case hex, as the renewal page shows it (证书序列号) */
+        time_t not_before, not_after;
+        char *key_type;   /* RSA, EC, SM2 */
+        int key_bits;
+        bool signing;     /* digitalSignature or nonRepudiation, or no keyUsage at all */
+} TdCertInfo;
+
+/* Parse DER. 0, -EBADMSG for a broken certificate, -ENOMEM. Clear with td_cert_info_clear(). */
+int td_x509_parse(const uint8_t *der, size_t len, TdCertInfo *ret_info);
+void td_cert_info_clear(TdCertInfo *info);
+
+/*
+ * Whether the certificate's issuer is @expected ("C=CN, O=..., OU=..., CN=..."): attribute by
+ * attribute, in any order, attribute names case-insensitive, values exact after trimming.
+ * 1 match, 0 no match, -EINVAL when @expected cannot be read, -EBADMSG for a broken cert.
+ */
+int td_x509_issuer_matches(const uint8_t *der, size_t len, const char *expected);
+
+/*
+ * Verify the certificate's chain to the CA certificate(s) in the PEM file @ca_file at time @at.
+ * 0 verified; -EBADMSG with *ret_reason (static text) when it does not verify; -ENOENT when the
+ * CA file cannot be read.
+ */
+int td_x509_verify_chain(const uint8_t *der, size_t len, const char *ca_file, time_t at, const char **ret_reason);
