@@ -22,6 +22,7 @@ typedef struct {
 
 int td_cmd_check(int argc, char **argv);
 int td_cmd_list(int argc, char **argv);
+int td_cmd_cert(int argc, char **argv);
 
 /* Print "tokendoctor: MESSAGE" and a hint to stderr; returns TD_EXIT_USAGE. */
 int td_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

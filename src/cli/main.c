@@ -11,6 +11,7 @@
 static const TdVerb verbs[] = {
         { "check", N_("Run the one-click check (一键检测); --no-token without the token (无锁)"), td_cmd_check },
         { "list", N_("List every check: id, title, whether it needs the token, whether it can fix"), td_cmd_list },
+        { "cert", N_("Show the certificates on the token (证书显示)"), td_cmd_cert },
 };
 
 static void print_help(FILE *out) {

@@ -101,6 +101,35 @@ class CertChecksTest(unittest.TestCase):
         r = self.run_checks(self.user_cert("twin", ca=self.twin_ca), ca_cert=self.ca + ".pem", expect_rc=2)
         self.assertEqual(r["cert.issuer"]["cause"], "cert.chain")
 
+    def test_cert_command_shows_what_the_renewal_page_shows(self):
+        cert = self.user_cert("shown", not_after="+100d")
+        self.run_checks(cert, expect_rc=0)
+        profile = os.path.join(self.rig.dir, "p.ini")
+        p = subprocess.run([TOKENDOCTOR, "cert", "--json", "--profile", profile], capture_output=True, text=True,
+                           timeout=60, env=self.rig.env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual(doc["token"]["serial"], "8899aabbccddeeff")
+        (c,) = doc["certificates"]
+        serial = subprocess.run(["openssl", "x509", "-in", cert[0], "-noout", "-serial"], capture_output=True,
+                                text=True).stdout.strip().split("=")[1].lower()
+        self.assertEqual(c["serial"], serial)
+        self.assertIn("CN=四号投标公司", c["subject"])
+        self.assertEqual(c["issuer"], "C=CN, O=华润守正招标有限公司, OU=电子商务部, CN=华润守正招标有限公司CA")
+        self.assertIn(c["days_left"], (98, 99, 100))
+        p = subprocess.run([TOKENDOCTOR, "cert", "--profile", profile], capture_output=True, text=True, timeout=60,
+                           env={**self.rig.env, "LANG": "zh_CN.UTF-8"})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for label in ("证书序列号", "证书使用者", "证书有效期", "证书颁发机构"):
+            self.assertIn(label, p.stdout)
+        self.assertIn(serial, p.stdout)
+        self.rig.control("remove")
+        self.rig.wait_card(False)
+        p = subprocess.run([TOKENDOCTOR, "cert", "--profile", profile], capture_output=True, text=True, timeout=60,
+                           env=self.rig.env)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no CA token", p.stderr)
+
     def test_no_token_no_certificate(self):
         self.rig.start_pcscd()
         profile = os.path.join(self.rig.dir, "p.ini")

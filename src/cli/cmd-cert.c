@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tokendoctor cert: the certificates on the token, as the renewal page shows them (证书显示). */
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "td-i18n.h"
+#include "td-token.h"
+#include "td-util.h"
+
+#define CERT_TIMEOUT_MS 20000
+
+static void format_time(time_t t, char *buf, size_t size) {
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+static json_object *cert_to_json(const TdCertInfo *c, long days_left) {
+        char from[40], until[40];
+        format_time(c->not_before, from, sizeof from);
+        format_time(c->not_after, until, sizeof until);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "serial", json_object_new_string(c->serial));
+        json_object_object_add(o, "subject", json_object_new_string(c->subject));
+        json_object_object_add(o, "subject_cn", json_object_new_string(c->subject_cn));
+        json_object_object_add(o, "issuer", json_object_new_string(c->issuer));
+        json_object_object_add(o, "not_before", json_object_new_string(from));
+        json_object_object_add(o, "not_after", json_object_new_string(until));
+        json_object_object_add(o, "days_left", json_object_new_int64(days_left));
+        json_object_object_add(o, "key_type", json_object_new_string(c->key_type));
+        json_object_object_add(o, "key_bits", json_object_new_int(c->key_bits));
+        json_object_object_add(o, "signing", json_object_new_boolean(c->signing));
+        return o;
+}
+
+static void cert_to_text(const TdCertInfo *c, long days_left) {
+        char from[40], until[40];
+        format_time(c->not_before, from, sizeof from);
+        format_time(c->not_after, until, sizeof until);
+        printf("%s %s\n", _("Serial number (证书序列号):"), c->serial);
+        printf("%s %s\n", _("Subject (证书使用者):"), c->subject);
+        printf("%s %s – %s\n", _("Validity (证书有效期):"), from, until);
+        printf("%s %s\n", _("Issuer (证书颁发机构):"), c->issuer);
+        printf("%s %s %d%s\n", _("Key:"), c->key_type, c->key_bits,
+               c->signing ? _(", for signatures") : "");
+        if (days_left >= 0)
+                printf(_("Days left: %ld\n"), days_left);
+        else
+                printf(_("Expired %ld days ago\n"), -days_left);
+        putchar('\n');
+}
+
+int td_cmd_cert(int argc, char **argv) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "json", no_argument, NULL, 'j' },
+                { "profile", required_argument, NULL, 'p' },
+                {},
+        };
+        bool json = false;
+        const char *profile_name = TD_PROFILE_DEFAULT;
+        optind = 0;
+        opterr = 0;
+        int c;
+        while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        printf(_("Usage: tokendoctor cert [--json] [--profile NAME|FILE]\n\n"
+                                 "Show every certificate on the token (证书显示): serial number, subject, validity,\n"
+                                 "issuer and the days left. Exit status 0 when a certificate was shown, 2 when none.\n"));
+                        return TD_EXIT_OK;
+                case 'j':
+                        json = true;
+                        break;
+                case 'p':
+                        profile_name = optarg;
+                        break;
+                case ':':
+                        return td_usage_error("cert", _("option '%s' needs a value"), argv[optind - 1]);
+                default:
+                        return td_usage_error("cert", _("unknown option '%s'"), argv[optind - 1]);
+                }
+        }
+        if (optind < argc)
+                return td_usage_error("cert", _("unexpected argument '%s'"), argv[optind]);
+
+        TdProfile *profile = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r = td_profile_load(profile_name, &profile, &error);
+        if (r < 0) {
+                td_log_error("%s", error ? error : strerror(-r));
+                return TD_EXIT_CONFIG;
+        }
+        TdContext *ctx = td_context_new();
+        if (!ctx) {
+                td_profile_free(profile);
+                return TD_EXIT_FAIL;
+        }
+        td_context_take_profile(ctx, profile);
+
+        /* The token facts are bounded like a check's: a hanging driver cannot hold us. */
+        TdResult bound = { .deadline_ms = td_now_monotonic_ms() + CERT_TIMEOUT_MS };
+        const TdP11Token *token = NULL;
+        r = td_token_find(ctx, &bound, &token);
+        if (r < 0) {
+                td_log_error("%s", r == -ENODEV ? _("no CA token is seen (run 'tokendoctor check' to find out why)")
+                                                : strerror(-r));
+                td_context_unref(ctx);
+                return TD_EXIT_FAIL;
+        }
+
+        time_t now = td_context_now(ctx);
+        json_object *certs = json_object_new_array();
+        unsigned shown = 0;
+        if (!json)
+                printf(_("Token \"%s\" (serial %s)\n\n"), token->label, token->serial);
+        for (size_t i = 0; i < token->n_certs; i++) {
+                TdCertInfo info;
+                if (td_x509_parse(token->certs[i].der, token->certs[i].der_len, &info) < 0)
+                        continue;
+                long days_left = (long) ((info.not_after - now) / 86400);
+                if (json)
+                        json_object_array_add(certs, cert_to_json(&info, days_left));
+                else
+                        cert_to_text(&info, days_left);
+                td_cert_info_clear(&info);
+                shown++;
+        }
+        if (json) {
+                json_object *root = json_object_new_object();
+                json_object *t = json_object_new_object();
+                json_object_object_add(t, "label", json_object_new_string(token->label));
+                json_object_object_add(t, "serial", json_object_new_string(token->serial));
+                json_object_object_add(t, "manufacturer", json_object_new_string(token->manufacturer));
+                json_object_object_add(t, "model", json_object_new_string(token->model));
+                json_object_object_add(root, "token", t);
+                json_object_object_add(root, "certificates", certs);
+                puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+                json_object_put(root);
+        } else {
+                json_object_put(certs);
+                if (!shown)
+                        printf("%s\n", _("The token holds no certificate."));
+        }
+        td_context_unref(ctx);
+        return shown ? TD_EXIT_OK : TD_EXIT_FAIL;
+}
