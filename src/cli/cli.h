@@ -27,6 +27,12 @@ int td_cmd_cert(int argc, char **argv);
 /* Print "tokendoctor: MESSAGE" and a hint to stderr; returns TD_EXIT_USAGE. */
 int td_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * The usage error for what getopt_long() returned as @c (':' a missing value, anything else an
+ * unknown option) at argv[optind - 1]; returns TD_EXIT_USAGE.
+ */
+int td_option_error(const char *verb, int c, char **argv);
+
 /* Parse "--timeout" seconds (decimal allowed, 0 < s <= 86400) into ms; -EINVAL on junk. */
 int td_parse_timeout(const char *s, unsigned *ret_ms);
 

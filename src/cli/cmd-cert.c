@@ -80,10 +80,8 @@ int td_cmd_cert(int argc, char **argv) {
                 case 'p':
                         profile_name = optarg;
                         break;
-                case ':':
-                        return td_usage_error("cert", _("option '%s' needs a value"), argv[optind - 1]);
                 default:
-                        return td_usage_error("cert", _("unknown option '%s'"), argv[optind - 1]);
+                        return td_option_error("cert", c, argv);
                 }
         }
         if (optind < argc)

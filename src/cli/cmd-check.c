@@ -102,10 +102,8 @@ static int parse_args(int argc, char **argv, CheckArgs *args) {
                 case OPT_PIN_STDIN:
                         args->pin_stdin = true;
                         break;
-                case ':':
-                        return td_usage_error("check", _("option '%s' needs a value"), argv[optind - 1]);
                 default:
-                        return td_usage_error("check", _("unknown option '%s'"), argv[optind - 1]);
+                        return td_option_error("check", c, argv);
                 }
         }
         if (optind < argc)

@@ -28,7 +28,7 @@ int td_cmd_list(int argc, char **argv) {
                         json = true;
                         break;
                 default:
-                        return td_usage_error("list", _("unknown option '%s'"), argv[optind - 1]);
+                        return td_option_error("list", c, argv);
                 }
         }
         if (optind < argc)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +20,12 @@ int td_usage_error(const char *verb, const char *fmt, ...) {
         else
                 fputs(_("Try 'tokendoctor --help'.\n"), stderr);
         return TD_EXIT_USAGE;
+}
+
+int td_option_error(const char *verb, int c, char **argv) {
+        if (c == ':')
+                return td_usage_error(verb, _("option '%s' needs a value"), argv[optind - 1]);
+        return td_usage_error(verb, _("unknown option '%s'"), argv[optind - 1]);
 }
 
 int td_parse_timeout(const char *s, unsigned *ret_ms) {
