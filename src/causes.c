@@ -55,6 +55,19 @@ static const TdCause causes[] = {
           N_("The smart card service refuses this user. Use the token from a local desktop session, or "
              "install a polkit rule that allows your user the actions org.debian.pcsc-lite.access_pcsc and "
              "access_card.") },
+        { "token.absent",
+          N_("Plug the CA token in. If it is plugged in, take it out and in again, and try another USB port "
+             "on the computer itself (not a hub or a keyboard); if the token's light stays off, try another "
+             "computer.") },
+        { "usb.permission",
+          N_("This token is not a smart card (CCID) device, so the desktop user must be allowed to open it "
+             "through a udev rule. Install the token vendor's driver package, which ships one, or save the rule "
+             "tokendoctor shows (udev_rule) as root in /etc/udev/rules.d/, run `udevadm control --reload`, and "
+             "plug the token in again.") },
+        { "ccid.missing",
+          N_("Install the smart card reader driver: as root, `apt install libccid`, then restart pcscd "
+             "(`systemctl restart pcscd`). If the token is still not listed, install the token vendor's reader "
+             "driver or a newer libccid.") },
         { "reader.none",
           N_("Plug the CA token in (try another USB port), and install the platform's driver if the token "
              "needs one.") },
@@ -79,6 +92,22 @@ static const TdCause causes[] = {
         { "module.no-token",
           N_("The driver sees no token: plug the CA token in, and make sure it is the driver for this token "
              "model (uninstall other versions of the platform driver).") },
+        { "pin.locked",
+          N_("The PIN is locked after too many wrong tries. Unlock it with the PUK in the token vendor's "
+             "tool, or contact the platform's CA service desk; do not keep trying.") },
+        { "pin.final-try",
+          N_("Only the last PIN try is left. Enter the PIN once, carefully, in the platform's own tool — a "
+             "wrong one locks the token — or ask the CA service desk to reset it.") },
+        { "pin.wrong",
+          N_("Check the PIN (it is set when the token is issued; 初始PIN in the CA's letter) and try again. "
+             "Each wrong PIN uses up a try; the token locks when none are left.") },
+        { "sign.mismatch",
+          N_("The certificate on the token does not match its key — often a renewal that was interrupted. "
+             "Run the renewal (【CA 管理】-【CA 续期】) again, or ask the CA service desk to write the "
+             "certificate again.") },
+        { "sign.failed",
+          N_("The token could not sign. Take it out and plug it in again and retry; if it keeps failing, "
+             "reinstall the platform driver and send this result to support.") },
         { "cert.none",
           N_("The token holds no signing certificate: it may be new or was wiped. Contact the platform's "
              "CA service to have the certificate issued or written again.") },

@@ -31,7 +31,8 @@ struct TdContext {
         TdProfile *profile;
         time_t (*now)(void *user);
         void *now_user;
-        bool pin_stdin;
+        TdPinPrompt pin_prompt;
+        void *pin_prompt_user;
         TdStrv environment; /* snapshot: checks run on threads and must not race setenv() */
 
         pthread_mutex_t memo_lock;
@@ -105,12 +106,15 @@ void td_context_set_clock(TdContext *ctx, time_t (*now)(void *user), void *user)
         ctx->now_user = user;
 }
 
-void td_context_set_pin_stdin(TdContext *ctx, bool pin_stdin) {
-        ctx->pin_stdin = pin_stdin;
+void td_context_set_pin_prompt(TdContext *ctx, TdPinPrompt prompt, void *user) {
+        ctx->pin_prompt = prompt;
+        ctx->pin_prompt_user = user;
 }
 
-bool td_context_get_pin_stdin(const TdContext *ctx) {
-        return ctx->pin_stdin;
+int td_context_ask_pin(TdContext *ctx, const char *token_label, char *buf, size_t size) {
+        if (!ctx->pin_prompt || size == 0)
+                return -ENOKEY;
+        return ctx->pin_prompt(token_label, buf, size, ctx->pin_prompt_user);
 }
 
 const char *td_context_get_root(const TdContext *ctx) {

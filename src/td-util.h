@@ -103,3 +103,6 @@ int td_read_fd(int fd, size_t max_len, char **ret_data, size_t *ret_len);
 /* Write @msg to stderr in the tool's "tokendoctor: ..." format. */
 void td_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void td_log_errorv(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Fill @buf with @len bytes from the kernel's CSPRNG. 0 or a negative errno. */
+int td_random_bytes(void *buf, size_t len);

@@ -6,7 +6,8 @@
 
 #define PROBE_MAX_MS 15000
 
-int td_token_find(TdContext *ctx, const TdResult *result, const TdP11Token **ret_token) {
+int td_token_find_with_module(TdContext *ctx, const TdResult *result, const TdP11Token **ret_token,
+                               const char **ret_module) {
         const TdProfile *profile = td_context_get_profile(ctx);
         for (size_t i = 0; profile && i < profile->n_tokens; i++) {
                 if (isempty(profile->tokens[i].module))
@@ -19,10 +20,16 @@ int td_token_find(TdContext *ctx, const TdResult *result, const TdP11Token **ret
                         return r;
                 if (!l->cause && l->n_tokens > 0) {
                         *ret_token = &l->tokens[0];
+                        if (ret_module)
+                                *ret_module = l->module;
                         return 0;
                 }
         }
         return -ENODEV;
+}
+
+int td_token_find(TdContext *ctx, const TdResult *result, const TdP11Token **ret_token) {
+        return td_token_find_with_module(ctx, result, ret_token, NULL);
 }
 
 int td_token_signing_cert(const TdP11Token *token, TdCertInfo *info) {

@@ -29,9 +29,17 @@ TdContext *td_context_unref(TdContext *ctx);
 int td_context_set_root(TdContext *ctx, const char *root); /* NULL or "/" = the real root */
 void td_context_take_profile(TdContext *ctx, TdProfile *profile);
 void td_context_set_clock(TdContext *ctx, time_t (*now)(void *user), void *user);
-/* Read the PIN from standard input's first line instead of prompting (--pin-stdin). */
-void td_context_set_pin_stdin(TdContext *ctx, bool pin_stdin);
-bool td_context_get_pin_stdin(const TdContext *ctx);
+/*
+ * How a check gets the token PIN: the frontend's prompt (a no-echo terminal prompt, standard
+ * input for --pin-stdin, a dialog in the GTK app). It writes a NUL-terminated PIN of at most
+ * @size - 1 bytes into @buf and returns its length; -ENOKEY when no PIN can be asked for here
+ * (no terminal), -ECANCELED when the user gave none. Called from a check's worker thread;
+ * @token_label names the token in the question. The caller wipes @buf.
+ */
+typedef int (*TdPinPrompt)(const char *token_label, char *buf, size_t size, void *user);
+void td_context_set_pin_prompt(TdContext *ctx, TdPinPrompt prompt, void *user);
+/* Ask through the prompt set above; -ENOKEY when there is none. Thread-safe. */
+int td_context_ask_pin(TdContext *ctx, const char *token_label, char *buf, size_t size);
 
 /* "" for the real root, else the prefix without trailing '/'. Borrowed. */
 const char *td_context_get_root(const TdContext *ctx);

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "td-util.h"
 #include "tokendoctor/td-engine.h"
 
 /* Exit statuses of CONTRACT.md. */
@@ -23,6 +24,36 @@ typedef struct {
 int td_cmd_check(int argc, char **argv);
 int td_cmd_list(int argc, char **argv);
 int td_cmd_cert(int argc, char **argv);
+int td_cmd_sign_test(int argc, char **argv);
+
+/* What `check` and `sign-test` run with. */
+typedef struct {
+        const char *profile;
+        bool no_token;
+        TdStrv only; /* owned by the caller */
+        bool json;
+        const char *root;
+        unsigned timeout_ms;
+        bool pin_stdin;
+} TdRunArgs;
+
+/*
+ * Run @checks with @args, print the results as text or JSON, return the exit status
+ * (CONTRACT.md). @verb names the command in usage errors.
+ */
+int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_t n_checks, const char *verb);
+
+/* Where the PIN comes from (pin-prompt.c). */
+typedef struct {
+        bool from_stdin;
+        bool stdin_used;
+} TdPinSource;
+
+/* A TdPinPrompt: @user is a TdPinSource. */
+int td_cli_pin_prompt(const char *token_label, char *buf, size_t size, void *user);
+/* Held while writing to the terminal, so a PIN prompt and live results never interleave. */
+void td_cli_terminal_lock(void);
+void td_cli_terminal_unlock(void);
 
 /* Print "tokendoctor: MESSAGE" and a hint to stderr; returns TD_EXIT_USAGE. */
 int td_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

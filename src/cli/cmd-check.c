@@ -11,16 +11,6 @@
 #include "td-util.h"
 #include "tokendoctor/td-json.h"
 
-typedef struct {
-        const char *profile;
-        bool no_token;
-        TdStrv only;
-        bool json;
-        const char *root;
-        unsigned timeout_ms;
-        bool pin_stdin;
-} CheckArgs;
-
 static void check_help(void) {
         printf(_("Usage: tokendoctor check [OPTIONS]\n\n"
                  "Run every check of the one-click check (一键检测) and show what to repair.\n\n"
@@ -36,7 +26,7 @@ static void check_help(void) {
                TD_PROFILE_DEFAULT, TD_ENGINE_DEFAULT_TIMEOUT_MS / 1000);
 }
 
-static int parse_args(int argc, char **argv, CheckArgs *args) {
+static int parse_args(int argc, char **argv, TdRunArgs *args) {
         enum { OPT_PROFILE = 0x100, OPT_NO_TOKEN, OPT_ONLY, OPT_JSON, OPT_ROOT, OPT_TIMEOUT, OPT_PIN_STDIN };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -111,79 +101,16 @@ static int parse_args(int argc, char **argv, CheckArgs *args) {
         return 0;
 }
 
-static void render_live(const TdResult *r, void *user) {
-        /* With --only, the checks left out are noise on a terminal (JSON still lists them). */
-        if (streq_ptr(td_result_get_detail(r, "skip_reason"), "not-selected"))
-                return;
-        td_render_result(user, r);
-        fflush(stdout);
-}
-
 int td_cmd_check(int argc, char **argv) {
-        CheckArgs args = { .profile = TD_PROFILE_DEFAULT };
+        TdRunArgs args = { .profile = TD_PROFILE_DEFAULT };
         int r = parse_args(argc, argv, &args);
         if (r != 0) {
                 td_strv_free(args.only);
                 return r == 1 ? TD_EXIT_OK : r < 0 ? TD_EXIT_FAIL : r;
         }
-        _cleanup_strv_free_ TdStrv only = args.only;
-
-        TdProfile *profile = NULL;
-        _cleanup_free_ char *error = NULL;
-        r = td_profile_load(args.profile, &profile, &error);
-        if (r < 0) {
-                td_log_error("%s", error ? error : strerror(-r));
-                return TD_EXIT_CONFIG;
-        }
-        const char *platform_name = profile->platform_name;
-        _cleanup_free_ char *profile_id = strdup(profile->id ? profile->id : "");
-
-        TdContext *ctx = td_context_new();
-        if (!ctx || td_context_set_root(ctx, args.root) < 0) {
-                td_profile_free(profile);
-                td_context_unref(ctx);
-                td_log_error("%s", strerror(ENOMEM));
-                return TD_EXIT_FAIL;
-        }
-        td_context_take_profile(ctx, profile);
-        td_context_set_pin_stdin(ctx, args.pin_stdin);
-
-        TdTextStyle style = td_text_style_for(1);
-        TdEngineOptions opts = {
-                .no_token = args.no_token,
-                .only = (const char *const *) only,
-                .timeout_ms = args.timeout_ms,
-        };
-        if (!args.json) {
-                td_render_header(&style, platform_name, profile_id, args.no_token);
-                opts.on_result = render_live;
-                opts.on_result_user = &style;
-        }
-
         size_t n_checks;
         const TdCheck *const *checks = td_registry_get(&n_checks);
-        TdReport *report = NULL;
-        r = td_engine_run(ctx, checks, n_checks, &opts, &report, &error);
-        if (r < 0) {
-                td_context_unref(ctx);
-                if (r == -EINVAL)
-                        return td_usage_error("check", "%s", error ? error : strerror(-r));
-                td_log_error("%s", strerror(-r));
-                return TD_EXIT_FAIL;
-        }
-
-        if (args.json) {
-                _cleanup_free_ char *json = td_report_to_json(report, profile_id, true);
-                if (!json) {
-                        td_log_error("%s", strerror(ENOMEM));
-                        r = TD_EXIT_FAIL;
-                } else
-                        puts(json);
-        } else
-                td_render_summary(&style, report);
-
-        int exit_code = td_report_exit_code(report);
-        td_report_free(report);
-        td_context_unref(ctx);
-        return exit_code;
+        r = td_cli_run_checks(&args, checks, n_checks, "check");
+        td_strv_free(args.only);
+        return r;
 }

@@ -12,6 +12,7 @@ static const TdVerb verbs[] = {
         { "check", N_("Run the one-click check (一键检测); --no-token without the token (无锁)"), td_cmd_check },
         { "list", N_("List every check: id, title, whether it needs the token, whether it can fix"), td_cmd_list },
         { "cert", N_("Show the certificates on the token (证书显示)"), td_cmd_cert },
+        { "sign-test", N_("Sign a fresh challenge with the token's key and verify it"), td_cmd_sign_test },
 };
 
 static void print_help(FILE *out) {
@@ -19,7 +20,7 @@ static void print_help(FILE *out) {
                        "Diagnose and repair the CA token (CA锁) set-up for e-bidding platforms.\n\n"
                        "Commands:\n"));
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                fprintf(out, "  %-8s %s\n", verbs[i].name, td_gettext(verbs[i].summary));
+                fprintf(out, "  %-10s %s\n", verbs[i].name, td_gettext(verbs[i].summary));
         fprintf(out, _("\nRun 'tokendoctor COMMAND --help' for the options of a command.\n"));
 }
 

@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 
 #include "platform/td-p11.h"
 #include "td-util.h"
+
+#define PIN_INPUT_MAX 256
 
 extern char **environ;
 
@@ -123,12 +126,7 @@ static bool get_bool(json_object *o, const char *key) {
         return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
 }
 
-static int parse_certificate(json_object *c, TdP11Cert *cert) {
-        json_object *der;
-        if (!json_object_is_type(c, json_type_object) || !json_object_object_get_ex(c, "der", &der) ||
-            !json_object_is_type(der, json_type_string))
-                return -EBADMSG;
-        const char *b64 = json_object_get_string(der);
+static int decode_base64(const char *b64, uint8_t **ret, size_t *ret_len) {
         size_t len = strlen(b64);
         if (len % 4 != 0)
                 return -EBADMSG;
@@ -145,8 +143,19 @@ static int parse_certificate(json_object *c, TdP11Cert *cert) {
                 n--;
         if (len >= 2 && b64[len - 2] == '=')
                 n--;
-        cert->der = buf;
-        cert->der_len = (size_t) n;
+        *ret = buf;
+        *ret_len = (size_t) n;
+        return 0;
+}
+
+static int parse_certificate(json_object *c, TdP11Cert *cert) {
+        json_object *der;
+        if (!json_object_is_type(c, json_type_object) || !json_object_object_get_ex(c, "der", &der) ||
+            !json_object_is_type(der, json_type_string))
+                return -EBADMSG;
+        int r = decode_base64(json_object_get_string(der), &cert->der, &cert->der_len);
+        if (r < 0)
+                return r;
         cert->id = get_string(c, "id");
         cert->label = get_string(c, "label");
         return cert->id && cert->label ? 0 : -ENOMEM;
@@ -184,6 +193,7 @@ int td_p11_parse_listing(const char *text, TdP11Listing *l) {
                         .pin_final_try = get_bool(tok, "pin_final_try"),
                         .pin_locked = get_bool(tok, "pin_locked"),
                         .pin_count_low = get_bool(tok, "pin_count_low"),
+                        .protected_auth = get_bool(tok, "protected_auth"),
                 };
                 if (!json_object_object_get_ex(tok, "certificates", &certs) ||
                     !json_object_is_type(certs, json_type_array))
@@ -204,30 +214,79 @@ int td_p11_parse_listing(const char *text, TdP11Listing *l) {
         return r;
 }
 
-/* Run the probe; *ret_status is its wait status, or -1 when it was killed for overrunning. */
-static int run_probe(const char *module, unsigned timeout_ms, char **ret_out, int *ret_status) {
-        int pipe_fds[2];
-        if (pipe2(pipe_fds, O_CLOEXEC) < 0)
+/*
+ * Hand @data to the probe's standard input. The probe may already be gone (a module that
+ * crashed while loading): the EPIPE is expected, and the SIGPIPE must not kill tokendoctor.
+ */
+static void feed_stdin(int fd, const char *data, size_t len) {
+        sigset_t pipe_set, old;
+        sigemptyset(&pipe_set);
+        sigaddset(&pipe_set, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+        while (len > 0) {
+                ssize_t n = write(fd, data, len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                data += n;
+                len -= (size_t) n;
+        }
+        if (!sigismember(&old, SIGPIPE)) {
+                const struct timespec zero = { 0 };
+                while (sigtimedwait(&pipe_set, NULL, &zero) > 0)
+                        ;
+        }
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/*
+ * Run the probe with @args; @input (may be NULL) goes to its standard input, which is closed
+ * after it. *ret_status is its wait status, or -1 when it was killed for overrunning.
+ */
+static int run_probe(const char *const *args, const char *input, size_t input_len, unsigned timeout_ms,
+                     char **ret_out, int *ret_status) {
+        int out_fds[2], in_fds[2] = { -1, -1 };
+        if (pipe2(out_fds, O_CLOEXEC) < 0)
                 return -errno;
+        if (input && pipe2(in_fds, O_CLOEXEC) < 0) {
+                int r = -errno;
+                close(out_fds[0]);
+                close(out_fds[1]);
+                return r;
+        }
         posix_spawn_file_actions_t actions;
         posix_spawnattr_t attr;
         posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&actions, out_fds[1], STDOUT_FILENO);
+        if (input)
+                posix_spawn_file_actions_adddup2(&actions, in_fds[0], STDIN_FILENO);
+        else
+                posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
         posix_spawnattr_init(&attr);
         /* Its own process group: a hanging module's helper threads die with it. */
         posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
         posix_spawnattr_setpgroup(&attr, 0);
         const char *probe = probe_path();
-        char *argv[] = { (char *) probe, (char *) "list", (char *) module, NULL };
+        char *argv[8] = { (char *) probe };
+        for (size_t i = 0; args[i] && i + 2 < ELEMENTSOF(argv); i++)
+                argv[i + 1] = (char *) args[i];
         pid_t pid;
         int r = posix_spawn(&pid, probe, &actions, &attr, argv, environ);
         posix_spawn_file_actions_destroy(&actions);
         posix_spawnattr_destroy(&attr);
-        close(pipe_fds[1]);
+        close(out_fds[1]);
+        if (input)
+                close(in_fds[0]);
         if (r != 0) {
-                close(pipe_fds[0]);
+                close(out_fds[0]);
+                if (input)
+                        close(in_fds[1]);
                 return -r;
+        }
+        if (input) {
+                feed_stdin(in_fds[1], input, input_len);
+                close(in_fds[1]);
         }
 
         size_t len = 0, cap = 4096;
@@ -240,7 +299,7 @@ static int run_probe(const char *module, unsigned timeout_ms, char **ret_out, in
                         overran = true;
                         break;
                 }
-                struct pollfd pfd = { .fd = pipe_fds[0], .events = POLLIN };
+                struct pollfd pfd = { .fd = out_fds[0], .events = POLLIN };
                 int n = poll(&pfd, 1, (int) left);
                 if (n < 0 && errno == EINTR)
                         continue;
@@ -255,14 +314,14 @@ static int run_probe(const char *module, unsigned timeout_ms, char **ret_out, in
                         out = grown;
                         cap *= 2;
                 }
-                ssize_t got = read(pipe_fds[0], out + len, cap - len);
+                ssize_t got = read(out_fds[0], out + len, cap - len);
                 if (got < 0 && errno == EINTR)
                         continue;
                 if (got <= 0)
                         break;
                 len += (size_t) got;
         }
-        close(pipe_fds[0]);
+        close(out_fds[0]);
         if (overran)
                 kill(-pid, SIGKILL);
         int status;
@@ -317,7 +376,8 @@ static int compute_listing(TdContext *ctx, void *user, void **ret) {
 
         _cleanup_free_ char *out = NULL;
         int status;
-        r = run_probe(l->module, req->timeout_ms, &out, &status);
+        const char *args[] = { "list", l->module, NULL };
+        r = run_probe(args, NULL, 0, req->timeout_ms, &out, &status);
         if (r < 0)
                 return r;
         if (status == -1)
@@ -360,5 +420,121 @@ int td_p11_list(TdContext *ctx, const char *module, unsigned timeout_ms, const T
         if (r < 0)
                 return r;
         *ret = value;
+        return 0;
+}
+
+void td_p11_signature_clear(TdP11Signature *sig) {
+        free(sig->message);
+        free(sig->mechanism);
+        free(sig->scheme);
+        free(sig->signature);
+        *sig = (TdP11Signature){ 0 };
+}
+
+int td_p11_parse_signature(const char *text, TdP11Signature *sig) {
+        static const struct {
+                const char *name;
+                TdP11SignOutcome outcome;
+        } outcomes[] = {
+                { "signed", TD_P11_SIGNED },         { "pin-wrong", TD_P11_PIN_WRONG },
+                { "pin-invalid", TD_P11_PIN_INVALID }, { "pin-locked", TD_P11_PIN_LOCKED },
+                { "pin-final-try", TD_P11_PIN_FINAL_TRY }, { "no-token", TD_P11_NO_TOKEN },
+                { "no-key", TD_P11_NO_KEY },         { "no-mechanism", TD_P11_NO_MECHANISM },
+                { "sign-failed", TD_P11_FAILED },    { "login-failed", TD_P11_FAILED },
+        };
+        json_object *root = json_tokener_parse(text), *v;
+        if (!root || !json_object_is_type(root, json_type_object) ||
+            !json_object_object_get_ex(root, "result", &v) || !json_object_is_type(v, json_type_string)) {
+                json_object_put(root);
+                return -EBADMSG;
+        }
+        const char *result = json_object_get_string(v);
+        size_t i = 0;
+        while (i < ELEMENTSOF(outcomes) && !streq(outcomes[i].name, result))
+                i++;
+        if (i == ELEMENTSOF(outcomes)) {
+                json_object_put(root);
+                return -EBADMSG;
+        }
+        int r = 0;
+        *sig = (TdP11Signature){ .outcome = outcomes[i].outcome };
+        if (sig->outcome == TD_P11_SIGNED) {
+                if (!json_object_object_get_ex(root, "signature", &v) || !json_object_is_type(v, json_type_string))
+                        r = -EBADMSG;
+                else
+                        r = decode_base64(json_object_get_string(v), &sig->signature, &sig->signature_len);
+                sig->mechanism = get_string(root, "mechanism");
+                sig->scheme = get_string(root, "scheme");
+        } else {
+                _cleanup_free_ char *step = get_string(root, "step"), *message = get_string(root, "message");
+                sig->message = !isempty(step) ? td_strdup_printf("%s: %s", step, message) : strdup("");
+        }
+        sig->pin_final_try = get_bool(root, "pin_final_try");
+        sig->pin_locked = get_bool(root, "pin_locked");
+        sig->pin_count_low = get_bool(root, "pin_count_low");
+        json_object_put(root);
+        if (r == 0 && (!sig->message && sig->outcome != TD_P11_SIGNED))
+                r = -ENOMEM;
+        if (r < 0)
+                td_p11_signature_clear(sig);
+        return r;
+}
+
+static char *to_hex(const uint8_t *p, size_t len) {
+        char *s = malloc(len * 2 + 1);
+        for (size_t i = 0; s && i < len; i++)
+                snprintf(s + 2 * i, 3, "%02x", p[i]);
+        if (s)
+                s[len * 2] = '\0';
+        return s;
+}
+
+int td_p11_sign(const char *module, const char *serial, const char *key_id, const uint8_t *challenge,
+                size_t challenge_len, const char *pin, unsigned timeout_ms, TdP11Signature *ret) {
+        _cleanup_free_ char *challenge_hex = to_hex(challenge, challenge_len);
+        if (!challenge_hex)
+                return -ENOMEM;
+        /* The PIN and its newline, wiped whatever happens. */
+        char input[PIN_INPUT_MAX + 2];
+        size_t pin_len = pin ? strlen(pin) : 0;
+        if (pin_len > PIN_INPUT_MAX)
+                return -EMSGSIZE;
+        memcpy(input, pin ? pin : "", pin_len);
+        input[pin_len] = '\n';
+        const char *args[] = { "sign", module, serial, key_id, challenge_hex, NULL };
+        _cleanup_free_ char *out = NULL;
+        int status;
+        int r = run_probe(args, input, pin_len + 1, timeout_ms, &out, &status);
+        explicit_bzero(input, sizeof input);
+        if (r < 0)
+                return r;
+        *ret = (TdP11Signature){ 0 };
+        if (status == -1) {
+                ret->outcome = TD_P11_HANG;
+                ret->message = td_strdup_printf("%s did not answer within %.1f s", module, timeout_ms / 1000.0);
+        } else if (WIFSIGNALED(status)) {
+                ret->outcome = TD_P11_CRASH;
+                ret->message = td_strdup_printf("%s crashed (%s)", module, strsignal(WTERMSIG(status)));
+        } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+                ret->outcome = TD_P11_FAILED;
+                json_object *err = json_tokener_parse(out), *msg;
+                ret->message = td_strdup_printf(
+                        "%s: %s", module,
+                        err && json_object_object_get_ex(err, "message", &msg) ? json_object_get_string(msg)
+                                                                               : "the probe failed");
+                json_object_put(err);
+        } else {
+                r = td_p11_parse_signature(out, ret);
+                if (r == -EBADMSG) {
+                        ret->outcome = TD_P11_CRASH;
+                        ret->message = td_strdup_printf("%s: the probe's answer could not be read", module);
+                        r = 0;
+                }
+                if (r < 0)
+                        return r;
+                return 0;
+        }
+        if (!ret->message)
+                return -ENOMEM;
         return 0;
 }

@@ -23,6 +23,7 @@ typedef struct {
         char *slot_description;
         char *label, *manufacturer, *model, *serial;
         bool pin_final_try, pin_locked, pin_count_low;
+        bool protected_auth; /* PIN pad: the PIN is entered on the device */
         TdP11Cert *certs;
         size_t n_certs;
 } TdP11Token;
@@ -50,3 +51,40 @@ void td_p11_listing_clear(TdP11Listing *listing);
 
 /* The ELF machine name of @path ("x86_64", "aarch64"...), or an error. *ret is static. */
 int td_elf_machine(const char *path, const char **ret);
+
+typedef enum {
+        TD_P11_SIGNED,
+        TD_P11_PIN_WRONG,     /* flags after the failed login are in the result */
+        TD_P11_PIN_INVALID,   /* length or characters refused before a try was spent */
+        TD_P11_PIN_LOCKED,
+        TD_P11_PIN_FINAL_TRY, /* refused before C_Login */
+        TD_P11_NO_TOKEN,      /* the token went away between listing and signing */
+        TD_P11_NO_KEY,        /* no private key with the certificate's CKA_ID */
+        TD_P11_NO_MECHANISM,  /* no SHA-256 RSA PKCS#1 or ECDSA mechanism for the key */
+        TD_P11_FAILED,        /* a PKCS#11 call failed: message says which */
+        TD_P11_CRASH,
+        TD_P11_HANG,
+} TdP11SignOutcome;
+
+typedef struct {
+        TdP11SignOutcome outcome;
+        char *message;    /* for FAILED, CRASH, HANG: the call and its error, or the signal */
+        char *mechanism;  /* CKM_... used */
+        char *scheme;     /* "rsa-pkcs1-sha256" or "ecdsa-sha256": how to verify */
+        uint8_t *signature;
+        size_t signature_len;
+        bool pin_final_try, pin_locked, pin_count_low; /* after TD_P11_PIN_WRONG */
+} TdP11Signature;
+
+/*
+ * Sign @challenge with the key @key_id (hex CKA_ID) of the token @serial through @module (as
+ * resolved by td_p11_list), out of process, within @timeout_ms. @pin reaches the probe through a
+ * pipe only; NULL for a PIN pad. 0 with the outcome in @ret (clear it), or a negative errno when
+ * the probe could not be run. Thread-safe.
+ */
+int td_p11_sign(const char *module, const char *serial, const char *key_id, const uint8_t *challenge,
+                size_t challenge_len, const char *pin, unsigned timeout_ms, TdP11Signature *ret);
+void td_p11_signature_clear(TdP11Signature *sig);
+
+/* Parse the probe's answer to "sign" (for tests and fuzzing). 0, -EBADMSG or -ENOMEM. */
+int td_p11_parse_signature(const char *json, TdP11Signature *sig);

@@ -122,3 +122,58 @@ int td_pcsc_get_state(TdContext *ctx, const TdPcscState **ret_state) {
         *ret_state = value;
         return 0;
 }
+
+static int transmit(SCARDHANDLE card, DWORD protocol, const uint8_t *apdu, size_t len, uint8_t *sw) {
+        const SCARD_IO_REQUEST *pci = protocol == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
+        uint8_t response[258];
+        DWORD response_len = sizeof response;
+        LONG rv = SCardTransmit(card, pci, apdu, (DWORD) len, NULL, response, &response_len);
+        if (rv != SCARD_S_SUCCESS)
+                return rv == SCARD_W_REMOVED_CARD || rv == SCARD_E_NO_SMARTCARD ? -ENODEV : -EIO;
+        if (response_len < 2)
+                return -EBADMSG;
+        sw[0] = response[response_len - 2];
+        sw[1] = response[response_len - 1];
+        return 0;
+}
+
+int td_pcsc_piv_pin_tries(const char *reader, int *ret_tries) {
+        static const uint8_t select_piv[] = { 0x00, 0xA4, 0x04, 0x00, 0x09, 0xA0, 0x00, 0x00, 0x03,
+                                              0x08, 0x00, 0x00, 0x10, 0x00, 0x00 };
+        /* Case 1: no data, so no try is spent. 0x80 is the PIV Card Application PIN. */
+        static const uint8_t empty_verify[] = { 0x00, 0x20, 0x00, 0x80 };
+        SCARDCONTEXT context;
+        if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &context) != SCARD_S_SUCCESS)
+                return -ECONNREFUSED;
+        SCARDHANDLE card;
+        DWORD protocol;
+        LONG rv = SCardConnect(context, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card,
+                               &protocol);
+        if (rv != SCARD_S_SUCCESS) {
+                SCardReleaseContext(context);
+                return -ENODEV;
+        }
+        int r = -EIO;
+        if (SCardBeginTransaction(card) == SCARD_S_SUCCESS) {
+                uint8_t sw[2];
+                r = transmit(card, protocol, select_piv, sizeof select_piv, sw);
+                if (r == 0 && sw[0] != 0x61 && !(sw[0] == 0x90 && sw[1] == 0x00))
+                        r = -ENOTSUP;
+                if (r == 0)
+                        r = transmit(card, protocol, empty_verify, sizeof empty_verify, sw);
+                if (r == 0) {
+                        if (sw[0] == 0x63 && (sw[1] & 0xF0) == 0xC0)
+                                *ret_tries = sw[1] & 0x0F;
+                        else if (sw[0] == 0x69 && sw[1] == 0x83)
+                                *ret_tries = 0;
+                        else if (sw[0] == 0x90 && sw[1] == 0x00)
+                                *ret_tries = -1;
+                        else
+                                r = -ENOTSUP;
+                }
+                SCardEndTransaction(card, SCARD_LEAVE_CARD);
+        }
+        SCardDisconnect(card, SCARD_LEAVE_CARD);
+        SCardReleaseContext(context);
+        return r;
+}

@@ -38,3 +38,12 @@ const char *td_pcsc_cause_from_rv(long rv);
 
 /* "3B:88:80:01:..." upper-case hex; newly allocated or NULL on ENOMEM. */
 char *td_atr_to_string(const uint8_t *atr, size_t len);
+
+/*
+ * The PIV application's PIN retry counter on the card in @reader, read with an empty VERIFY
+ * (SP 800-73-4: answers 63Cx, x tries left, or 6983 blocked) — no try is spent. PKCS#11 only
+ * says "final try" or "locked"; this says how many. 0 with *ret_tries (-1 when the PIN is
+ * verified already and the card does not tell), -ENOTSUP when the card has no PIV application,
+ * -ENODEV when the reader or card is gone, or a negative errno.
+ */
+int td_pcsc_piv_pin_tries(const char *reader, int *ret_tries);

@@ -35,3 +35,11 @@ int td_x509_issuer_matches(const uint8_t *der, size_t len, const char *expected)
  * CA file cannot be read.
  */
 int td_x509_verify_chain(const uint8_t *der, size_t len, const char *ca_file, time_t at, const char **ret_reason);
+
+/*
+ * Verify @sig over @data with the certificate's public key. @scheme is "rsa-pkcs1-sha256" or
+ * "ecdsa-sha256" (@sig is the raw r||s PKCS#11 returns). 1 verified, 0 it does not verify,
+ * -EBADMSG for a broken certificate, -EOPNOTSUPP for a scheme that does not fit the key.
+ */
+int td_x509_verify_signature(const uint8_t *der, size_t len, const char *scheme, const uint8_t *data,
+                             size_t data_len, const uint8_t *sig, size_t sig_len);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The PKCS#11 probe's JSON, as the main process reads it (a module can make it say anything). */
+/* The PKCS#11 probe's JSON answers (list and sign), as the main process reads them: a module can make
+ * the probe say anything. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         TdP11Listing listing = { 0 };
         td_p11_parse_listing(text, &listing);
         td_p11_listing_clear(&listing);
+        TdP11Signature sig;
+        if (td_p11_parse_signature(text, &sig) == 0)
+                td_p11_signature_clear(&sig);
         free(text);
         return 0;
 }

@@ -179,3 +179,30 @@ def kill_group(proc):
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+
+
+def make_softhsm(directory, label="td-soft", pin="123456", cert=None, key=None, key_id="01"):
+    """A SoftHSM2 token in its own token dir under @directory, optionally holding @key (PKCS#8
+    PEM) and @cert (PEM) under CKA_ID @key_id. Returns the environment (SOFTHSM2_CONF) to use it."""
+    conf = os.path.join(directory, "softhsm2.conf")
+    tokens = os.path.join(directory, "softhsm-tokens")
+    os.makedirs(tokens, exist_ok=True)
+    with open(conf, "w") as f:
+        f.write(f"directories.tokendir = {tokens}\nobjectstore.backend = file\n")
+    env = {**os.environ, "SOFTHSM2_CONF": conf}
+    quiet = {"check": True, "env": env, "stdout": subprocess.DEVNULL}
+    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", label, "--pin", pin,
+                    "--so-pin", "12345678"], **quiet)
+    if key:
+        subprocess.run(["softhsm2-util", "--import", key, "--token", label, "--label", "key", "--id", key_id,
+                        "--pin", pin], **quiet)
+    if cert:
+        der = os.path.join(directory, "softhsm-cert.der")
+        subprocess.run(["openssl", "x509", "-in", cert, "-outform", "DER", "-out", der], check=True)
+        subprocess.run(["pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", label, "--login", "--pin", pin,
+                        "--write-object", der, "--type", "cert", "--id", key_id, "--label", "cert"],
+                       **quiet, stderr=subprocess.DEVNULL)
+    return {"SOFTHSM2_CONF": conf}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sign.test: the token signs a fresh random challenge with the key of its signing certificate,
+ * and the signature verifies with that certificate. This is what the platform does at every
+ * bid; after renewal it proves the new certificate and the key on the token belong together.
+ *
+ * The last PIN try is never spent: the token's flags are read before the PIN is asked for, and
+ * the probe reads them again right before C_Login.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "platform/td-pcsc.h"
+#include "td-i18n.h"
+#include "td-token.h"
+#include "td-util.h"
+#include "tokendoctor/td-check.h"
+
+#define CHALLENGE_LEN 32
+#define PIN_MAX 256
+#define PROBE_MAX_MS 30000
+#define MARGIN_MS 500
+
+/* Wipe the PIN when it goes out of scope, whatever path leaves. */
+typedef struct {
+        char text[PIN_MAX];
+} Pin;
+
+static void pin_wipe(Pin *pin) {
+        explicit_bzero(pin, sizeof *pin);
+}
+
+/*
+ * How many tries are left after a wrong PIN. PKCS#11 only says "final try" or "locked"; on a PIV
+ * card in a PC/SC reader the card itself tells the count without spending a try.
+ */
+static int tries_left(TdContext *ctx, const TdP11Token *token, const TdP11Signature *sig) {
+        const TdPcscState *pcsc;
+        if (td_pcsc_get_state(ctx, &pcsc) == 0)
+                for (size_t i = 0; i < pcsc->n_readers; i++) {
+                        int tries;
+                        if (streq(pcsc->readers[i].name, token->slot_description) &&
+                            td_pcsc_piv_pin_tries(pcsc->readers[i].name, &tries) == 0 && tries >= 0)
+                                return tries;
+                }
+        if (sig->pin_locked)
+                return 0;
+        if (sig->pin_final_try)
+                return 1;
+        return -1;
+}
+
+static int report_wrong_pin(TdContext *ctx, TdResult *result, const TdP11Token *token, const TdP11Signature *sig) {
+        int left = tries_left(ctx, token, sig);
+        if (left >= 0)
+                td_result_add_detail(result, "pin_tries_left", "%d", left);
+        if (left == 0)
+                return td_result_set(result, TD_STATUS_FAIL, "pin.wrong",
+                                     _("The PIN is wrong, and the token is now locked: it must be unlocked with "
+                                       "the PUK or by the CA's service desk."));
+        if (left == 1)
+                return td_result_set(result, TD_STATUS_FAIL, "pin.wrong",
+                                     _("The PIN is wrong. One try is left: the next wrong PIN locks the token."));
+        if (left > 1)
+                return td_result_set(result, TD_STATUS_FAIL, "pin.wrong",
+                                     ngettext("The PIN is wrong. %d try is left before the token locks.",
+                                              "The PIN is wrong. %d tries are left before the token locks.", left),
+                                     left);
+        return td_result_set(result, TD_STATUS_FAIL, "pin.wrong",
+                             sig->pin_count_low ? _("The PIN is wrong, and only a few tries are left before the "
+                                                    "token locks.")
+                                                : _("The PIN is wrong; the token does not say how many tries are "
+                                                    "left."));
+}
+
+static int report_signed(TdResult *result, const TdP11Cert *cert, const TdCertInfo *info, const uint8_t *challenge,
+                         const TdP11Signature *sig) {
+        td_result_add_detail(result, "mechanism", "%s", sig->mechanism);
+        int r = td_x509_verify_signature(cert->der, cert->der_len, sig->scheme, challenge, CHALLENGE_LEN,
+                                         sig->signature, sig->signature_len);
+        if (r == 1)
+                return td_result_set(result, TD_STATUS_PASS, NULL,
+                                     _("The token signed a fresh challenge with the key of %s, and the signature "
+                                       "verifies with the certificate (%s %d)."),
+                                     info->subject_cn, info->key_type, info->key_bits);
+        if (r == 0)
+                return td_result_set(result, TD_STATUS_FAIL, "sign.mismatch",
+                                     _("The token signed, but the signature does not verify with the certificate "
+                                       "%s: the key on the token does not belong to it."),
+                                     info->serial);
+        if (r == -EOPNOTSUPP)
+                return td_result_set(result, TD_STATUS_FAIL, "sign.mismatch",
+                                     _("The token signed with a %s key, but the certificate holds a %s key."),
+                                     sig->scheme, info->key_type);
+        return r;
+}
+
+static int report_outcome(TdContext *ctx, TdResult *result, const TdP11Token *token, const TdP11Cert *cert,
+                          const TdCertInfo *info, const uint8_t *challenge, const TdP11Signature *sig) {
+        switch (sig->outcome) {
+        case TD_P11_SIGNED:
+                return report_signed(result, cert, info, challenge, sig);
+        case TD_P11_PIN_WRONG:
+                return report_wrong_pin(ctx, result, token, sig);
+        case TD_P11_PIN_INVALID:
+                return td_result_set(result, TD_STATUS_FAIL, "pin.wrong",
+                                     _("The token refused the PIN as malformed (wrong length or characters); no "
+                                       "try was spent."));
+        case TD_P11_PIN_LOCKED:
+                return td_result_set(result, TD_STATUS_FAIL, "pin.locked",
+                                     _("The token's PIN is locked. It cannot sign until it is unlocked with the "
+                                       "PUK or by the CA's service desk."));
+        case TD_P11_PIN_FINAL_TRY:
+                return td_result_set(result, TD_STATUS_FAIL, "pin.final-try",
+                                     _("Only one PIN try is left on the token; the signing test does not spend "
+                                       "it."));
+        case TD_P11_NO_KEY:
+                return td_result_set(result, TD_STATUS_FAIL, "sign.mismatch",
+                                     _("No private key on the token belongs to the certificate %s."), info->serial);
+        case TD_P11_NO_MECHANISM:
+                return td_result_set(result, TD_STATUS_FAIL, "sign.failed",
+                                     _("The token driver offers no SHA-256 signature for this %s key."),
+                                     info->key_type);
+        case TD_P11_NO_TOKEN:
+                return td_result_set(result, TD_STATUS_FAIL, "sign.failed",
+                                     _("The token went away during the signing test."));
+        case TD_P11_CRASH:
+                return td_result_set(result, TD_STATUS_FAIL, "module.crash",
+                                     _("The token driver crashed while signing: %s."), sig->message);
+        case TD_P11_HANG:
+                return td_result_set(result, TD_STATUS_FAIL, "module.hang",
+                                     _("The token driver hangs while signing: %s; it was stopped."), sig->message);
+        case TD_P11_FAILED:
+        default:
+                return td_result_set(result, TD_STATUS_FAIL, "sign.failed", _("Signing failed: %s."), sig->message);
+        }
+}
+
+static int run(TdContext *ctx, TdResult *result) {
+        const TdP11Token *token;
+        const char *module;
+        int r = td_token_find_with_module(ctx, result, &token, &module);
+        if (r == -ENODEV)
+                return td_result_set(result, TD_STATUS_FAIL, "sign.failed", _("No token is seen, so nothing can sign."));
+        if (r < 0)
+                return r;
+        TdCertInfo info;
+        r = td_token_signing_cert(token, &info);
+        if (r < 0)
+                return r == -ENOENT || r == -EBADMSG
+                               ? td_result_set(result, TD_STATUS_FAIL, "sign.failed",
+                                               _("The token holds no signing certificate to test with."))
+                               : r;
+        const TdP11Cert *cert = &token->certs[r];
+        td_result_add_detail(result, "certificate", "%s", info.serial);
+
+        if (token->pin_locked || token->pin_final_try) {
+                TdP11Signature refused = { .outcome = token->pin_locked ? TD_P11_PIN_LOCKED : TD_P11_PIN_FINAL_TRY };
+                r = report_outcome(ctx, result, token, cert, &info, NULL, &refused);
+                td_cert_info_clear(&info);
+                return r;
+        }
+
+        __attribute__((cleanup(pin_wipe))) Pin pin = { { 0 } };
+        if (!token->protected_auth) {
+                r = td_context_ask_pin(ctx, token->label, pin.text, sizeof pin.text);
+                if (r == -ENOKEY || r == -ECANCELED) {
+                        td_result_add_detail(result, "skip_reason", "no-pin");
+                        td_cert_info_clear(&info);
+                        return td_result_set(result, TD_STATUS_SKIP, NULL,
+                                             r == -ENOKEY ? _("No PIN was given, so signing was not tested (use "
+                                                              "--pin-stdin, or run in a terminal).")
+                                                          : _("No PIN was entered, so signing was not tested."));
+                }
+                if (r < 0) {
+                        td_cert_info_clear(&info);
+                        return r;
+                }
+        }
+
+        uint8_t challenge[CHALLENGE_LEN];
+        r = td_random_bytes(challenge, sizeof challenge);
+        if (r < 0) {
+                td_cert_info_clear(&info);
+                return r;
+        }
+        int64_t left = td_result_remaining_ms(result) - MARGIN_MS;
+        TdP11Signature sig;
+        r = td_p11_sign(module, token->serial, cert->id, challenge, sizeof challenge,
+                        token->protected_auth ? NULL : pin.text,
+                        (unsigned) (left < 200 ? 200 : left < PROBE_MAX_MS ? left : PROBE_MAX_MS), &sig);
+        pin_wipe(&pin);
+        if (r == 0) {
+                r = report_outcome(ctx, result, token, cert, &info, challenge, &sig);
+                td_p11_signature_clear(&sig);
+        }
+        td_cert_info_clear(&info);
+        return r;
+}
+
+const TdCheck td_check_sign_test = {
+        .id = "sign.test",
+        .category = "certificate",
+        .title = N_("Signing with the token's key works"),
+        .flags = TD_CHECK_NEEDS_TOKEN | TD_CHECK_NEEDS_PIN,
+        .depends = TD_STRV("cert.present"),
+        .causes = TD_STRV("pin.locked", "pin.final-try", "pin.wrong", "sign.mismatch", "sign.failed", "module.crash",
+                          "module.hang"),
+        .run = run,
+        /* Includes a person typing the PIN. */
+        .timeout_ms = 240000,
+};

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * tokendoctor sign-test: after renewal, does signing work with the renewed key? Runs sign.test
+ * and the checks it stands on (the driver sees the token, the certificate is there), nothing
+ * else.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "td-i18n.h"
+#include "td-util.h"
+
+static void sign_test_help(void) {
+        printf(_("Usage: tokendoctor sign-test [OPTIONS]\n\n"
+                 "Sign a fresh random challenge with the token's key and verify the signature with its\n"
+                 "certificate. Asks for the PIN without showing it; refuses to try when the token has only\n"
+                 "its last PIN try left or is locked.\n\n"
+                 "  --pin-stdin          read the PIN from the first line of standard input\n"
+                 "  --json               print one JSON object (as check --json)\n"
+                 "  --profile NAME|FILE  platform profile (default: %s)\n"
+                 "  --timeout SECONDS    finish within this time\n\n"
+                 "Exit status: 0 the signature verified, 2 it did not or could not be made, 64 usage error,\n"
+                 "78 bad profile.\n"),
+               TD_PROFILE_DEFAULT);
+}
+
+/* @id and everything it depends on, once each, in registry (display) order. */
+static int add_with_dependencies(const char *id, bool *selected, const TdCheck *const *all, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                if (!streq(all[i]->id, id))
+                        continue;
+                if (selected[i])
+                        return 0;
+                selected[i] = true;
+                for (const char *const *d = all[i]->depends; d && *d; d++)
+                        if (add_with_dependencies(*d, selected, all, n) < 0)
+                                return -EINVAL;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+int td_cmd_sign_test(int argc, char **argv) {
+        enum { OPT_PIN_STDIN = 0x100, OPT_JSON, OPT_PROFILE, OPT_TIMEOUT };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "pin-stdin", no_argument, NULL, OPT_PIN_STDIN },
+                { "json", no_argument, NULL, OPT_JSON },
+                { "profile", required_argument, NULL, OPT_PROFILE },
+                { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                {},
+        };
+        TdRunArgs args = { .profile = TD_PROFILE_DEFAULT };
+        optind = 0;
+        opterr = 0;
+        int c;
+        while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        sign_test_help();
+                        return TD_EXIT_OK;
+                case OPT_PIN_STDIN:
+                        args.pin_stdin = true;
+                        break;
+                case OPT_JSON:
+                        args.json = true;
+                        break;
+                case OPT_PROFILE:
+                        if (isempty(optarg))
+                                return td_usage_error("sign-test", _("--profile needs a name or a file"));
+                        args.profile = optarg;
+                        break;
+                case OPT_TIMEOUT:
+                        if (td_parse_timeout(optarg, &args.timeout_ms) < 0)
+                                return td_usage_error("sign-test",
+                                                      _("--timeout '%s': give a number of seconds greater "
+                                                        "than 0 (at most 86400)"),
+                                                      optarg);
+                        break;
+                default:
+                        return td_option_error("sign-test", c, argv);
+                }
+        }
+        if (optind < argc)
+                return td_usage_error("sign-test", _("unexpected argument '%s'"), argv[optind]);
+
+        size_t n_all;
+        const TdCheck *const *all = td_registry_get(&n_all);
+        _cleanup_free_ bool *selected = calloc(n_all, sizeof *selected);
+        _cleanup_free_ const TdCheck **checks = calloc(n_all, sizeof *checks);
+        if (!selected || !checks) {
+                td_log_error("%s", strerror(ENOMEM));
+                return TD_EXIT_FAIL;
+        }
+        if (add_with_dependencies("sign.test", selected, all, n_all) < 0) {
+                td_log_error("%s", _("this build has no signing test"));
+                return TD_EXIT_FAIL;
+        }
+        size_t n = 0;
+        for (size_t i = 0; i < n_all; i++)
+                if (selected[i])
+                        checks[n++] = all[i];
+        return td_cli_run_checks(&args, checks, n, "sign-test");
+}

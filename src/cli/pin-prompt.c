@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The CLI's PIN prompt: the first line of standard input (--pin-stdin), or a no-echo question
+ * on the controlling terminal. Bytes are read one at a time with read(2), so no stdio buffer
+ * keeps a copy; the caller's buffer is the only one, and the caller wipes it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "td-i18n.h"
+#include "td-util.h"
+
+static pthread_mutex_t terminal_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void td_cli_terminal_lock(void) {
+        pthread_mutex_lock(&terminal_lock);
+}
+
+void td_cli_terminal_unlock(void) {
+        pthread_mutex_unlock(&terminal_lock);
+}
+
+/* One line from @fd into @buf; -ENOKEY at end of input before any byte, -EMSGSIZE when too long. */
+static int read_line(int fd, char *buf, size_t size) {
+        size_t len = 0;
+        bool any = false;
+        for (;;) {
+                char c;
+                ssize_t n = read(fd, &c, 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0) {
+                        if (!any)
+                                return -ENOKEY;
+                        break;
+                }
+                any = true;
+                if (c == '\n')
+                        break;
+                if (len + 1 >= size) {
+                        explicit_bzero(buf, size);
+                        return -EMSGSIZE;
+                }
+                buf[len++] = c;
+        }
+        if (len > 0 && buf[len - 1] == '\r')
+                len--;
+        buf[len] = '\0';
+        return (int) len;
+}
+
+static int ask_terminal(const char *token_label, char *buf, size_t size) {
+        _cleanup_close_ int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (tty < 0)
+                return -ENOKEY;
+        struct termios saved, quiet;
+        if (tcgetattr(tty, &saved) < 0)
+                return -ENOKEY;
+        quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t) (ECHO | ECHONL);
+        quiet.c_lflag |= ICANON;
+
+        td_cli_terminal_lock();
+        dprintf(tty, _("PIN of the token \"%s\" (not shown as you type; empty to skip the signing test): "),
+                token_label);
+        /* Ctrl-C while echo is off must not leave the terminal silent: hold it until echo is back. */
+        sigset_t interrupt, old;
+        sigemptyset(&interrupt);
+        sigaddset(&interrupt, SIGINT);
+        sigaddset(&interrupt, SIGTERM);
+        sigaddset(&interrupt, SIGTSTP);
+        pthread_sigmask(SIG_BLOCK, &interrupt, &old);
+        int r = tcsetattr(tty, TCSAFLUSH, &quiet) < 0 ? -errno : read_line(tty, buf, size);
+        tcsetattr(tty, TCSAFLUSH, &saved);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        dprintf(tty, "\n");
+        td_cli_terminal_unlock();
+        return r == -ENOKEY ? -ECANCELED : r;
+}
+
+int td_cli_pin_prompt(const char *token_label, char *buf, size_t size, void *user) {
+        TdPinSource *source = user;
+        int r;
+        if (source->from_stdin) {
+                /* The first line is the PIN; asked again, there is no second one to give. */
+                if (source->stdin_used)
+                        return -ENOKEY;
+                source->stdin_used = true;
+                r = read_line(STDIN_FILENO, buf, size);
+        } else
+                r = ask_terminal(token_label, buf, size);
+        if (r == 0)
+                return -ECANCELED;
+        return r;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Running checks for a command: profile, context, engine, rendering. Shared by check and sign-test. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "td-i18n.h"
+#include "td-util.h"
+#include "tokendoctor/td-json.h"
+
+/* A person typing a PIN is not a hung check: the run may wait this long for them. */
+#define PROMPT_RUN_TIMEOUT_MS 300000u
+
+static void render_live(const TdResult *r, void *user) {
+        /* With --only, the checks left out are noise on a terminal (JSON still lists them). */
+        if (streq_ptr(td_result_get_detail(r, "skip_reason"), "not-selected"))
+                return;
+        td_cli_terminal_lock();
+        td_render_result(user, r);
+        fflush(stdout);
+        td_cli_terminal_unlock();
+}
+
+static bool will_ask_pin(const TdRunArgs *args, const TdCheck *const *checks, size_t n_checks) {
+        if (args->no_token)
+                return false;
+        for (size_t i = 0; i < n_checks; i++)
+                if ((checks[i]->flags & TD_CHECK_NEEDS_PIN) &&
+                    (!args->only || td_strv_contains((const char *const *) args->only, checks[i]->id)))
+                        return true;
+        return false;
+}
+
+int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_t n_checks, const char *verb) {
+        TdProfile *profile = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r = td_profile_load(args->profile, &profile, &error);
+        if (r < 0) {
+                td_log_error("%s", error ? error : strerror(-r));
+                return TD_EXIT_CONFIG;
+        }
+        const char *platform_name = profile->platform_name;
+        _cleanup_free_ char *profile_id = strdup(profile->id ? profile->id : "");
+
+        TdContext *ctx = td_context_new();
+        if (!ctx || td_context_set_root(ctx, args->root) < 0) {
+                td_profile_free(profile);
+                td_context_unref(ctx);
+                td_log_error("%s", strerror(ENOMEM));
+                return TD_EXIT_FAIL;
+        }
+        td_context_take_profile(ctx, profile);
+        TdPinSource pin_source = { .from_stdin = args->pin_stdin };
+        td_context_set_pin_prompt(ctx, td_cli_pin_prompt, &pin_source);
+
+        TdTextStyle style = td_text_style_for(1);
+        TdEngineOptions opts = {
+                .no_token = args->no_token,
+                .only = (const char *const *) args->only,
+                .timeout_ms = args->timeout_ms,
+        };
+        if (!opts.timeout_ms && !args->pin_stdin && will_ask_pin(args, checks, n_checks))
+                opts.timeout_ms = PROMPT_RUN_TIMEOUT_MS;
+        if (!args->json) {
+                td_render_header(&style, platform_name, profile_id, args->no_token);
+                opts.on_result = render_live;
+                opts.on_result_user = &style;
+        }
+
+        TdReport *report = NULL;
+        r = td_engine_run(ctx, checks, n_checks, &opts, &report, &error);
+        if (r < 0) {
+                td_context_unref(ctx);
+                if (r == -EINVAL)
+                        return td_usage_error(verb, "%s", error ? error : strerror(-r));
+                td_log_error("%s", strerror(-r));
+                return TD_EXIT_FAIL;
+        }
+
+        int exit_code = td_report_exit_code(report);
+        if (args->json) {
+                _cleanup_free_ char *json = td_report_to_json(report, profile_id, true);
+                if (!json) {
+                        td_log_error("%s", strerror(ENOMEM));
+                        exit_code = TD_EXIT_FAIL;
+                } else
+                        puts(json);
+        } else
+                td_render_summary(&style, report);
+
+        td_report_free(report);
+        td_context_unref(ctx);
+        return exit_code;
+}

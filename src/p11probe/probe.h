@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tokendoctor-p11probe: the only program that calls into a PKCS#11 module. */
+#pragma once
+
+#include <json-c/json.h>
+#include <p11-kit/p11-kit.h>
+#include <stddef.h>
+
+/* Exit status of a probe that could not load, initialise or list the module. */
+#define PROBE_EXIT_FAILED 3
+
+/* PKCS#11 text fields are space padded and not terminated. */
+json_object *probe_padded(const CK_UTF8CHAR *s, size_t len);
+json_object *probe_hex(const unsigned char *p, size_t len);
+json_object *probe_base64(const unsigned char *p, size_t len);
+/* Decode lower- or upper-case hex into a new buffer; NULL on junk or ENOMEM. */
+unsigned char *probe_unhex(const char *s, size_t *ret_len);
+
+/* Print {"error": what, "message", "ckr"} and return PROBE_EXIT_FAILED. */
+int probe_fail(const char *what, const char *message, unsigned long rv);
+/* Print @o on one line and drop it; returns 0. */
+int probe_print(json_object *o);
+
+/*
+ * Load and initialise @module unmanaged: only the functions the probe calls are ever called,
+ * exactly as it calls them. NULL after printing the failure (exit with PROBE_EXIT_FAILED).
+ */
+CK_FUNCTION_LIST *probe_load(const char *module);
+void probe_unload(CK_FUNCTION_LIST *f);
+
+int probe_list(const char *module);
+int probe_sign(const char *module, const char *serial, const char *key_id_hex, const char *challenge_hex);

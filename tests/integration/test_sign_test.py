@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""sign.test and `tokendoctor sign-test` through tokendoctor → tokendoctor-p11probe →
+opensc-pkcs11 → pcscd → vpcd → tokensim (RSA and EC), and against SoftHSM2: a healthy key,
+every PIN state, a certificate whose key is not on the token. The last PIN try is never spent."""
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.environ["TD_SRCDIR"], "tests", "rig"))
+import tdrig  # noqa: E402
+
+TOKENDOCTOR = os.environ["TD_BIN"]
+PIN = "123456"
+
+
+def verifies_with_data(log):
+    """VERIFY commands that carried a PIN (an empty VERIFY only reads the counter)."""
+    return [line for line in log if line.replace(" ", "").startswith("0020") and "redacted" in line]
+
+
+class SignTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.keys = tdrig.TokenRig()
+        ca = cls.keys.make_ca()
+        cls.rsa = cls.keys.make_user_cert("rsa", ca, key="rsa2048")
+        cls.ec = cls.keys.make_user_cert("ec", ca, key="ec256")
+        cls.other = cls.keys.make_user_cert("other", ca, key="ec256")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.keys.stop()
+
+    def setUp(self):
+        self.rig = tdrig.TokenRig()
+
+    def tearDown(self):
+        self.rig.stop()
+
+    def profile(self, module=None):
+        path = os.path.join(self.rig.dir, "p.ini")
+        with open(path, "w") as f:
+            f.write(f"[platform]\nurl = https://127.0.0.1:9/\n[token]\nmodule = {module or tdrig.opensc_module()}\n")
+        return path
+
+    def sign_test(self, pin=PIN, env=None, module=None, argv=("sign-test", "--pin-stdin", "--json"),
+                  expect_rc=None):
+        p = subprocess.run([TOKENDOCTOR, *argv, "--profile", self.profile(module)],
+                           input=None if pin is None else pin + "\n", capture_output=True, text=True, timeout=120,
+                           env={**self.rig.env, **(env or {}), "LANG": "C.UTF-8"},
+                           # No controlling terminal: nothing may be asked on one.
+                           start_new_session=True)
+        if pin:
+            self.assertNotIn(pin, p.stdout + p.stderr, "the PIN reached the output")
+        if expect_rc is not None:
+            self.assertEqual(p.returncode, expect_rc, p.stdout + p.stderr)
+        if "--json" not in argv:
+            return None, p
+        return {r["id"]: r for r in json.loads(p.stdout)["results"]}, p
+
+    def test_rsa_signature_verifies(self):
+        self.rig.start(cert_9a=self.rsa[0], key_9a=self.rsa[1])
+        r, _ = self.sign_test(expect_rc=0)
+        self.assertEqual(sorted(r), ["cert.present", "sign.test", "token.module"])
+        self.assertEqual(r["sign.test"]["status"], "pass", r["sign.test"])
+        self.assertIn("RSA 2048", r["sign.test"]["message"])
+        self.assertEqual(r["sign.test"]["details"]["mechanism"], "CKM_SHA256_RSA_PKCS")
+        self.assertEqual(len(verifies_with_data(self.rig.apdu_log())), 1)
+
+    def test_ec_signature_verifies_with_context_specific_login(self):
+        # The 9C key has CKA_ALWAYS_AUTHENTICATE: a second VERIFY right before the signature.
+        self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1])
+        r, _ = self.sign_test(expect_rc=0)
+        self.assertEqual(r["sign.test"]["status"], "pass", r["sign.test"])
+        self.assertIn("EC 256", r["sign.test"]["message"])
+        self.assertEqual(len(verifies_with_data(self.rig.apdu_log())), 2)
+
+    def test_check_runs_sign_test_with_pin_stdin(self):
+        self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1])
+        r, _ = self.sign_test(argv=("check", "--json", "--pin-stdin", "--only", "sign.test"), expect_rc=0)
+        self.assertEqual(r["sign.test"]["status"], "pass", r["sign.test"])
+        self.assertEqual(r["os.release"]["details"]["skip_reason"], "not-selected")
+
+    def test_wrong_pin_says_how_many_tries_are_left(self):
+        self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1], max_tries=3)
+        r, _ = self.sign_test(pin="654321", expect_rc=2)
+        self.assertEqual(r["sign.test"]["cause"], "pin.wrong")
+        self.assertEqual(r["sign.test"]["details"]["pin_tries_left"], "2")
+        self.assertIn("2 tries", r["sign.test"]["message"])
+        self.assertEqual(self.rig.control("tries"), "OK 2")
+
+    def test_final_try_is_never_spent(self):
+        self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1], max_tries=3, tries=1)
+        self.rig.control("clear-log")
+        r, _ = self.sign_test(expect_rc=2)
+        self.assertEqual(r["sign.test"]["cause"], "pin.final-try")
+        self.assertEqual(verifies_with_data(self.rig.apdu_log()), [])
+        self.assertEqual(self.rig.control("tries"), "OK 1")
+
+    def test_locked_pin(self):
+        self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1], max_tries=3, tries=0)
+        self.rig.control("clear-log")
+        r, _ = self.sign_test(expect_rc=2)
+        self.assertEqual(r["sign.test"]["cause"], "pin.locked")
+        self.assertEqual(verifies_with_data(self.rig.apdu_log()), [])
+
+    def test_no_pin_given_skips(self):
+        self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1])
+        r, _ = self.sign_test(pin=None, argv=("sign-test", "--json"), expect_rc=0)
+        self.assertEqual(r["sign.test"]["status"], "skip")
+        self.assertEqual(r["sign.test"]["details"]["skip_reason"], "no-pin")
+        self.assertEqual(verifies_with_data(self.rig.apdu_log()), [])
+
+    def test_certificate_without_its_key(self):
+        # The certificate of one key next to another key: a renewal that wrote only half.
+        self.rig.start(cert_9c=self.other[0], key_9c=self.ec[1])
+        r, _ = self.sign_test(expect_rc=2)
+        self.assertEqual(r["sign.test"]["cause"], "sign.mismatch", r["sign.test"])
+
+    def test_text_output(self):
+        self.rig.start(cert_9a=self.rsa[0], key_9a=self.rsa[1])
+        _, p = self.sign_test(argv=("sign-test", "--pin-stdin"), expect_rc=0)
+        self.assertIn("signature verifies", p.stdout)
+
+    def test_pin_prompt_on_terminal_does_not_echo(self):
+        self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1])
+        pid, fd = pty.fork()
+        if pid == 0:  # the child's controlling terminal is the pty
+            os.execve(TOKENDOCTOR, [TOKENDOCTOR, "sign-test", "--profile", self.profile()],
+                      {**self.rig.env, "LANG": "C.UTF-8"})
+        seen = b""
+        try:
+            while b"PIN" not in seen:
+                ready, _, _ = select.select([fd], [], [], 60)
+                self.assertTrue(ready, "no PIN prompt: " + seen.decode(errors="replace"))
+                seen += os.read(fd, 4096)
+            os.write(fd, PIN.encode() + b"\n")
+            while True:
+                ready, _, _ = select.select([fd], [], [], 60)
+                self.assertTrue(ready, "no answer after the PIN: " + seen.decode(errors="replace"))
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+        finally:
+            _, status = os.waitpid(pid, 0)
+            os.close(fd)
+        text = seen.decode(errors="replace")
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, text)
+        self.assertNotIn(PIN, text, "the PIN was echoed")
+        self.assertIn("signature verifies", text)
+
+    def test_softhsm_rsa_and_ec(self):
+        for name, cert in (("rsa", self.rsa), ("ec", self.ec)):
+            with self.subTest(key=name):
+                directory = os.path.join(self.rig.dir, name)
+                os.makedirs(directory)
+                env = tdrig.make_softhsm(directory, cert=cert[0], key=cert[1])
+                r, _ = self.sign_test(env=env, module=tdrig.SOFTHSM_MODULE, expect_rc=0)
+                self.assertEqual(r["sign.test"]["status"], "pass", r["sign.test"])
+                # SoftHSM2 offers raw CKM_ECDSA only: tokendoctor hashes first.
+                self.assertEqual(r["sign.test"]["details"]["mechanism"],
+                                 "CKM_SHA256_RSA_PKCS" if name == "rsa" else "CKM_ECDSA")
+
+    def test_softhsm_wrong_pin(self):
+        env = tdrig.make_softhsm(self.rig.dir, cert=self.ec[0], key=self.ec[1])
+        r, _ = self.sign_test(pin="000000", env=env, module=tdrig.SOFTHSM_MODULE, expect_rc=2)
+        self.assertEqual(r["sign.test"]["cause"], "pin.wrong")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
