@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * tokendoctor watch: token and reader events as they happen, one line each (JSON Lines with
+ * --json). Support staff ask a user to run it and pull the token out and put it back: a loose
+ * port, a flaky token or a pcscd that restarts shows up at once.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "platform/td-atr.h"
+#include "platform/td-pcsc-watch.h"
+#include "platform/td-pcsc.h"
+#include "td-i18n.h"
+#include "td-util.h"
+
+/* With pcscd away there is nothing to block on; how often to ask whether it is back. */
+#define RETRY_MS 500
+
+typedef struct {
+        TdContext *ctx;
+        bool json;
+        unsigned count; /* stop after this many changes (0 = never) */
+        unsigned seen;
+} WatchOutput;
+
+static void print_json(const WatchOutput *out, const TdWatchEvent *e, const char *when, const char *atr,
+                       const char *model) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "time", json_object_new_string(when));
+        json_object_object_add(o, "event", json_object_new_string(td_watch_event_to_string(e->type)));
+        json_object_object_add(o, "initial", json_object_new_boolean(e->initial));
+        if (e->reader)
+                json_object_object_add(o, "reader", json_object_new_string(e->reader));
+        if (atr)
+                json_object_object_add(o, "atr", json_object_new_string(atr));
+        if (atr)
+                json_object_object_add(o, "model", model ? json_object_new_string(model) : NULL);
+        if (e->error)
+                json_object_object_add(o, "error", json_object_new_string(e->error));
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+}
+
+static void print_text(const TdWatchEvent *e, const char *when, const char *atr, const char *model) {
+        printf("%s  ", when);
+        switch (e->type) {
+        case TD_WATCH_READER_ADDED:
+                printf(e->initial ? _("Reader \"%s\" is connected.\n") : _("Reader \"%s\" was connected.\n"),
+                       e->reader);
+                break;
+        case TD_WATCH_READER_REMOVED:
+                printf(_("Reader \"%s\" was disconnected.\n"), e->reader);
+                break;
+        case TD_WATCH_CARD_INSERTED:
+                printf(e->initial ? _("A token is in \"%s\": ATR %s (%s).\n")
+                                  : _("Token inserted in \"%s\": ATR %s (%s).\n"),
+                       e->reader, atr, model ? model : _("unknown model"));
+                break;
+        case TD_WATCH_CARD_MUTE:
+                printf(_("A token in \"%s\" does not answer (mute).\n"), e->reader);
+                break;
+        case TD_WATCH_CARD_REMOVED:
+                printf(_("Token removed from \"%s\".\n"), e->reader);
+                break;
+        case TD_WATCH_SERVICE_LOST:
+                printf(_("The PC/SC service (pcscd) does not answer: %s. Waiting for it to come back.\n"),
+                       e->error);
+                break;
+        case TD_WATCH_SERVICE_BACK:
+                printf(_("The PC/SC service (pcscd) answers again.\n"));
+                break;
+        default:
+                break;
+        }
+}
+
+static bool on_event(const TdWatchEvent *e, void *user) {
+        WatchOutput *out = user;
+        char when[32];
+        struct timespec now;
+        struct tm tm;
+        clock_gettime(CLOCK_REALTIME, &now);
+        if (out->json) {
+                gmtime_r(&now.tv_sec, &tm);
+                size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+                snprintf(when + n, sizeof when - n, ".%03ldZ", now.tv_nsec / 1000000);
+        } else {
+                localtime_r(&now.tv_sec, &tm);
+                strftime(when, sizeof when, "%H:%M:%S", &tm);
+        }
+        _cleanup_free_ char *atr = e->atr_len ? td_atr_to_string(e->atr, e->atr_len) : NULL;
+        _cleanup_free_ char *model = atr ? td_atr_identify(out->ctx, atr) : NULL;
+        if (out->json)
+                print_json(out, e, when, atr, model);
+        else
+                print_text(e, when, atr, model);
+        fflush(stdout);
+        if (!e->initial)
+                out->seen++;
+        return out->count == 0 || out->seen < out->count;
+}
+
+typedef struct {
+        TdWatch *watch;
+        sigset_t signals;
+} SignalThread;
+
+/* SIGINT/SIGTERM end the watch cleanly: a thread waits for them and cancels the blocked call. */
+static void *wait_for_signal(void *p) {
+        SignalThread *st = p;
+        int sig;
+        if (sigwait(&st->signals, &sig) == 0)
+                td_watch_stop(st->watch);
+        return NULL;
+}
+
+static void watch_help(void) {
+        printf(_("Usage: tokendoctor watch [OPTIONS]\n\n"
+                 "Show token and reader events as they happen: inserted, removed, readers coming and\n"
+                 "going, pcscd stopping and coming back. Ctrl-C ends it.\n\n"
+                 "  --json               one JSON object per event and line\n"
+                 "  --count N            end after N changes (the state found at start not counted)\n"
+                 "  --timeout SECONDS    end after this time\n"
+                 "  --profile NAME|FILE  platform profile, for naming token models (default: %s)\n"),
+               TD_PROFILE_DEFAULT);
+}
+
+int td_cmd_watch(int argc, char **argv) {
+        enum { OPT_JSON = 0x100, OPT_COUNT, OPT_TIMEOUT, OPT_PROFILE };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "json", no_argument, NULL, OPT_JSON },
+                { "count", required_argument, NULL, OPT_COUNT },
+                { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                { "profile", required_argument, NULL, OPT_PROFILE },
+                {},
+        };
+        WatchOutput out = { 0 };
+        unsigned timeout_ms = 0;
+        const char *profile_name = TD_PROFILE_DEFAULT;
+        optind = 0;
+        opterr = 0;
+        int c;
+        while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        watch_help();
+                        return TD_EXIT_OK;
+                case OPT_JSON:
+                        out.json = true;
+                        break;
+                case OPT_COUNT: {
+                        char *end;
+                        errno = 0;
+                        unsigned long n = strtoul(optarg, &end, 10);
+                        if (errno || *end || isempty(optarg) || n == 0 || n > 1000000 || optarg[0] == '-')
+                                return td_usage_error("watch", _("--count '%s': give a whole number greater than 0"),
+                                                      optarg);
+                        out.count = (unsigned) n;
+                        break;
+                }
+                case OPT_TIMEOUT:
+                        if (td_parse_timeout(optarg, &timeout_ms) < 0)
+                                return td_usage_error("watch",
+                                                      _("--timeout '%s': give a number of seconds greater "
+                                                        "than 0 (at most 86400)"),
+                                                      optarg);
+                        break;
+                case OPT_PROFILE:
+                        if (isempty(optarg))
+                                return td_usage_error("watch", _("--profile needs a name or a file"));
+                        profile_name = optarg;
+                        break;
+                default:
+                        return td_option_error("watch", c, argv);
+                }
+        }
+        if (optind < argc)
+                return td_usage_error("watch", _("unexpected argument '%s'"), argv[optind]);
+
+        TdProfile *profile = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r = td_profile_load(profile_name, &profile, &error);
+        if (r < 0) {
+                td_log_error("%s", error ? error : strerror(-r));
+                return TD_EXIT_CONFIG;
+        }
+        out.ctx = td_context_new();
+        TdWatch *watch = td_watch_new();
+        if (!out.ctx || !watch) {
+                td_profile_free(profile);
+                td_context_unref(out.ctx);
+                td_watch_free(watch);
+                td_log_error("%s", strerror(ENOMEM));
+                return TD_EXIT_FAIL;
+        }
+        td_context_take_profile(out.ctx, profile);
+
+        SignalThread st = { .watch = watch };
+        sigemptyset(&st.signals);
+        sigaddset(&st.signals, SIGINT);
+        sigaddset(&st.signals, SIGTERM);
+        sigset_t old;
+        pthread_sigmask(SIG_BLOCK, &st.signals, &old);
+        pthread_t thread;
+        bool have_thread = pthread_create(&thread, NULL, wait_for_signal, &st) == 0;
+
+        r = td_watch_run(watch, timeout_ms, RETRY_MS, on_event, &out);
+
+        if (have_thread) {
+                /* The signal thread may still be waiting: give it the signal it waits for. */
+                pthread_kill(thread, SIGTERM);
+                pthread_join(thread, NULL);
+        }
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        td_watch_free(watch);
+        td_context_unref(out.ctx);
+        if (r < 0) {
+                td_log_error("%s", strerror(-r));
+                return TD_EXIT_FAIL;
+        }
+        return TD_EXIT_OK;
+}

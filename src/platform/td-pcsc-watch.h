@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Token insert/remove events as they happen, from SCardGetStatusChange over every reader plus
+ * the PnP notification reader: no polling while pcscd answers. pcscd going away and coming
+ * back are events too, not errors.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+        TD_WATCH_READER_ADDED,
+        TD_WATCH_READER_REMOVED,
+        TD_WATCH_CARD_INSERTED,
+        TD_WATCH_CARD_REMOVED,
+        TD_WATCH_CARD_MUTE,     /* inserted but not answering */
+        TD_WATCH_SERVICE_LOST,  /* pcscd stopped answering */
+        TD_WATCH_SERVICE_BACK,  /* ... and answers again */
+        _TD_WATCH_EVENT_MAX,
+} TdWatchEventType;
+
+/* "reader-added", "card-inserted", ... stable names for JSON. */
+const char *td_watch_event_to_string(TdWatchEventType type);
+
+typedef struct {
+        TdWatchEventType type;
+        bool initial;        /* the state found at start, not a change */
+        const char *reader;  /* NULL for service events */
+        const uint8_t *atr;  /* for CARD_INSERTED and CARD_MUTE */
+        size_t atr_len;
+        const char *error;   /* for SERVICE_LOST: pcsc-lite's text */
+} TdWatchEvent;
+
+/* Return false to stop watching. Called on the watching thread. */
+typedef bool (*TdWatchCallback)(const TdWatchEvent *event, void *user);
+
+typedef struct TdWatch TdWatch;
+
+/* A watch, not yet running; NULL on ENOMEM. */
+TdWatch *td_watch_new(void);
+/* Free; the watch must have returned from td_watch_run(). NULL is a no-op. */
+void td_watch_free(TdWatch *watch);
+
+/*
+ * Report events to @callback until it returns false, td_watch_stop() is called, or
+ * @timeout_ms passes (0 = no limit). While pcscd is away it is asked again every
+ * @retry_ms (there is nothing to wait on). Returns 0, or a negative errno for a failure
+ * that is not pcscd's absence.
+ */
+int td_watch_run(TdWatch *watch, unsigned timeout_ms, unsigned retry_ms, TdWatchCallback callback, void *user);
+
+/* Make td_watch_run() return soon. Thread-safe; not async-signal-safe (call it from a thread). */
+void td_watch_stop(TdWatch *watch);
