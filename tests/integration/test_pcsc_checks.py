@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.environ["TD_SRCDIR"], "tests", "rig"))
@@ -93,6 +94,41 @@ class PcscChecksTest(unittest.TestCase):
         self.rig.start_pcscd()
         self.rig.wait_card(True)
         self.assertEqual(self.check(expect_rc=0)["token.card"]["status"], "pass")
+
+    def test_card_pulled_during_check(self):
+        # A slow token is pulled out while the one-click check reads it: every check still ends
+        # with a verdict, the run ends, and nothing crashes.
+        self.rig.start(cert_9a=self.cert[0], key_9a=self.cert[1])
+        self.rig.control("slow 150")
+        self.rig.control("clear-log")
+        profile = os.path.join(self.rig.dir, "p.ini")
+        with open(profile, "w") as f:
+            f.write(f"[platform]\nurl = https://127.0.0.1:9/\n[token]\nmodule = {tdrig.opensc_module()}\n")
+        only = PCSC_CHECKS + ",token.module,cert.present,cert.expiry,cert.issuer,sign.test"
+        proc = subprocess.Popen([TOKENDOCTOR, "check", "--json", "--pin-stdin", "--only", only, "--profile", profile],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**self.rig.env, "LANG": "C.UTF-8"})
+        deadline = time.monotonic() + 30
+        while len(self.rig.apdu_log()) < 5:  # OpenSC is in the middle of reading the token
+            self.assertLess(time.monotonic(), deadline, "tokendoctor never talked to the token")
+            time.sleep(0.05)
+        self.rig.control("remove")
+        out, err = proc.communicate("123456\n", timeout=120)
+        self.assertEqual(proc.returncode, 2, out + err)
+        results = {r["id"]: r for r in json.loads(out)["results"]}
+        for cid in only.split(","):
+            self.assertIn(results[cid]["status"], ("pass", "fail", "skip", "error"), results[cid])
+        self.assertNotEqual(results["token.module"]["cause"], "module.crash", results["token.module"])
+        self.assertTrue(any(results[c]["status"] in ("fail", "error") for c in only.split(",")))
+        # Put back, the same run passes.
+        self.rig.control("normal")
+        self.rig.control("insert")
+        self.rig.wait_card(True)
+        p = subprocess.run([TOKENDOCTOR, "check", "--json", "--pin-stdin", "--only", only, "--profile", profile],
+                           input="123456\n", capture_output=True, text=True, timeout=120,
+                           env={**self.rig.env, "LANG": "C.UTF-8"})
+        results = {r["id"]: r for r in json.loads(p.stdout)["results"]}
+        self.assertEqual(p.returncode, 0, {c: results[c]["message"] for c in only.split(",")})
 
     def test_no_token_skips_token_checks(self):
         self.rig.start_pcscd()
