@@ -149,6 +149,36 @@ int td_x509_issuer_matches(const uint8_t *der, size_t len, const char *expected)
         return r;
 }
 
+/*
+ * GM/T 0009's signer ID. OpenSSL 3.0-3.x verifies SM2 signatures with an empty ID unless one is
+ * set per certificate, and every CA in the field signs with this one.
+ */
+#define SM2_DEFAULT_ID "1234567812345678"
+
+static int set_sm2_id(X509 *x) {
+        if (X509_get_signature_nid(x) != NID_SM2_with_SM3)
+                return 0;
+        ASN1_OCTET_STRING *id = ASN1_OCTET_STRING_new();
+        if (!id || ASN1_OCTET_STRING_set(id, (const unsigned char *) SM2_DEFAULT_ID, strlen(SM2_DEFAULT_ID)) != 1) {
+                ASN1_OCTET_STRING_free(id);
+                return -ENOMEM;
+        }
+        X509_set0_distinguishing_id(x, id); /* takes ownership */
+        return 0;
+}
+
+/* The ID goes on every certificate whose own signature is checked: the leaf and intermediates. */
+static int set_sm2_ids(X509 *leaf, X509_STORE *store) {
+        int r = set_sm2_id(leaf);
+        STACK_OF(X509_OBJECT) *objects = X509_STORE_get0_objects(store);
+        for (int i = 0; r == 0 && i < sk_X509_OBJECT_num(objects); i++) {
+                X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i));
+                if (x)
+                        r = set_sm2_id(x);
+        }
+        return r;
+}
+
 int td_x509_verify_chain(const uint8_t *der, size_t len, const char *ca_file, time_t at, const char **ret_reason) {
         const unsigned char *p = der;
         X509 *x = d2i_X509(NULL, &p, (long) len);
@@ -160,7 +190,7 @@ int td_x509_verify_chain(const uint8_t *der, size_t len, const char *ca_file, ti
         if (store && sctx) {
                 if (X509_STORE_load_file(store, ca_file) != 1)
                         r = -ENOENT;
-                else if (X509_STORE_CTX_init(sctx, store, x, NULL) == 1) {
+                else if (set_sm2_ids(x, store) == 0 && X509_STORE_CTX_init(sctx, store, x, NULL) == 1) {
                         X509_STORE_CTX_set_time(sctx, 0, at);
                         if (X509_verify_cert(sctx) == 1)
                                 r = 0;
@@ -170,6 +200,7 @@ int td_x509_verify_chain(const uint8_t *der, size_t len, const char *ca_file, ti
                         }
                 }
         }
+        ERR_clear_error();
         X509_STORE_CTX_free(sctx);
         X509_STORE_free(store);
         X509_free(x);

@@ -101,6 +101,25 @@ class CertChecksTest(unittest.TestCase):
         r = self.run_checks(self.user_cert("twin", ca=self.twin_ca), ca_cert=self.ca + ".pem", expect_rc=2)
         self.assertEqual(r["cert.issuer"]["cause"], "cert.chain")
 
+    def test_sm2_certificate_chain(self):
+        # SM2 chains verify only with GM/T 0009's signer ID set on each certificate (OpenSSL 3.0
+        # defaults to an empty one). PIV has no SM2 keys: the certificate sits on a SoftHSM2 token.
+        sm2_ca = self.keys.make_ca("sm2ca", key="sm2")
+        cert, _ = self.keys.make_user_cert("sm2", sm2_ca, key="sm2")
+        twin = self.keys.make_ca("sm2twin", key="sm2")
+        env = tdrig.make_softhsm(self.rig.dir, cert=cert)
+        profile = os.path.join(self.rig.dir, "sm2.ini")
+        for ca_cert, status in ((sm2_ca + ".pem", "pass"), (twin + ".pem", "fail")):
+            with open(profile, "w") as f:
+                f.write(f"[platform]\nurl = https://127.0.0.1:9/\n[token]\nmodule = {tdrig.SOFTHSM_MODULE}\n"
+                        f"[ca]\ncert = {ca_cert}\n")
+            p = subprocess.run([TOKENDOCTOR, "check", "--json", "--profile", profile, "--only", CHECKS],
+                               capture_output=True, text=True, timeout=120,
+                               env={**self.rig.env, **env, "LANG": "C.UTF-8"})
+            r = {x["id"]: x for x in json.loads(p.stdout)["results"]}
+            self.assertEqual(r["cert.present"]["details"]["cert1.key"], "SM2 256")
+            self.assertEqual(r["cert.issuer"]["status"], status, r["cert.issuer"])
+
     def test_cert_command_shows_what_the_renewal_page_shows(self):
         cert = self.user_cert("shown", not_after="+100d")
         self.run_checks(cert, expect_rc=0)
