@@ -51,11 +51,52 @@ static void test_causes_documented(void **state) {
         assert_null(td_cause_lookup("no.such-cause"));
 }
 
+/* CONTRACT.md's ids, the causes each must be able to report, and the token chain's dependencies. */
+static const struct {
+        const char *id;
+        const char *causes[8];
+        const char *depends[4];
+} contract[] = {
+        { "os.release", { "os.unsupported", "arch.unsupported" }, { NULL } },
+        { "os.locale", { "locale.traditional", "locale.not-chinese", "locale.not-installed" }, { NULL } },
+        { "os.fonts", { "fonts.no-cjk" }, { NULL } },
+        { "time.clock", { "time.skew" }, { NULL } },
+        { "net.platform", { "net.dns", "net.connect", "net.tls", "net.http", "net.timeout" }, { NULL } },
+        { "drivers.pcscd", { "pcscd.down", "pcscd.denied" }, { NULL } },
+        { "drivers.ccid", { "ccid.missing" }, { NULL } },
+        { "token.usb", { "token.absent", "usb.permission" }, { NULL } },
+        { "token.reader", { "reader.none" }, { "drivers.pcscd" } },
+        { "token.card", { "card.absent", "card.mute" }, { "token.reader" } },
+        { "token.module",
+          { "module.missing", "module.wrong-arch", "module.crash", "module.hang", "module.no-token" },
+          { NULL } },
+        { "cert.present", { "cert.none" }, { "token.module" } },
+        { "cert.expiry", { "cert.expired", "cert.expiring", "cert.not-yet-valid" }, { "cert.present" } },
+        { "cert.issuer", { "cert.wrong-issuer", "cert.chain" }, { "cert.present" } },
+        { "sign.test", { "pin.locked", "pin.final-try", "pin.wrong", "sign.mismatch", "sign.failed" },
+          { "cert.present" } },
+};
+
 static void test_contract_checks_present(void **state) {
-        const char *required[] = { "os.release", "os.locale", "os.fonts", "net.platform", "time.clock" };
-        for (size_t i = 0; i < ELEMENTSOF(required); i++)
-                if (!td_registry_find(required[i]))
-                        fail_msg("check %s of CONTRACT.md is missing", required[i]);
+        for (size_t i = 0; i < ELEMENTSOF(contract); i++) {
+                const TdCheck *check = td_registry_find(contract[i].id);
+                if (!check)
+                        fail_msg("check %s of CONTRACT.md is missing", contract[i].id);
+                for (const char *const *c = contract[i].causes; *c; c++)
+                        if (!td_check_declares_cause(check, *c))
+                                fail_msg("%s does not declare cause %s", contract[i].id, *c);
+                size_t n_depends = 0;
+                for (const char *const *d = check->depends; d && *d; d++) {
+                        n_depends++;
+                        if (!td_strv_contains(contract[i].depends, *d))
+                                fail_msg("%s depends on %s, which CONTRACT.md does not give", contract[i].id, *d);
+                }
+                size_t n_contract = 0;
+                while (contract[i].depends[n_contract])
+                        n_contract++;
+                if (n_depends != n_contract)
+                        fail_msg("%s lacks a dependency CONTRACT.md gives", contract[i].id);
+        }
 }
 
 int main(void) {

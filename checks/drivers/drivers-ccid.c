@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * drivers.ccid: a USB token in CCID class has a reader driver.
+ *
+ * pcscd turns a USB device into a reader only when a driver bundle's Info.plist lists its
+ * VID:PID (pcsc-lite's hotplug code looks the pair up and ignores devices no bundle lists;
+ * libccid's CCIDCLASSDRIVER is the fallback among the bundles that list the pair, not for
+ * any class 0x0B device). So:
+ *
+ *   - no CCID device on the bus: nothing to drive, PASS;
+ *   - no driver bundle at all: FAIL ccid.missing (install libccid);
+ *   - a token of the profile that no bundle with its library lists: FAIL ccid.missing;
+ *   - only CCID devices the profile does not know, and one is not listed: WARN ccid.missing
+ *     (it may be another reader, or a token of another platform).
+ *
+ * When a token of the profile is on the bus, only such tokens are judged: an unrelated
+ * built-in reader must not hide or fake the verdict.
+ */
+#include <errno.h>
+
+#include "platform/td-ifd-bundle.h"
+#include "platform/td-usb.h"
+#include "td-i18n.h"
+#include "td-util.h"
+#include "tokendoctor/td-check.h"
+
+typedef struct {
+        TdIfdBundle *bundles;
+        size_t n;
+} Bundles;
+
+static void bundles_clear(Bundles *b) {
+        td_ifd_bundles_free(b->bundles, b->n);
+}
+
+/*
+ * The bundle pcscd would use for @d: a specific driver before the class driver, as pcsc-lite
+ * prefers it. Bundles whose library is missing do not count; @ret_broken names the first such
+ * bundle that lists the device.
+ */
+static const TdIfdBundle *find_driver(const Bundles *b, const TdUsbDevice *d, const TdIfdReader **ret_reader,
+                                      const TdIfdBundle **ret_broken) {
+        const TdIfdBundle *class_driver = NULL;
+        const TdIfdReader *class_reader = NULL;
+        *ret_broken = NULL;
+        for (size_t i = 0; i < b->n; i++) {
+                const TdIfdBundle *bundle = &b->bundles[i];
+                const TdIfdReader *reader = td_ifd_plist_find(bundle->plist, d->vendor_id, d->product_id);
+                if (!reader)
+                        continue;
+                if (!bundle->library_present) {
+                        if (!*ret_broken)
+                                *ret_broken = bundle;
+                        continue;
+                }
+                if (!td_ifd_plist_is_class_driver(bundle->plist)) {
+                        *ret_reader = reader;
+                        return bundle;
+                }
+                if (!class_driver) {
+                        class_driver = bundle;
+                        class_reader = reader;
+                }
+        }
+        *ret_reader = class_reader;
+        return class_driver;
+}
+
+static int token_detail(TdResult *result, size_t n, const char *field, const char *value) {
+        _cleanup_free_ char *key = td_strdup_printf("token%zu.%s", n, field);
+        if (!key)
+                return -ENOMEM;
+        return td_result_add_detail(result, key, "%s", value);
+}
+
+static int add_bundle_details(TdResult *result, const Bundles *b) {
+        _cleanup_strv_free_ TdStrv paths = calloc(1, sizeof(char *));
+        if (!paths)
+                return -ENOMEM;
+        for (size_t i = 0; i < b->n; i++)
+                if (td_strv_push(&paths, b->bundles[i].path) < 0)
+                        return -ENOMEM;
+        _cleanup_free_ char *list =
+                paths[0] ? td_strv_join((const char *const *) paths, ", ") : strdup("none");
+        if (!list)
+                return -ENOMEM;
+        return td_result_add_detail(result, "bundles", "%s", list);
+}
+
+typedef struct {
+        const TdUsbDevice *device; /* the first device without a driver */
+        const TdIfdBundle *broken; /* a bundle listing it whose library is missing */
+        const TdIfdBundle *driver; /* the driver of the only judged device, for the message */
+        const TdIfdReader *reader;
+        size_t n_judged;
+} Verdict;
+
+static int judge(TdResult *result, const Bundles *b, const TdUsbBus *bus, const TdProfile *profile,
+                 bool profile_only, Verdict *v) {
+        *v = (Verdict){};
+        for (size_t i = 0; i < bus->n_devices; i++) {
+                const TdUsbDevice *d = &bus->devices[i];
+                char id[10];
+                if (!td_usb_device_has_class(d, TD_USB_CLASS_SMART_CARD))
+                        continue;
+                if (profile_only && !td_usb_device_model(d, profile))
+                        continue;
+                size_t n = ++v->n_judged;
+
+                const TdIfdReader *reader = NULL;
+                const TdIfdBundle *broken = NULL;
+                const TdIfdBundle *driver = find_driver(b, d, &reader, &broken);
+                int r;
+                if ((r = token_detail(result, n, "id", td_usb_device_id(d, id))) < 0 ||
+                    (d->product && (r = token_detail(result, n, "name", d->product)) < 0) ||
+                    (r = token_detail(result, n, "driver", driver ? driver->path : "none")) < 0 ||
+                    (reader && reader->name && (r = token_detail(result, n, "reader", reader->name)) < 0))
+                        return r;
+                if (!driver && !v->device) {
+                        v->device = d;
+                        v->broken = broken;
+                }
+                v->driver = driver;
+                v->reader = reader;
+        }
+        return 0;
+}
+
+static int run(TdContext *ctx, TdResult *result) {
+        const TdProfile *profile = td_context_get_profile(ctx);
+        const TdUsbBus *bus;
+        int r = td_usb_get_bus(ctx, &bus);
+        if (r < 0)
+                return r;
+
+        size_t n_ccid = 0, n_known = 0;
+        for (size_t i = 0; i < bus->n_devices; i++)
+                if (td_usb_device_has_class(&bus->devices[i], TD_USB_CLASS_SMART_CARD)) {
+                        n_ccid++;
+                        if (td_usb_device_model(&bus->devices[i], profile))
+                                n_known++;
+                }
+        if ((r = td_result_add_detail(result, "ccid_devices", "%zu", n_ccid)) < 0)
+                return r;
+        if (n_ccid == 0)
+                return td_result_set(
+                        result, TD_STATUS_PASS, NULL,
+                        _("No CCID-class token is on the USB bus, so no reader driver is needed."));
+
+        _cleanup_(bundles_clear) Bundles b = {};
+        if ((r = td_ifd_bundles_load(ctx, &b.bundles, &b.n)) < 0 || (r = add_bundle_details(result, &b)) < 0)
+                return r;
+
+        Verdict v;
+        if ((r = judge(result, &b, bus, profile, n_known > 0, &v)) < 0)
+                return r;
+        const char *first_id = td_result_get_detail(result, "token1.id");
+
+        if (b.n == 0)
+                return td_result_set(
+                        result, TD_STATUS_FAIL, "ccid.missing",
+                        _("No smart card reader driver is installed (no driver bundle in "
+                          "/usr/lib/pcsc/drivers), so pcscd cannot use the CCID token %s. Install "
+                          "the package libccid."),
+                        first_id);
+
+        if (v.device) {
+                char id[10];
+                td_usb_device_id(v.device, id);
+                if (v.broken)
+                        return td_result_set(
+                                result, TD_STATUS_FAIL, "ccid.missing",
+                                _("The reader driver %s lists the CCID token %s, but the driver's "
+                                  "library is missing from %s/Contents/Linux: reinstall the package "
+                                  "that provides it (libccid for ifd-ccid.bundle)."),
+                                v.broken->path, id, v.broken->path);
+                if (n_known > 0)
+                        return td_result_set(
+                                result, TD_STATUS_FAIL, "ccid.missing",
+                                _("The CCID token %s is on the USB bus, but no installed reader "
+                                  "driver lists it. pcscd only takes a USB reader whose vendor and "
+                                  "product id a driver names, so it will not see this token: install "
+                                  "a newer libccid or the token vendor's reader driver."),
+                                id);
+                return td_result_set(
+                        result, TD_STATUS_WARN, "ccid.missing",
+                        _("The smart card device %s on the USB bus is not a token the profile "
+                          "knows, and no installed reader driver lists it, so pcscd will not use "
+                          "it. If it is your CA token, install a newer libccid or the token "
+                          "vendor's reader driver."),
+                        id);
+        }
+
+        if (v.n_judged == 1)
+                return td_result_set(result, TD_STATUS_PASS, NULL,
+                                     _("The CCID token %s has a reader driver: %s."), first_id,
+                                     v.driver->path);
+        return td_result_set(result, TD_STATUS_PASS, NULL,
+                             _("Each of the %zu CCID tokens on the USB bus has a reader driver."),
+                             v.n_judged);
+}
+
+const TdCheck td_check_drivers_ccid = {
+        .id = "drivers.ccid",
+        .category = "drivers",
+        .title = N_("Smart card reader driver (CCID)"),
+        .flags = TD_CHECK_NEEDS_TOKEN,
+        .causes = TD_STRV("ccid.missing"),
+        .run = run,
+};

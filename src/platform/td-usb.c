@@ -1,0 +1,788 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "td-usb.h"
+#include "td-util.h"
+
+#define SYSFS_USB_DEVICES "/sys/bus/usb/devices"
+/* sysfs attributes are at most a page; anything longer is not sysfs. */
+#define ATTR_MAX 4096u
+/* A bus with more entries than this is not a real machine's: stop reading instead of hanging. */
+#define MAX_ENTRIES 2048u
+/* hidraw sits one level below the interface, scsi_generic four (host/target/lun/scsi_generic). */
+#define NODE_SEARCH_DEPTH 4u
+#define NODE_SEARCH_BUDGET 1024u
+#define STRING_ATTR_MAX 128u
+#define RULES_FILE_MAX (1024u * 1024u)
+#define RULES_FILES_MAX 1024u
+
+static bool is_space(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static int hex_value(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+/* Narrow @text/@len to the part between leading and trailing white space. */
+static void trim(const char **text, size_t *len) {
+        while (*len > 0 && is_space((*text)[0])) {
+                (*text)++;
+                (*len)--;
+        }
+        while (*len > 0 && is_space((*text)[*len - 1]))
+                (*len)--;
+}
+
+static int parse_number(const char *text, size_t len, unsigned base, size_t max_digits, unsigned max,
+                        unsigned *ret_value) {
+        trim(&text, &len);
+        if (base == 16 && len > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+                text += 2;
+                len -= 2;
+        }
+        if (len == 0 || len > max_digits)
+                return -EINVAL;
+        uint64_t value = 0;
+        for (size_t i = 0; i < len; i++) {
+                int digit = hex_value(text[i]);
+                if (digit < 0 || (unsigned) digit >= base)
+                        return -EINVAL;
+                value = value * base + (unsigned) digit;
+        }
+        if (value > max)
+                return -ERANGE;
+        *ret_value = (unsigned) value;
+        return 0;
+}
+
+int td_usb_parse_hex(const char *text, size_t len, unsigned max, unsigned *ret_value) {
+        return parse_number(text, len, 16, 8, max, ret_value);
+}
+
+int td_usb_parse_dec(const char *text, size_t len, unsigned max, unsigned *ret_value) {
+        return parse_number(text, len, 10, 9, max, ret_value);
+}
+
+char *td_usb_parse_string(const char *text, size_t len) {
+        const char *eol = memchr(text, '\n', len);
+        if (eol)
+                len = (size_t) (eol - text);
+        trim(&text, &len);
+        if (len > STRING_ATTR_MAX)
+                len = STRING_ATTR_MAX;
+        _cleanup_free_ char *copy = malloc(len + 1);
+        if (!copy)
+                return NULL;
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char) text[i];
+                /* A device chooses its strings: keep terminals and JSON safe from them. */
+                copy[i] = (c < 0x20 || c == 0x7f) ? '?' : (char) c;
+        }
+        copy[len] = '\0';
+        return td_utf8_sanitize(copy);
+}
+
+/* "a/b/c": the @index-th '/'-separated field of @value. */
+static bool field(const char *value, unsigned index, const char **ret_start, size_t *ret_len) {
+        const char *p = value;
+        for (unsigned i = 0; i < index; i++) {
+                p = strchr(p, '/');
+                if (!p)
+                        return false;
+                p++;
+        }
+        const char *end = strchr(p, '/');
+        *ret_start = p;
+        *ret_len = end ? (size_t) (end - p) : strlen(p);
+        return true;
+}
+
+static int field_number(const char *value, unsigned index, unsigned base, unsigned max) {
+        const char *start;
+        size_t len;
+        unsigned n;
+        if (!field(value, index, &start, &len) || parse_number(start, len, base, 8, max, &n) < 0)
+                return -1;
+        return (int) n;
+}
+
+/* DEVNAME names a node under /dev: relative, plain characters, no "..". */
+static bool devname_ok(const char *name) {
+        size_t len = strlen(name);
+        if (len == 0 || len > 128 || name[0] == '/')
+                return false;
+        for (const char *p = name; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                      strchr("_-./:", *p)))
+                        return false;
+        for (const char *p = name; p; p = strchr(p, '/'), p = p ? p + 1 : NULL)
+                if (td_startswith(p, "..") && (p[2] == '/' || p[2] == '\0'))
+                        return false;
+        return true;
+}
+
+static int uevent_assign(TdUsbUevent *u, const char *key, const char *value) {
+        if (streq(key, "PRODUCT")) {
+                int vid = field_number(value, 0, 16, 0xffff), pid = field_number(value, 1, 16, 0xffff);
+                if (vid >= 0 && pid >= 0) {
+                        u->vendor_id = vid;
+                        u->product_id = pid;
+                }
+        } else if (streq(key, "BUSNUM"))
+                u->busnum = field_number(value, 0, 10, 999);
+        else if (streq(key, "DEVNUM"))
+                u->devnum = field_number(value, 0, 10, 999);
+        else if (streq(key, "INTERFACE"))
+                u->interface_class = field_number(value, 0, 10, 0xff);
+        else if (streq(key, "DEVNAME") && devname_ok(value)) {
+                char *copy = strdup(value);
+                if (!copy)
+                        return -ENOMEM;
+                free(u->devname);
+                u->devname = copy;
+        }
+        return 0;
+}
+
+int td_usb_uevent_parse(const char *text, size_t len, TdUsbUevent *ret) {
+        TdUsbUevent u = {
+                .vendor_id = -1, .product_id = -1, .busnum = -1, .devnum = -1, .interface_class = -1};
+        const char *p = text, *end = text + len;
+
+        while (p < end) {
+                const char *eol = memchr(p, '\n', (size_t) (end - p));
+                const char *line_end = eol ? eol : end;
+                const char *eq = memchr(p, '=', (size_t) (line_end - p));
+                /* Keys are short upper-case words; a NUL would cut the C strings short. */
+                if (eq && eq > p && eq - p < 32 && !memchr(p, '\0', (size_t) (line_end - p))) {
+                        _cleanup_free_ char *key = strndup(p, (size_t) (eq - p));
+                        _cleanup_free_ char *value = strndup(eq + 1, (size_t) (line_end - eq - 1));
+                        if (!key || !value) {
+                                td_usb_uevent_clear(&u);
+                                return -ENOMEM;
+                        }
+                        if (uevent_assign(&u, key, td_strstrip(value)) < 0) {
+                                td_usb_uevent_clear(&u);
+                                return -ENOMEM;
+                        }
+                }
+                p = eol ? eol + 1 : end;
+        }
+        *ret = u;
+        return 0;
+}
+
+void td_usb_uevent_clear(TdUsbUevent *u) {
+        free(u->devname);
+        u->devname = NULL;
+}
+
+/* --- the bus ------------------------------------------------------------------------------ */
+
+static void interface_clear(TdUsbInterface *i) {
+        free(i->name);
+        td_strv_free(i->nodes);
+}
+
+static void device_clear(TdUsbDevice *d) {
+        free(d->name);
+        free(d->manufacturer);
+        free(d->product);
+        free(d->devnode);
+        for (size_t i = 0; i < d->n_interfaces; i++)
+                interface_clear(&d->interfaces[i]);
+        free(d->interfaces);
+}
+
+void td_usb_bus_free(TdUsbBus *bus) {
+        if (!bus)
+                return;
+        for (size_t i = 0; i < bus->n_devices; i++)
+                device_clear(&bus->devices[i]);
+        free(bus->devices);
+        free(bus);
+}
+
+static inline void bus_freep(TdUsbBus **p) {
+        td_usb_bus_free(*p);
+}
+
+/* sysfs names of USB devices and interfaces: "1-2.3", "usb1", "1-2:1.0". Nothing else is read. */
+static bool sysfs_name_ok(const char *name) {
+        size_t len = strlen(name);
+        if (len == 0 || len > 63 || streq(name, ".") || streq(name, ".."))
+                return false;
+        for (const char *p = name; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                      strchr(".:_-", *p)))
+                        return false;
+        return true;
+}
+
+/* Read ENTRY/ATTR under the bus directory; -ENOENT and friends when it is absent. */
+static int read_attr(const TdContext *ctx, const char *entry, const char *attr, char **ret_text,
+                     size_t *ret_len) {
+        _cleanup_free_ char *path = td_strdup_printf(SYSFS_USB_DEVICES "/%s/%s", entry, attr);
+        if (!path)
+                return -ENOMEM;
+        return td_context_read_file(ctx, path, ATTR_MAX, ret_text, ret_len);
+}
+
+/* A number attribute; false when absent or malformed (a diagnostics tool reads broken trees). */
+static bool read_number_attr(const TdContext *ctx, const char *entry, const char *attr, bool hex,
+                             unsigned max, unsigned *ret_value, int *ret_error) {
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int r = read_attr(ctx, entry, attr, &text, &len);
+        if (r == -ENOMEM)
+                *ret_error = r;
+        if (r < 0)
+                return false;
+        r = hex ? td_usb_parse_hex(text, len, max, ret_value) : td_usb_parse_dec(text, len, max, ret_value);
+        return r >= 0;
+}
+
+static int read_string_attr(const TdContext *ctx, const char *entry, const char *attr, char **ret) {
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int r = read_attr(ctx, entry, attr, &text, &len);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                *ret = NULL;
+                return 0;
+        }
+        char *s = td_usb_parse_string(text, len);
+        if (!s)
+                return -ENOMEM;
+        if (!*s) {
+                free(s);
+                s = NULL;
+        }
+        *ret = s;
+        return 0;
+}
+
+static int read_uevent(const TdContext *ctx, const char *entry, TdUsbUevent *ret) {
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        int r = read_attr(ctx, entry, "uevent", &text, &len);
+        if (r == -ENOMEM)
+                return r;
+        return td_usb_uevent_parse(r < 0 ? "" : text, r < 0 ? 0 : len, ret);
+}
+
+/* Returns 0 and fills @d, 1 when @name is no readable device (skipped), or -ENOMEM. */
+static int scan_device(const TdContext *ctx, const char *name, TdUsbDevice *d) {
+        int error = 0;
+        unsigned vid = 0, pid = 0;
+        bool have_ids = read_number_attr(ctx, name, "idVendor", true, 0xffff, &vid, &error) &&
+                        read_number_attr(ctx, name, "idProduct", true, 0xffff, &pid, &error);
+        if (error < 0)
+                return error;
+
+        TdUsbUevent uevent;
+        int r = read_uevent(ctx, name, &uevent);
+        if (r < 0)
+                return r;
+        if (!have_ids && uevent.vendor_id >= 0) {
+                vid = (unsigned) uevent.vendor_id;
+                pid = (unsigned) uevent.product_id;
+                have_ids = true;
+        }
+        if (!have_ids) {
+                td_usb_uevent_clear(&uevent);
+                return 1;
+        }
+
+        *d = (TdUsbDevice){.vendor_id = vid, .product_id = pid};
+        if (!read_number_attr(ctx, name, "busnum", false, 999, &d->busnum, &error) && uevent.busnum > 0)
+                d->busnum = (unsigned) uevent.busnum;
+        if (!read_number_attr(ctx, name, "devnum", false, 999, &d->devnum, &error) && uevent.devnum > 0)
+                d->devnum = (unsigned) uevent.devnum;
+        if (uevent.devname)
+                d->devnode = td_strdup_printf("/dev/%s", uevent.devname);
+        else if (d->busnum > 0 && d->devnum > 0)
+                d->devnode = td_strdup_printf("/dev/bus/usb/%03u/%03u", d->busnum, d->devnum);
+        bool devnode_missing = !d->devnode && (uevent.devname || (d->busnum > 0 && d->devnum > 0));
+        td_usb_uevent_clear(&uevent);
+
+        d->name = strdup(name);
+        if (error < 0 || devnode_missing || !d->name ||
+            read_string_attr(ctx, name, "manufacturer", &d->manufacturer) < 0 ||
+            read_string_attr(ctx, name, "product", &d->product) < 0) {
+                device_clear(d);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static bool node_name_ok(const char *name) {
+        /* "hidraw0", "sg12": a word and a number, as the kernel names class devices. */
+        size_t len = strlen(name), letters = 0;
+        while (letters < len && name[letters] >= 'a' && name[letters] <= 'z')
+                letters++;
+        if (letters == 0 || letters == len || len > 32)
+                return false;
+        for (size_t i = letters; i < len; i++)
+                if (name[i] < '0' || name[i] > '9')
+                        return false;
+        return true;
+}
+
+/* The entries of a class directory ("hidraw/hidraw0") name the nodes under /dev. Takes @dir_fd. */
+static int add_class_nodes(int dir_fd, TdStrv *nodes) {
+        DIR *dir = fdopendir(dir_fd);
+        if (!dir) {
+                int r = -errno;
+                close(dir_fd);
+                return r;
+        }
+        int r = 0;
+        for (struct dirent *e; r >= 0 && (e = readdir(dir));) {
+                if (!node_name_ok(e->d_name))
+                        continue;
+                _cleanup_free_ char *node = td_strdup_printf("/dev/%s", e->d_name);
+                if (!node)
+                        r = -ENOMEM;
+                else if (!td_strv_contains((const char *const *) *nodes, node))
+                        r = td_strv_push(nodes, node);
+        }
+        closedir(dir);
+        return r;
+}
+
+static bool is_plain_dir(DIR *dir, const struct dirent *e) {
+        if (e->d_type == DT_DIR)
+                return true;
+        if (e->d_type != DT_UNKNOWN)
+                return false;
+        struct stat st;
+        return fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Look below an interface for the class directories whose entries are device nodes. Links
+ * are never followed: sysfs is full of links back up the tree ("subsystem", "driver", "port")
+ * and under --root a link could leave the root. Takes @dir_fd.
+ */
+static int find_nodes(int dir_fd, unsigned depth, unsigned *budget, TdStrv *nodes) {
+        DIR *dir = fdopendir(dir_fd);
+        if (!dir) {
+                int r = -errno;
+                close(dir_fd);
+                return r == -ENOMEM ? r : 0;
+        }
+        int r = 0;
+        for (struct dirent *e; r >= 0 && *budget > 0 && (e = readdir(dir));) {
+                if (streq(e->d_name, ".") || streq(e->d_name, ".."))
+                        continue;
+                (*budget)--;
+                if (!is_plain_dir(dir, e))
+                        continue;
+                int child = openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (child < 0)
+                        continue;
+                if (streq(e->d_name, "hidraw") || streq(e->d_name, "scsi_generic"))
+                        r = add_class_nodes(child, nodes);
+                else if (depth < NODE_SEARCH_DEPTH)
+                        r = find_nodes(child, depth + 1, budget, nodes);
+                else
+                        close(child);
+                if (r != -ENOMEM)
+                        r = 0;
+        }
+        closedir(dir);
+        return r;
+}
+
+static int scan_interface(const TdContext *ctx, const char *name, TdUsbInterface *iface) {
+        int error = 0;
+        unsigned class;
+        *iface = (TdUsbInterface){.class = -1};
+        if (read_number_attr(ctx, name, "bInterfaceClass", true, 0xff, &class, &error))
+                iface->class = (int) class;
+        if (error < 0)
+                return error;
+        if (iface->class < 0) {
+                TdUsbUevent uevent;
+                int r = read_uevent(ctx, name, &uevent);
+                if (r < 0)
+                        return r;
+                iface->class = uevent.interface_class;
+                td_usb_uevent_clear(&uevent);
+        }
+
+        iface->name = strdup(name);
+        iface->nodes = calloc(1, sizeof(char *));
+        if (!iface->name || !iface->nodes) {
+                interface_clear(iface);
+                return -ENOMEM;
+        }
+
+        _cleanup_free_ char *path = td_strdup_printf(SYSFS_USB_DEVICES "/%s", name);
+        if (!path) {
+                interface_clear(iface);
+                return -ENOMEM;
+        }
+        int fd = td_context_open(ctx, path, O_RDONLY | O_DIRECTORY);
+        if (fd >= 0) {
+                unsigned budget = NODE_SEARCH_BUDGET;
+                int r = find_nodes(fd, 0, &budget, &iface->nodes);
+                if (r < 0) {
+                        interface_clear(iface);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+static int compare_names(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The entry names of the bus directory, sorted so results do not depend on readdir order. */
+static int list_entries(const TdContext *ctx, TdStrv *ret_names, bool *ret_present) {
+        _cleanup_strv_free_ TdStrv names = calloc(1, sizeof(char *));
+        if (!names)
+                return -ENOMEM;
+        *ret_present = false;
+
+        int fd = td_context_open(ctx, SYSFS_USB_DEVICES, O_RDONLY | O_DIRECTORY);
+        if (fd == -ENOENT || fd == -ENOTDIR) {
+                *ret_names = TAKE_PTR(names);
+                return 0;
+        }
+        if (fd < 0)
+                return fd;
+        DIR *dir = fdopendir(fd);
+        if (!dir) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        *ret_present = true;
+        int r = 0;
+        size_t n = 0;
+        for (struct dirent *e; r >= 0 && n < MAX_ENTRIES && (e = readdir(dir));)
+                if (sysfs_name_ok(e->d_name)) {
+                        r = td_strv_push(&names, e->d_name);
+                        n++;
+                }
+        closedir(dir);
+        if (r < 0)
+                return r;
+        qsort(names, n, sizeof(char *), compare_names);
+        *ret_names = TAKE_PTR(names);
+        return 0;
+}
+
+static TdUsbDevice *find_device(TdUsbBus *bus, const char *name, size_t name_len) {
+        for (size_t i = 0; i < bus->n_devices; i++)
+                if (strlen(bus->devices[i].name) == name_len &&
+                    strncmp(bus->devices[i].name, name, name_len) == 0)
+                        return &bus->devices[i];
+        return NULL;
+}
+
+static int add_interface(const TdContext *ctx, TdUsbBus *bus, const char *name) {
+        /* "1-2:1.0" belongs to device "1-2" (a root hub's "1-0:1.0" to "usb1", which is no token). */
+        TdUsbDevice *d = find_device(bus, name, (size_t) (strchr(name, ':') - name));
+        if (!d)
+                return 0;
+        TdUsbInterface *grown = realloc(d->interfaces, (d->n_interfaces + 1) * sizeof *grown);
+        if (!grown)
+                return -ENOMEM;
+        d->interfaces = grown;
+        int r = scan_interface(ctx, name, &d->interfaces[d->n_interfaces]);
+        if (r < 0)
+                return r;
+        d->n_interfaces++;
+        return 0;
+}
+
+int td_usb_bus_scan(const TdContext *ctx, TdUsbBus **ret_bus) {
+        _cleanup_(bus_freep) TdUsbBus *bus = calloc(1, sizeof *bus);
+        _cleanup_strv_free_ TdStrv names = NULL;
+        if (!bus)
+                return -ENOMEM;
+        int r = list_entries(ctx, &names, &bus->sysfs_present);
+        if (r < 0)
+                return r;
+
+        size_t n = td_strv_length((const char *const *) names);
+        bus->devices = calloc(n ? n : 1, sizeof(TdUsbDevice));
+        if (!bus->devices)
+                return -ENOMEM;
+        for (char **name = names; *name; name++) {
+                if (strchr(*name, ':'))
+                        continue;
+                r = scan_device(ctx, *name, &bus->devices[bus->n_devices]);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        bus->n_skipped++;
+                else
+                        bus->n_devices++;
+        }
+        for (char **name = names; *name; name++)
+                if (strchr(*name, ':') && (r = add_interface(ctx, bus, *name)) < 0)
+                        return r;
+
+        *ret_bus = TAKE_PTR(bus);
+        return 0;
+}
+
+static int bus_compute(TdContext *ctx, void *user, void **ret_value) {
+        (void) user;
+        TdUsbBus *bus = NULL;
+        int r = td_usb_bus_scan(ctx, &bus);
+        if (r < 0)
+                return r;
+        *ret_value = bus;
+        return 0;
+}
+
+static void bus_free_value(void *value) {
+        td_usb_bus_free(value);
+}
+
+int td_usb_get_bus(TdContext *ctx, const TdUsbBus **ret_bus) {
+        void *value = NULL;
+        int r = td_context_memo(ctx, "usb.bus", bus_compute, NULL, bus_free_value, &value);
+        if (r < 0)
+                return r;
+        *ret_bus = value;
+        return 0;
+}
+
+bool td_usb_device_has_class(const TdUsbDevice *device, int class) {
+        for (size_t i = 0; i < device->n_interfaces; i++)
+                if (device->interfaces[i].class == class)
+                        return true;
+        return false;
+}
+
+char *td_usb_device_id(const TdUsbDevice *device, char buf[static 10]) {
+        snprintf(buf, 10, "%04x:%04x", device->vendor_id & 0xffffu, device->product_id & 0xffffu);
+        return buf;
+}
+
+const TdTokenModel *td_usb_device_model(const TdUsbDevice *device, const TdProfile *profile) {
+        char id[10];
+        if (!profile)
+                return NULL;
+        td_usb_device_id(device, id);
+        for (size_t i = 0; i < profile->n_tokens; i++)
+                if (td_strv_contains((const char *const *) profile->tokens[i].usb_ids, id))
+                        return &profile->tokens[i];
+        return NULL;
+}
+
+const char *td_usb_class_name(int class) {
+        switch (class) {
+        case TD_USB_CLASS_HID:
+                return "HID";
+        case TD_USB_CLASS_MASS_STORAGE:
+                return "mass storage";
+        case TD_USB_CLASS_SMART_CARD:
+                return "CCID";
+        case TD_USB_CLASS_VENDOR:
+                return "vendor-specific";
+        case 0x09:
+                return "hub";
+        default:
+                return NULL;
+        }
+}
+
+/* --- device node access ------------------------------------------------------------------ */
+
+bool td_usb_node_usable(const struct stat *st, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups) {
+        if (uid == 0)
+                return true;
+        mode_t need;
+        /* As the kernel does: the owner gets the owner bits only, even when others get more. */
+        if (st->st_uid == uid)
+                need = S_IRUSR | S_IWUSR;
+        else {
+                bool member = st->st_gid == gid;
+                for (size_t i = 0; !member && i < n_groups; i++)
+                        member = groups[i] == st->st_gid;
+                need = member ? (S_IRGRP | S_IWGRP) : (S_IROTH | S_IWOTH);
+        }
+        return (st->st_mode & need) == need;
+}
+
+static int current_groups(gid_t **ret_groups, size_t *ret_n) {
+        int n = getgroups(0, NULL);
+        if (n < 0)
+                return -errno;
+        _cleanup_free_ gid_t *groups = calloc((size_t) n + 1, sizeof(gid_t));
+        if (!groups)
+                return -ENOMEM;
+        n = getgroups(n, groups);
+        if (n < 0)
+                return -errno;
+        *ret_groups = TAKE_PTR(groups);
+        *ret_n = (size_t) n;
+        return 0;
+}
+
+int td_usb_node_access(const TdContext *ctx, const char *abs_path, TdUsbNodeAccess *ret_access,
+                       struct stat *ret_st) {
+        const char *slash = strrchr(abs_path, '/');
+        if (!slash || !slash[1])
+                return -EINVAL;
+        _cleanup_free_ char *dir =
+                slash == abs_path ? strdup("/") : strndup(abs_path, (size_t) (slash - abs_path));
+        if (!dir)
+                return -ENOMEM;
+        const char *base = slash + 1;
+
+        _cleanup_close_ int dir_fd = td_context_open(ctx, dir, O_RDONLY | O_DIRECTORY);
+        if (dir_fd == -ENOENT || dir_fd == -ENOTDIR) {
+                *ret_access = TD_USB_NODE_ABSENT;
+                return 0;
+        }
+        if (dir_fd < 0)
+                return dir_fd;
+
+        /* Under --root a link in /dev could point out of the root: do not follow it there. */
+        struct stat st;
+        if (fstatat(dir_fd, base, &st, td_context_has_root(ctx) ? AT_SYMLINK_NOFOLLOW : 0) < 0) {
+                if (errno == ENOENT || errno == ENOTDIR) {
+                        *ret_access = TD_USB_NODE_ABSENT;
+                        return 0;
+                }
+                return -errno;
+        }
+        if (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)) {
+                *ret_access = TD_USB_NODE_ABSENT;
+                return 0;
+        }
+
+        _cleanup_free_ gid_t *groups = NULL;
+        size_t n_groups = 0;
+        int r = current_groups(&groups, &n_groups);
+        if (r < 0)
+                return r;
+        uid_t uid = geteuid();
+        bool usable = td_usb_node_usable(&st, uid, getegid(), groups, n_groups);
+        /*
+         * udev's "uaccess" tag grants the desktop user an ACL entry that the mode bits do not
+         * show; the kernel's answer counts it. Only meaningful for a non-root caller.
+         */
+        if (!usable && uid != 0 && faccessat(dir_fd, base, R_OK | W_OK, AT_EACCESS) == 0)
+                usable = true;
+
+        *ret_access = usable ? TD_USB_NODE_USABLE : TD_USB_NODE_DENIED;
+        if (ret_st)
+                *ret_st = st;
+        return 0;
+}
+
+/* --- udev rules ---------------------------------------------------------------------------- */
+
+bool td_udev_rules_mention_vendor(const char *text, size_t len, unsigned vendor_id) {
+        char want[5];
+        snprintf(want, sizeof want, "%04x", vendor_id & 0xffffu);
+        const char *p = text, *end = text + len;
+
+        while (p < end) {
+                const char *eol = memchr(p, '\n', (size_t) (end - p));
+                const char *line_end = eol ? eol : end;
+                const char *q = p;
+                while (q < line_end && is_space(*q))
+                        q++;
+                if (q < line_end && *q != '#')
+                        for (; q + 4 <= line_end; q++) {
+                                if (strncasecmp(q, want, 4) != 0)
+                                        continue;
+                                /* "055c" but not "1055c" or "055cd": whole hex words only. */
+                                bool before = q > p && hex_value(q[-1]) >= 0;
+                                bool after = q + 4 < line_end && hex_value(q[4]) >= 0;
+                                if (!before && !after)
+                                        return true;
+                        }
+                p = eol ? eol + 1 : end;
+        }
+        return false;
+}
+
+static int rules_dir_scan(const TdContext *ctx, const char *dir_path, unsigned vendor_id, TdStrv *seen,
+                          TdStrv *files) {
+        int fd = td_context_open(ctx, dir_path, O_RDONLY | O_DIRECTORY);
+        if (fd < 0)
+                return fd == -ENOMEM ? fd : 0;
+        DIR *dir = fdopendir(fd);
+        if (!dir) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        _cleanup_strv_free_ TdStrv names = calloc(1, sizeof(char *));
+        int r = names ? 0 : -ENOMEM;
+        size_t n = 0;
+        for (struct dirent *e; r >= 0 && n < RULES_FILES_MAX && (e = readdir(dir));)
+                if (e->d_name[0] != '.' && td_endswith(e->d_name, ".rules")) {
+                        r = td_strv_push(&names, e->d_name);
+                        n++;
+                }
+        closedir(dir);
+        if (r < 0)
+                return r;
+        qsort(names, n, sizeof(char *), compare_names);
+
+        for (char **name = names; *name; name++) {
+                /* udev reads one file per name: /etc masks /usr/lib, and /lib is often /usr/lib. */
+                if (td_strv_contains((const char *const *) *seen, *name))
+                        continue;
+                if ((r = td_strv_push(seen, *name)) < 0)
+                        return r;
+                _cleanup_free_ char *path = td_strdup_printf("%s/%s", dir_path, *name);
+                _cleanup_free_ char *text = NULL;
+                size_t len;
+                if (!path)
+                        return -ENOMEM;
+                r = td_context_read_file(ctx, path, RULES_FILE_MAX, &text, &len);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        continue;
+                if (td_udev_rules_mention_vendor(text, len, vendor_id) &&
+                    (r = td_strv_push(files, path)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int td_udev_rules_find_vendor(const TdContext *ctx, unsigned vendor_id, TdStrv *ret_files) {
+        static const char *const dirs[] = {"/etc/udev/rules.d", "/run/udev/rules.d", "/usr/lib/udev/rules.d",
+                                           "/lib/udev/rules.d"};
+        _cleanup_strv_free_ TdStrv files = calloc(1, sizeof(char *));
+        _cleanup_strv_free_ TdStrv seen = calloc(1, sizeof(char *));
+        if (!files || !seen)
+                return -ENOMEM;
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                int r = rules_dir_scan(ctx, dirs[i], vendor_id, &seen, &files);
+                if (r < 0)
+                        return r;
+        }
+        *ret_files = TAKE_PTR(files);
+        return 0;
+}
