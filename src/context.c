@@ -174,6 +174,20 @@ int td_context_open(const TdContext *ctx, const char *abs_path, int flags) {
         return fd < 0 ? -errno : fd;
 }
 
+int td_context_opendir(const TdContext *ctx, const char *abs_path, DIR **ret_dir) {
+        int fd = td_context_open(ctx, abs_path, O_RDONLY | O_DIRECTORY);
+        if (fd < 0)
+                return fd;
+        DIR *dir = fdopendir(fd);
+        if (!dir) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        *ret_dir = dir;
+        return 0;
+}
+
 int td_context_read_file(const TdContext *ctx, const char *abs_path, size_t max_len,
                          char **ret_data, size_t *ret_len) {
         _cleanup_close_ int fd = td_context_open(ctx, abs_path, O_RDONLY);

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -66,6 +67,12 @@ char *td_context_path(const TdContext *ctx, const char *abs_path);
  * Returns a file descriptor (O_CLOEXEC added) or a negative errno.
  */
 int td_context_open(const TdContext *ctx, const char *abs_path, int flags);
+
+/*
+ * Open system directory @abs_path under the root for readdir(), as td_context_open() resolves it.
+ * 0 and *ret_dir (closedir() it), or a negative errno (-ENOENT, -ENOTDIR...).
+ */
+int td_context_opendir(const TdContext *ctx, const char *abs_path, DIR **ret_dir);
 
 /*
  * Read a whole system file under the root. A NUL is appended (not counted in *ret_len).

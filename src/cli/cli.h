@@ -44,6 +44,13 @@ typedef struct {
  */
 int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_t n_checks, const char *verb);
 
+/*
+ * Load the profile @profile_name and make a context with it and @root (NULL = /). Returns
+ * TD_EXIT_OK and *ret_ctx (td_context_unref() it), or the exit status after printing why
+ * (TD_EXIT_CONFIG for a bad profile).
+ */
+int td_cli_context_new(const char *profile_name, const char *root, TdContext **ret_ctx);
+
 /* Where the PIN comes from (pin-prompt.c). */
 typedef struct {
         bool from_stdin;
@@ -67,6 +74,13 @@ int td_option_error(const char *verb, int c, char **argv);
 
 /* Parse "--timeout" seconds (decimal allowed, 0 < s <= 86400) into ms; -EINVAL on junk. */
 int td_parse_timeout(const char *s, unsigned *ret_ms);
+
+/*
+ * The options every command that runs checks shares: 0 with the value stored, or the usage
+ * error's exit status (TD_EXIT_USAGE) after printing it for @verb.
+ */
+int td_option_profile(const char *verb, const char *arg, const char **ret_profile);
+int td_option_timeout(const char *verb, const char *arg, unsigned *ret_ms);
 
 /* Text rendering (render-text.c). */
 typedef struct {

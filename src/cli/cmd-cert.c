@@ -66,7 +66,7 @@ int td_cmd_cert(int argc, char **argv) {
         const char *profile_name = TD_PROFILE_DEFAULT;
         optind = 0;
         opterr = 0;
-        int c;
+        int c, r;
         while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
@@ -78,7 +78,8 @@ int td_cmd_cert(int argc, char **argv) {
                         json = true;
                         break;
                 case 'p':
-                        profile_name = optarg;
+                        if ((r = td_option_profile("cert", optarg, &profile_name)) != 0)
+                                return r;
                         break;
                 default:
                         return td_option_error("cert", c, argv);
@@ -87,19 +88,10 @@ int td_cmd_cert(int argc, char **argv) {
         if (optind < argc)
                 return td_usage_error("cert", _("unexpected argument '%s'"), argv[optind]);
 
-        TdProfile *profile = NULL;
-        _cleanup_free_ char *error = NULL;
-        int r = td_profile_load(profile_name, &profile, &error);
-        if (r < 0) {
-                td_log_error("%s", error ? error : strerror(-r));
-                return TD_EXIT_CONFIG;
-        }
-        TdContext *ctx = td_context_new();
-        if (!ctx) {
-                td_profile_free(profile);
-                return TD_EXIT_FAIL;
-        }
-        td_context_take_profile(ctx, profile);
+        TdContext *ctx;
+        r = td_cli_context_new(profile_name, NULL, &ctx);
+        if (r != TD_EXIT_OK)
+                return r;
 
         /* The token facts are bounded like a check's: a hanging driver cannot hold us. */
         TdResult bound = { .deadline_ms = td_now_monotonic_ms() + CERT_TIMEOUT_MS };

@@ -41,16 +41,15 @@ static int parse_args(int argc, char **argv, TdRunArgs *args) {
         };
         optind = 0;
         opterr = 0;
-        int c;
+        int c, r;
         while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
                         check_help();
                         return 1;
                 case OPT_PROFILE:
-                        if (isempty(optarg))
-                                return td_usage_error("check", _("--profile needs a name or a file"));
-                        args->profile = optarg;
+                        if ((r = td_option_profile("check", optarg, &args->profile)) != 0)
+                                return r;
                         break;
                 case OPT_NO_TOKEN:
                         args->no_token = true;
@@ -83,11 +82,8 @@ static int parse_args(int argc, char **argv, TdRunArgs *args) {
                         break;
                 }
                 case OPT_TIMEOUT:
-                        if (td_parse_timeout(optarg, &args->timeout_ms) < 0)
-                                return td_usage_error("check",
-                                                      _("--timeout '%s': give a number of seconds greater "
-                                                        "than 0 (at most 86400)"),
-                                                      optarg);
+                        if ((r = td_option_timeout("check", optarg, &args->timeout_ms)) != 0)
+                                return r;
                         break;
                 case OPT_PIN_STDIN:
                         args->pin_stdin = true;

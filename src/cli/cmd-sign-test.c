@@ -55,7 +55,7 @@ int td_cmd_sign_test(int argc, char **argv) {
         TdRunArgs args = { .profile = TD_PROFILE_DEFAULT };
         optind = 0;
         opterr = 0;
-        int c;
+        int c, r;
         while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
@@ -68,16 +68,12 @@ int td_cmd_sign_test(int argc, char **argv) {
                         args.json = true;
                         break;
                 case OPT_PROFILE:
-                        if (isempty(optarg))
-                                return td_usage_error("sign-test", _("--profile needs a name or a file"));
-                        args.profile = optarg;
+                        if ((r = td_option_profile("sign-test", optarg, &args.profile)) != 0)
+                                return r;
                         break;
                 case OPT_TIMEOUT:
-                        if (td_parse_timeout(optarg, &args.timeout_ms) < 0)
-                                return td_usage_error("sign-test",
-                                                      _("--timeout '%s': give a number of seconds greater "
-                                                        "than 0 (at most 86400)"),
-                                                      optarg);
+                        if ((r = td_option_timeout("sign-test", optarg, &args.timeout_ms)) != 0)
+                                return r;
                         break;
                 default:
                         return td_option_error("sign-test", c, argv);

@@ -148,7 +148,7 @@ int td_cmd_watch(int argc, char **argv) {
         const char *profile_name = TD_PROFILE_DEFAULT;
         optind = 0;
         opterr = 0;
-        int c;
+        int c, r;
         while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
@@ -168,16 +168,12 @@ int td_cmd_watch(int argc, char **argv) {
                         break;
                 }
                 case OPT_TIMEOUT:
-                        if (td_parse_timeout(optarg, &timeout_ms) < 0)
-                                return td_usage_error("watch",
-                                                      _("--timeout '%s': give a number of seconds greater "
-                                                        "than 0 (at most 86400)"),
-                                                      optarg);
+                        if ((r = td_option_timeout("watch", optarg, &timeout_ms)) != 0)
+                                return r;
                         break;
                 case OPT_PROFILE:
-                        if (isempty(optarg))
-                                return td_usage_error("watch", _("--profile needs a name or a file"));
-                        profile_name = optarg;
+                        if ((r = td_option_profile("watch", optarg, &profile_name)) != 0)
+                                return r;
                         break;
                 default:
                         return td_option_error("watch", c, argv);
@@ -186,23 +182,15 @@ int td_cmd_watch(int argc, char **argv) {
         if (optind < argc)
                 return td_usage_error("watch", _("unexpected argument '%s'"), argv[optind]);
 
-        TdProfile *profile = NULL;
-        _cleanup_free_ char *error = NULL;
-        int r = td_profile_load(profile_name, &profile, &error);
-        if (r < 0) {
-                td_log_error("%s", error ? error : strerror(-r));
-                return TD_EXIT_CONFIG;
-        }
-        out.ctx = td_context_new();
+        r = td_cli_context_new(profile_name, NULL, &out.ctx);
+        if (r != TD_EXIT_OK)
+                return r;
         TdWatch *watch = td_watch_new();
-        if (!out.ctx || !watch) {
-                td_profile_free(profile);
+        if (!watch) {
                 td_context_unref(out.ctx);
-                td_watch_free(watch);
                 td_log_error("%s", strerror(ENOMEM));
                 return TD_EXIT_FAIL;
         }
-        td_context_take_profile(out.ctx, profile);
 
         SignalThread st = { .watch = watch };
         sigemptyset(&st.signals);

@@ -28,6 +28,20 @@ int td_option_error(const char *verb, int c, char **argv) {
         return td_usage_error(verb, _("unknown option '%s'"), argv[optind - 1]);
 }
 
+int td_option_profile(const char *verb, const char *arg, const char **ret_profile) {
+        if (isempty(arg))
+                return td_usage_error(verb, _("--profile needs a name or a file"));
+        *ret_profile = arg;
+        return 0;
+}
+
+int td_option_timeout(const char *verb, const char *arg, unsigned *ret_ms) {
+        if (td_parse_timeout(arg, ret_ms) < 0)
+                return td_usage_error(verb, _("--timeout '%s': give a number of seconds greater than 0 (at most 86400)"),
+                                      arg);
+        return 0;
+}
+
 int td_parse_timeout(const char *s, unsigned *ret_ms) {
         if (isempty(s))
                 return -EINVAL;

@@ -70,8 +70,6 @@ static int ask_terminal(const char *token_label, char *buf, size_t size) {
         quiet.c_lflag |= ICANON;
 
         td_cli_terminal_lock();
-        dprintf(tty, _("PIN of the token \"%s\" (not shown as you type; empty to skip the signing test): "),
-                token_label);
         /* Ctrl-C while echo is off must not leave the terminal silent: hold it until echo is back. */
         sigset_t interrupt, old;
         sigemptyset(&interrupt);
@@ -79,8 +77,17 @@ static int ask_terminal(const char *token_label, char *buf, size_t size) {
         sigaddset(&interrupt, SIGTERM);
         sigaddset(&interrupt, SIGTSTP);
         pthread_sigmask(SIG_BLOCK, &interrupt, &old);
-        int r = tcsetattr(tty, TCSAFLUSH, &quiet) < 0 ? -errno : read_line(tty, buf, size);
-        tcsetattr(tty, TCSAFLUSH, &saved);
+        /*
+         * Echo goes off (dropping type-ahead typed before the question) before the question is
+         * asked: what is typed once it shows is the answer, and is never flushed or echoed.
+         */
+        int r = tcsetattr(tty, TCSAFLUSH, &quiet) < 0 ? -errno : 0;
+        if (r == 0) {
+                dprintf(tty, _("PIN of the token \"%s\" (not shown as you type; empty to skip the signing test): "),
+                        token_label);
+                r = read_line(tty, buf, size);
+        }
+        tcsetattr(tty, TCSANOW, &saved);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         dprintf(tty, "\n");
         td_cli_terminal_unlock();

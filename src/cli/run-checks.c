@@ -33,25 +33,35 @@ static bool will_ask_pin(const TdRunArgs *args, const TdCheck *const *checks, si
         return false;
 }
 
-int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_t n_checks, const char *verb) {
+int td_cli_context_new(const char *profile_name, const char *root, TdContext **ret_ctx) {
         TdProfile *profile = NULL;
         _cleanup_free_ char *error = NULL;
-        int r = td_profile_load(args->profile, &profile, &error);
+        int r = td_profile_load(profile_name, &profile, &error);
         if (r < 0) {
                 td_log_error("%s", error ? error : strerror(-r));
                 return TD_EXIT_CONFIG;
         }
-        const char *platform_name = profile->platform_name;
-        _cleanup_free_ char *profile_id = strdup(profile->id ? profile->id : "");
-
         TdContext *ctx = td_context_new();
-        if (!ctx || td_context_set_root(ctx, args->root) < 0) {
+        if (!ctx || td_context_set_root(ctx, root) < 0) {
                 td_profile_free(profile);
                 td_context_unref(ctx);
                 td_log_error("%s", strerror(ENOMEM));
                 return TD_EXIT_FAIL;
         }
         td_context_take_profile(ctx, profile);
+        *ret_ctx = ctx;
+        return TD_EXIT_OK;
+}
+
+int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_t n_checks, const char *verb) {
+        TdContext *ctx;
+        int r = td_cli_context_new(args->profile, args->root, &ctx);
+        if (r != TD_EXIT_OK)
+                return r;
+        const TdProfile *profile = td_context_get_profile(ctx);
+        const char *platform_name = profile->platform_name;
+        const char *profile_id = profile->id ? profile->id : "";
+        _cleanup_free_ char *error = NULL;
         TdPinSource pin_source = { .from_stdin = args->pin_stdin };
         td_context_set_pin_prompt(ctx, td_cli_pin_prompt, &pin_source);
 

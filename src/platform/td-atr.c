@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <ctype.h>
+#include <stdbool.h>
 #include <fnmatch.h>
 #include <regex.h>
 #include <stdlib.h>
@@ -20,6 +21,23 @@ static char *atr_with_spaces(const char *atr) {
         return s;
 }
 
+/*
+ * The real list writes ATR expressions with hex digits, spaces, '.', bracket classes and a rare
+ * '*'. Anything else ('+', '{n}', groups) is not from pcsc-tools, and glibc's regcomp expands
+ * nested repetitions into trees that can take gigabytes: such lines are skipped.
+ */
+static bool plausible_atr_expression(const char *p, size_t len) {
+        unsigned stars = 0;
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char) p[i];
+                if (c == '*' && ++stars > 8)
+                        return false;
+                if (!isxdigit(c) && !strchr(" .[]-*,^", c))
+                        return false;
+        }
+        return true;
+}
+
 char *td_atr_lookup_smartcard_list(const char *list, size_t len, const char *atr) {
         _cleanup_free_ char *spaced = atr_with_spaces(atr);
         if (!spaced)
@@ -37,7 +55,8 @@ char *td_atr_lookup_smartcard_list(const char *list, size_t len, const char *atr
                         matched = false; /* an entry without description */
                 }
                 /* Entries are ATR expressions of hex digits, spaces and '.'; skip anything else. */
-                if (line_len > 0 && line_len < 1024 && isxdigit((unsigned char) p[0])) {
+                if (line_len > 0 && line_len < 1024 && isxdigit((unsigned char) p[0]) &&
+                    plausible_atr_expression(p, line_len)) {
                         char pattern[1100];
                         snprintf(pattern, sizeof pattern, "^%.*s$", (int) line_len, p);
                         regex_t re;

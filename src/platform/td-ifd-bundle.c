@@ -398,16 +398,10 @@ static int compare_strings(const void *a, const void *b) {
 }
 
 static int list_bundles(const TdContext *ctx, const char *dir_path, List *paths) {
-        int fd = td_context_open(ctx, dir_path, O_RDONLY | O_DIRECTORY);
-        if (fd < 0)
-                return fd == -ENOMEM ? fd : 0;
-        DIR *dir = fdopendir(fd);
-        if (!dir) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        int r = 0;
+        DIR *dir;
+        int r = td_context_opendir(ctx, dir_path, &dir);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
         for (struct dirent *e; r >= 0 && paths->n < BUNDLES_MAX && (e = readdir(dir));) {
                 if (e->d_name[0] == '.' || !td_endswith(e->d_name, ".bundle"))
                         continue;

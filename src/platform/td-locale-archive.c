@@ -233,21 +233,15 @@ int td_locale_dirs_load(const TdContext *ctx, TdStrv *ret_names) {
         if (!names)
                 return -ENOMEM;
 
-        int dir_fd = td_context_open(ctx, "/usr/lib/locale", O_RDONLY | O_DIRECTORY);
-        if (dir_fd == -ENOENT || dir_fd == -ENOTDIR) {
+        DIR *dir;
+        int r = td_context_opendir(ctx, "/usr/lib/locale", &dir);
+        if (r == -ENOENT || r == -ENOTDIR) {
                 *ret_names = TAKE_PTR(names);
                 return 0;
         }
-        if (dir_fd < 0)
-                return dir_fd;
-        DIR *dir = fdopendir(dir_fd);
-        if (!dir) {
-                int saved = -errno;
-                close(dir_fd);
-                return saved;
-        }
+        if (r < 0)
+                return r;
 
-        int r = 0;
         for (struct dirent *e; (e = readdir(dir));) {
                 if (e->d_name[0] == '.' || !locale_name_ok(e->d_name))
                         continue;

@@ -462,21 +462,15 @@ static int list_entries(const TdContext *ctx, TdStrv *ret_names, bool *ret_prese
                 return -ENOMEM;
         *ret_present = false;
 
-        int fd = td_context_open(ctx, SYSFS_USB_DEVICES, O_RDONLY | O_DIRECTORY);
-        if (fd == -ENOENT || fd == -ENOTDIR) {
+        DIR *dir;
+        int r = td_context_opendir(ctx, SYSFS_USB_DEVICES, &dir);
+        if (r == -ENOENT || r == -ENOTDIR) {
                 *ret_names = TAKE_PTR(names);
                 return 0;
         }
-        if (fd < 0)
-                return fd;
-        DIR *dir = fdopendir(fd);
-        if (!dir) {
-                int r = -errno;
-                close(fd);
+        if (r < 0)
                 return r;
-        }
         *ret_present = true;
-        int r = 0;
         size_t n = 0;
         for (struct dirent *e; r >= 0 && n < MAX_ENTRIES && (e = readdir(dir));)
                 if (sysfs_name_ok(e->d_name)) {
@@ -726,17 +720,12 @@ bool td_udev_rules_mention_vendor(const char *text, size_t len, unsigned vendor_
 
 static int rules_dir_scan(const TdContext *ctx, const char *dir_path, unsigned vendor_id, TdStrv *seen,
                           TdStrv *files) {
-        int fd = td_context_open(ctx, dir_path, O_RDONLY | O_DIRECTORY);
-        if (fd < 0)
-                return fd == -ENOMEM ? fd : 0;
-        DIR *dir = fdopendir(fd);
-        if (!dir) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
+        DIR *dir;
+        int r = td_context_opendir(ctx, dir_path, &dir);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
         _cleanup_strv_free_ TdStrv names = calloc(1, sizeof(char *));
-        int r = names ? 0 : -ENOMEM;
+        r = names ? 0 : -ENOMEM;
         size_t n = 0;
         for (struct dirent *e; r >= 0 && n < RULES_FILES_MAX && (e = readdir(dir));)
                 if (e->d_name[0] != '.' && td_endswith(e->d_name, ".rules")) {

@@ -7,8 +7,10 @@ import json
 import os
 import pty
 import select
+import signal
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.environ["TD_SRCDIR"], "tests", "rig"))
@@ -151,7 +153,14 @@ class SignTest(unittest.TestCase):
                     break
                 seen += chunk
         finally:
-            _, status = os.waitpid(pid, 0)
+            deadline = time.monotonic() + 30
+            done, status = os.waitpid(pid, os.WNOHANG)
+            while done == 0 and time.monotonic() < deadline:
+                time.sleep(0.05)
+                done, status = os.waitpid(pid, os.WNOHANG)
+            if done == 0:  # still waiting for something: end it, the assertions say what was missing
+                os.kill(pid, signal.SIGKILL)
+                _, status = os.waitpid(pid, 0)
             os.close(fd)
         text = seen.decode(errors="replace")
         self.assertEqual(os.waitstatus_to_exitcode(status), 0, text)
