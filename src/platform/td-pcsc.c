@@ -2,11 +2,17 @@
 #include <PCSC/winscard.h>
 #include <PCSC/wintypes.h>
 #include <errno.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "platform/td-pcsc.h"
 #include "td-util.h"
+
+/* pcsc-lite 1.9's built-in socket (the daemon ignores PCSCLITE_CSOCK_NAME; the client honours it). */
+#define PCSCD_SOCKET "/run/pcscd/pcscd.comm"
 
 const char *td_pcsc_cause_from_rv(long rv) {
         switch (rv) {
@@ -91,6 +97,24 @@ static int read_readers(SCARDCONTEXT context, TdPcscState *st) {
         return 0;
 }
 
+/*
+ * Whether something listens on pcscd's socket. A refused client and a dead daemon look alike
+ * to pcsc-lite 1.9's client: a daemon that accepts the connection and drops it (its polkit
+ * refusal) is reported as SCARD_E_NO_SERVICE or as a communication error depending on timing.
+ * A daemon that is down does not accept at all.
+ */
+static bool socket_accepts(const TdContext *ctx) {
+        const char *path = td_context_getenv(ctx, "PCSCLITE_CSOCK_NAME");
+        if (isempty(path))
+                path = PCSCD_SOCKET;
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        if (strlen(path) >= sizeof addr.sun_path)
+                return false;
+        strcpy(addr.sun_path, path);
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        return fd >= 0 && connect(fd, (struct sockaddr *) &addr, sizeof addr) == 0;
+}
+
 static int compute_state(TdContext *ctx, void *user, void **ret) {
         TdPcscState *st = calloc(1, sizeof *st);
         if (!st)
@@ -100,6 +124,8 @@ static int compute_state(TdContext *ctx, void *user, void **ret) {
         st->establish_rv = rv;
         if (rv != SCARD_S_SUCCESS) {
                 st->cause = td_pcsc_cause_from_rv(rv);
+                if (streq(st->cause, "pcscd.down") && rv == (LONG) SCARD_E_NO_SERVICE && socket_accepts(ctx))
+                        st->cause = "pcscd.denied";
                 st->error = td_strdup_printf("%s (0x%08lX)", pcsc_stringify_error(rv), (unsigned long) rv);
                 *ret = st;
                 return 0;

@@ -5,7 +5,9 @@ tokensim: the 插锁 side of the one-click check, with the service and the token
 import json
 import os
 import subprocess
+import socket
 import sys
+import threading
 import time
 import unittest
 
@@ -95,6 +97,37 @@ class PcscChecksTest(unittest.TestCase):
         self.rig.wait_card(True)
         self.assertEqual(self.check(expect_rc=0)["token.card"]["status"], "pass")
 
+    def test_pcscd_refuses_this_user(self):
+        # pcscd built with polkit answers a refused client by closing the connection it just
+        # accepted ("Rejected unauthorized PC/SC client"). Debian 12's pcscd is built without
+        # polkit, so the refusal is reproduced at the socket, and pcsc-lite's own client library
+        # meets it exactly as it would meet the real one.
+        os.makedirs("/run/pcscd", exist_ok=True)
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind("/run/pcscd/pcscd.comm")
+        server.listen(8)
+
+        def refuse():
+            while True:
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return
+                conn.close()
+
+        threading.Thread(target=refuse, daemon=True).start()
+        try:
+            # The client reports the dropped connection in one of two ways depending on timing:
+            # both must read as a refusal, every time.
+            runs = [self.check(expect_rc=2) for _ in range(5)]
+        finally:
+            server.close()
+            os.unlink("/run/pcscd/pcscd.comm")
+        for r in runs:
+            self.assertEqual(r["drivers.pcscd"]["cause"], "pcscd.denied", r["drivers.pcscd"])
+            self.assertIn("polkit", r["drivers.pcscd"]["message"])
+            self.assertEqual(r["token.reader"]["details"]["skip_reason"], "dependency")
+
     def test_card_pulled_during_check(self):
         # A slow token is pulled out while the one-click check reads it: every check still ends
         # with a verdict, the run ends, and nothing crashes.
@@ -124,6 +157,14 @@ class PcscChecksTest(unittest.TestCase):
         self.rig.control("normal")
         self.rig.control("insert")
         self.rig.wait_card(True)
+        # Settled: OpenSC itself reads the token again (a token just put back may still be
+        # powering up when pcscd first reports it).
+        deadline = time.monotonic() + 20
+        while "8899aabbccddeeff" not in subprocess.run(
+                ["pkcs11-tool", "--module", tdrig.opensc_module(), "--list-token-slots"], capture_output=True,
+                text=True, env=self.rig.env).stdout:
+            self.assertLess(time.monotonic(), deadline, "OpenSC does not see the token put back")
+            time.sleep(0.2)
         p = subprocess.run([TOKENDOCTOR, "check", "--json", "--pin-stdin", "--only", only, "--profile", profile],
                            input="123456\n", capture_output=True, text=True, timeout=120,
                            env={**self.rig.env, "LANG": "C.UTF-8"})
