@@ -82,6 +82,25 @@ class SignTest(unittest.TestCase):
         self.assertIn("EC 256", r["sign.test"]["message"])
         self.assertEqual(len(verifies_with_data(self.rig.apdu_log())), 2)
 
+    def test_healthy_token_every_token_check_passes(self):
+        # The whole 插锁 chain in one run, RSA and EC. The token's USB side comes from a fixture
+        # root (tokensim is on vpcd, not on the bus); PC/SC, PKCS#11, OpenSSL are the real ones.
+        checks = [c["id"] for c in json.loads(subprocess.run([TOKENDOCTOR, "list", "--json"], capture_output=True,
+                                                               text=True, check=True).stdout)
+                  if c["needs_token"] and c["id"] != "seal.validity"]
+        self.assertIn("token.usb", checks)
+        for name, slot, cert in (("rsa", "9a", self.rsa), ("ec", "9c", self.ec)):
+            with self.subTest(key=name):
+                self.rig.stop()
+                self.rig = tdrig.TokenRig()
+                self.rig.start(**{f"cert_{slot}": cert[0], f"key_{slot}": cert[1]})
+                root = tdrig.make_usb_root(os.path.join(self.rig.dir, "root"))
+                r, _ = self.sign_test(argv=("check", "--json", "--pin-stdin", "--root", root, "--only",
+                                            ",".join(checks)), expect_rc=0)
+                for cid in checks:
+                    self.assertEqual(r[cid]["status"], "pass", r[cid])
+                self.assertIn("signature verifies", r["sign.test"]["message"])
+
     def test_check_runs_sign_test_with_pin_stdin(self):
         self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1])
         r, _ = self.sign_test(argv=("check", "--json", "--pin-stdin", "--only", "sign.test"), expect_rc=0)

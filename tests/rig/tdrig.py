@@ -206,3 +206,32 @@ def make_softhsm(directory, label="td-soft", pin="123456", cert=None, key=None, 
                         "--write-object", der, "--type", "cert", "--id", key_id, "--label", "cert"],
                        **quiet, stderr=subprocess.DEVNULL)
     return {"SOFTHSM2_CONF": conf}
+
+
+def make_usb_root(root, vid="096e", pid="0807", product="ePass2003"):
+    """A --root that shows the rig's token on the USB bus as a CCID device VID:PID, with a reader
+    driver bundle listing it: tokensim is reached through vpcd, so the USB side of the token
+    (token.usb, drivers.ccid) is a fixture while everything else is real."""
+    device = os.path.join(root, "sys/devices/pci0000:00/0000:00:14.0/usb1/1-1")
+    os.makedirs(os.path.join(device, "1-1:1.0"))
+    for name, value in (("idVendor", vid), ("idProduct", pid), ("manufacturer", "tokendoctor"),
+                        ("product", product), ("busnum", "1"), ("devnum", "4")):
+        with open(os.path.join(device, name), "w") as f:
+            f.write(value + "\n")
+    with open(os.path.join(device, "1-1:1.0", "bInterfaceClass"), "w") as f:
+        f.write("0b\n")
+    links = os.path.join(root, "sys/bus/usb/devices")
+    os.makedirs(links)
+    for name in ("1-1", "1-1:1.0"):
+        target = "../../../devices/pci0000:00/0000:00:14.0/usb1/1-1" + ("/1-1:1.0" if ":" in name else "")
+        os.symlink(target, os.path.join(links, name))
+    bundle = os.path.join(root, "usr/lib/pcsc/drivers/ifd-ccid.bundle/Contents")
+    os.makedirs(os.path.join(bundle, "Linux"))
+    open(os.path.join(bundle, "Linux", "libccid.so"), "w").close()
+    with open(os.path.join(bundle, "Info.plist"), "w") as f:
+        f.write("<plist><dict>\n<key>CFBundleExecutable</key><string>libccid.so</string>\n"
+                f"<key>ifdVendorID</key><array><string>0x{vid.upper()}</string></array>\n"
+                f"<key>ifdProductID</key><array><string>0x{pid.upper()}</string></array>\n"
+                f"<key>ifdFriendlyName</key><array><string>{product}</string></array>\n"
+                "</dict></plist>\n")
+    return root
