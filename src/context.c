@@ -111,10 +111,10 @@ void td_context_set_pin_prompt(TdContext *ctx, TdPinPrompt prompt, void *user) {
         ctx->pin_prompt_user = user;
 }
 
-int td_context_ask_pin(TdContext *ctx, const char *token_label, char *buf, size_t size) {
+int td_context_ask_pin(TdContext *ctx, const char *token_label, int64_t deadline_ms, char *buf, size_t size) {
         if (!ctx->pin_prompt || size == 0)
                 return -ENOKEY;
-        return ctx->pin_prompt(token_label, buf, size, ctx->pin_prompt_user);
+        return ctx->pin_prompt(token_label, deadline_ms, buf, size, ctx->pin_prompt_user);
 }
 
 const char *td_context_get_root(const TdContext *ctx) {

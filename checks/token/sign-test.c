@@ -21,6 +21,8 @@
 #define PIN_MAX 256
 #define PROBE_MAX_MS 30000
 #define MARGIN_MS 500
+/* The signature itself: OpenSC reads and signs with a PIV token in about a second. */
+#define PROBE_MIN_MS 10000
 
 /* Wipe the PIN when it goes out of scope, whatever path leaves. */
 typedef struct {
@@ -164,14 +166,18 @@ static int run(TdContext *ctx, TdResult *result) {
 
         __attribute__((cleanup(pin_wipe))) Pin pin = { { 0 } };
         if (!token->protected_auth) {
-                r = td_context_ask_pin(ctx, token->label, pin.text, sizeof pin.text);
-                if (r == -ENOKEY || r == -ECANCELED) {
+                /* What is left after the PIN is for the probe: a person may take most of the time. */
+                r = td_context_ask_pin(ctx, token->label, result->deadline_ms - PROBE_MIN_MS, pin.text,
+                                       sizeof pin.text);
+                if (r == -ENOKEY || r == -ECANCELED || r == -ETIMEDOUT) {
                         td_result_add_detail(result, "skip_reason", "no-pin");
                         td_cert_info_clear(&info);
-                        return td_result_set(result, TD_STATUS_SKIP, NULL,
-                                             r == -ENOKEY ? _("No PIN was given, so signing was not tested (use "
-                                                              "--pin-stdin, or run in a terminal).")
-                                                          : _("No PIN was entered, so signing was not tested."));
+                        return td_result_set(result, TD_STATUS_SKIP, NULL, "%s",
+                                             r == -ENOKEY      ? _("No PIN was given, so signing was not tested (use "
+                                                                   "--pin-stdin, or run in a terminal).")
+                                             : r == -ETIMEDOUT ? _("No PIN was entered in time, so signing was not "
+                                                                   "tested.")
+                                                               : _("No PIN was entered, so signing was not tested."));
                 }
                 if (r < 0) {
                         td_cert_info_clear(&info);

@@ -34,13 +34,15 @@ void td_context_set_clock(TdContext *ctx, time_t (*now)(void *user), void *user)
  * How a check gets the token PIN: the frontend's prompt (a no-echo terminal prompt, standard
  * input for --pin-stdin, a dialog in the GTK app). It writes a NUL-terminated PIN of at most
  * @size - 1 bytes into @buf and returns its length; -ENOKEY when no PIN can be asked for here
- * (no terminal), -ECANCELED when the user gave none. Called from a check's worker thread;
- * @token_label names the token in the question. The caller wipes @buf.
+ * (no terminal), -ECANCELED when the user gave none, -ETIMEDOUT when none came by
+ * @deadline_ms (monotonic, td_now_monotonic_ms()): a prompt must give up by then and leave
+ * the terminal or window as it found it, since the check is abandoned after. Called from a
+ * check's worker thread; @token_label names the token in the question. The caller wipes @buf.
  */
-typedef int (*TdPinPrompt)(const char *token_label, char *buf, size_t size, void *user);
+typedef int (*TdPinPrompt)(const char *token_label, int64_t deadline_ms, char *buf, size_t size, void *user);
 void td_context_set_pin_prompt(TdContext *ctx, TdPinPrompt prompt, void *user);
 /* Ask through the prompt set above; -ENOKEY when there is none. Thread-safe. */
-int td_context_ask_pin(TdContext *ctx, const char *token_label, char *buf, size_t size);
+int td_context_ask_pin(TdContext *ctx, const char *token_label, int64_t deadline_ms, char *buf, size_t size);
 
 /* "" for the real root, else the prefix without trailing '/'. Borrowed. */
 const char *td_context_get_root(const TdContext *ctx);

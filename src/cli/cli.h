@@ -58,7 +58,7 @@ typedef struct {
 } TdPinSource;
 
 /* A TdPinPrompt: @user is a TdPinSource. */
-int td_cli_pin_prompt(const char *token_label, char *buf, size_t size, void *user);
+int td_cli_pin_prompt(const char *token_label, int64_t deadline_ms, char *buf, size_t size, void *user);
 /* Held while writing to the terminal, so a PIN prompt and live results never interleave. */
 void td_cli_terminal_lock(void);
 void td_cli_terminal_unlock(void);

@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,11 +29,25 @@ void td_cli_terminal_unlock(void) {
         pthread_mutex_unlock(&terminal_lock);
 }
 
-/* One line from @fd into @buf; -ENOKEY at end of input before any byte, -EMSGSIZE when too long. */
-static int read_line(int fd, char *buf, size_t size) {
+/*
+ * One line from @fd into @buf by @deadline_ms; -ENOKEY at end of input before any byte,
+ * -EMSGSIZE when too long, -ETIMEDOUT when the line did not come in time (what was read is wiped).
+ */
+static int read_line(int fd, int64_t deadline_ms, char *buf, size_t size) {
         size_t len = 0;
         bool any = false;
         for (;;) {
+                int64_t left = deadline_ms - td_now_monotonic_ms();
+                struct pollfd pfd = { .fd = fd, .events = POLLIN };
+                int ready = poll(&pfd, 1, left > 0 ? (int) (left < INT_MAX ? left : INT_MAX) : 0);
+                if (ready < 0 && errno == EINTR)
+                        continue;
+                if (ready < 0)
+                        return -errno;
+                if (ready == 0) {
+                        explicit_bzero(buf, size);
+                        return -ETIMEDOUT;
+                }
                 char c;
                 ssize_t n = read(fd, &c, 1);
                 if (n < 0 && errno == EINTR)
@@ -58,7 +74,7 @@ static int read_line(int fd, char *buf, size_t size) {
         return (int) len;
 }
 
-static int ask_terminal(const char *token_label, char *buf, size_t size) {
+static int ask_terminal(const char *token_label, int64_t deadline_ms, char *buf, size_t size) {
         _cleanup_close_ int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (tty < 0)
                 return -ENOKEY;
@@ -85,7 +101,7 @@ static int ask_terminal(const char *token_label, char *buf, size_t size) {
         if (r == 0) {
                 dprintf(tty, _("PIN of the token \"%s\" (not shown as you type; empty to skip the signing test): "),
                         token_label);
-                r = read_line(tty, buf, size);
+                r = read_line(tty, deadline_ms, buf, size);
         }
         tcsetattr(tty, TCSANOW, &saved);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -94,7 +110,7 @@ static int ask_terminal(const char *token_label, char *buf, size_t size) {
         return r == -ENOKEY ? -ECANCELED : r;
 }
 
-int td_cli_pin_prompt(const char *token_label, char *buf, size_t size, void *user) {
+int td_cli_pin_prompt(const char *token_label, int64_t deadline_ms, char *buf, size_t size, void *user) {
         TdPinSource *source = user;
         int r;
         if (source->from_stdin) {
@@ -102,9 +118,9 @@ int td_cli_pin_prompt(const char *token_label, char *buf, size_t size, void *use
                 if (source->stdin_used)
                         return -ENOKEY;
                 source->stdin_used = true;
-                r = read_line(STDIN_FILENO, buf, size);
+                r = read_line(STDIN_FILENO, deadline_ms, buf, size);
         } else
-                r = ask_terminal(token_label, buf, size);
+                r = ask_terminal(token_label, deadline_ms, buf, size);
         if (r == 0)
                 return -ECANCELED;
         return r;

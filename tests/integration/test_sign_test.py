@@ -10,6 +10,7 @@ import select
 import signal
 import subprocess
 import sys
+import termios
 import time
 import unittest
 
@@ -148,11 +149,12 @@ class SignTest(unittest.TestCase):
         _, p = self.sign_test(argv=("sign-test", "--pin-stdin"), expect_rc=0)
         self.assertIn("signature verifies", p.stdout)
 
-    def test_pin_prompt_on_terminal_does_not_echo(self):
-        self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1])
+    def run_on_terminal(self, argv, answer=None):
+        """Run tokendoctor with a pty as its controlling terminal; type @answer at the PIN prompt.
+        Returns (exit status, everything it wrote, whether the terminal echoes at the end)."""
         pid, fd = pty.fork()
         if pid == 0:  # the child's controlling terminal is the pty
-            os.execve(TOKENDOCTOR, [TOKENDOCTOR, "sign-test", "--profile", self.profile()],
+            os.execve(TOKENDOCTOR, [TOKENDOCTOR, *argv, "--profile", self.profile()],
                       {**self.rig.env, "LANG": "C.UTF-8"})
         seen = b""
         try:
@@ -160,10 +162,11 @@ class SignTest(unittest.TestCase):
                 ready, _, _ = select.select([fd], [], [], 60)
                 self.assertTrue(ready, "no PIN prompt: " + seen.decode(errors="replace"))
                 seen += os.read(fd, 4096)
-            os.write(fd, PIN.encode() + b"\n")
+            if answer is not None:
+                os.write(fd, answer.encode() + b"\n")
             while True:
                 ready, _, _ = select.select([fd], [], [], 60)
-                self.assertTrue(ready, "no answer after the PIN: " + seen.decode(errors="replace"))
+                self.assertTrue(ready, "no end: " + seen.decode(errors="replace"))
                 try:
                     chunk = os.read(fd, 4096)
                 except OSError:  # EIO: the child closed the terminal
@@ -171,6 +174,7 @@ class SignTest(unittest.TestCase):
                 if not chunk:
                     break
                 seen += chunk
+            echo = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
         finally:
             deadline = time.monotonic() + 30
             done, status = os.waitpid(pid, os.WNOHANG)
@@ -181,10 +185,25 @@ class SignTest(unittest.TestCase):
                 os.kill(pid, signal.SIGKILL)
                 _, status = os.waitpid(pid, 0)
             os.close(fd)
-        text = seen.decode(errors="replace")
-        self.assertEqual(os.waitstatus_to_exitcode(status), 0, text)
+        return os.waitstatus_to_exitcode(status), seen.decode(errors="replace"), echo
+
+    def test_pin_prompt_on_terminal_does_not_echo(self):
+        self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1])
+        status, text, echo = self.run_on_terminal(["sign-test"], answer=PIN)
+        self.assertEqual(status, 0, text)
         self.assertNotIn(PIN, text, "the PIN was echoed")
         self.assertIn("signature verifies", text)
+        self.assertTrue(echo, "the terminal was left without echo")
+
+    def test_pin_prompt_gives_up_in_time_and_restores_the_terminal(self):
+        self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1])
+        start = time.monotonic()
+        status, text, echo = self.run_on_terminal(["sign-test", "--timeout", "15"])
+        self.assertLess(time.monotonic() - start, 30)
+        self.assertEqual(status, 0, text)
+        self.assertIn("No PIN was entered in time", text)
+        self.assertTrue(echo, "the terminal was left without echo")
+        self.assertEqual(verifies_with_data(self.rig.apdu_log()), [])
 
     def test_softhsm_rsa_and_ec(self):
         for name, cert in (("rsa", self.rsa), ("ec", self.ec)):
