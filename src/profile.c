@@ -303,11 +303,16 @@ int td_profile_new_default(TdProfile **ret_profile) {
         return 0;
 }
 
-/* "096E:0807" → "096e:0807". -EINVAL unless it is four hex digits, ':', four hex digits. */
+/*
+ * "096E:0807" → "096e:0807"; "055C:*" → "055c:*" (every product of a vendor whose product ids
+ * are not published, as Longmai's). -EINVAL unless it is four hex digits, ':', then four hex
+ * digits or '*'.
+ */
 static int usb_id_normalize(const char *s, char **ret_id) {
-        if (strlen(s) != 9 || s[4] != ':')
+        bool any_product = streq(s + (strlen(s) >= 5 ? 5 : 0), "*");
+        if (strlen(s) != (any_product ? 6 : 9) || s[4] != ':')
                 return -EINVAL;
-        for (size_t i = 0; i < 9; i++)
+        for (size_t i = 0; i < (any_product ? 4 : 9); i++)
                 if (i != 4 && !is_xdigit(s[i]))
                         return -EINVAL;
         char *id = strdup(s);
@@ -686,7 +691,7 @@ static int parse_token(Loader *l, const char *section) {
                 if (r < 0)
                         return loader_error(l, -EINVAL, section, "usb_ids",
                                             _("\"%s\" is not a USB id of the form vvvv:pppp "
-                                              "(four hexadecimal digits each)"),
+                                              "(four hexadecimal digits each) or vvvv:*"),
                                             *s);
                 if (td_strv_push(&t->usb_ids, id) < 0)
                         return -ENOMEM;

@@ -11,7 +11,7 @@ size_t td_strv_length(const char *const *v);
 typedef struct {
         char *name;    /* the section suffix: "" for [token], "feitian" for [token.feitian] */
         char *module;  /* PKCS#11 module path, or NULL */
-        TdStrv usb_ids; /* "096e:0807", lower-case */
+        TdStrv usb_ids; /* "096e:0807", lower-case; "055c:*" for every product of a vendor */
         TdStrv atr;     /* ATR glob patterns, upper-case hex with ':' */
 } TdTokenModel;
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -581,9 +582,12 @@ const TdTokenModel *td_usb_device_model(const TdUsbDevice *device, const TdProfi
         if (!profile)
                 return NULL;
         td_usb_device_id(device, id);
-        for (size_t i = 0; i < profile->n_tokens; i++)
-                if (td_strv_contains((const char *const *) profile->tokens[i].usb_ids, id))
-                        return &profile->tokens[i];
+        /* An exact VID:PID wins over a vendor-wide "VID:*". */
+        for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; i < profile->n_tokens; i++)
+                        for (char **p = profile->tokens[i].usb_ids; p && *p; p++)
+                                if (pass == 0 ? streq(*p, id) : fnmatch(*p, id, 0) == 0)
+                                        return &profile->tokens[i];
         return NULL;
 }
 

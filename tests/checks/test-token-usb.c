@@ -142,6 +142,27 @@ static void test_hid_token_usable(void **state) {
         fixture_remove(root);
 }
 
+static void test_vendor_wide_usb_id(void **state) {
+        /* "055c:*": any product of the vendor, and an exact id of another model wins over it. */
+        static const char profile[] = "[platform]\nurl = https://platform.invalid/\n"
+                                      "[token.longmai]\nusb_ids = 055c:*\n"
+                                      "[token.exact]\nusb_ids = 055c:e001\n";
+        char *root = new_root();
+        add_hid_token(root); /* 055c:e000 */
+        usb_fixture_device(root, "1-4", "055c", "e001", "Longmai", "mToken K9", 1, 6);
+        usb_fixture_interface(root, "1-4", "1-4:1.0", "03");
+        usb_fixture_node(root, "dev/bus/usb/001/005", 0600, 0, 0);
+        usb_fixture_node(root, "dev/bus/usb/001/006", 0600, 0, 0);
+        usb_fixture_node(root, "dev/hidraw0", 0600, 0, 0);
+        TdResult r;
+        fixture_run(&td_check_token_usb, root, usb_fixture_profile(root, profile), &r);
+        assert_verdict(&r, TD_STATUS_PASS, NULL);
+        assert_detail(&r, "token1.model", "longmai");
+        assert_detail(&r, "token2.model", "exact");
+        td_result_clear(&r);
+        fixture_remove(root);
+}
+
 static void test_hid_token_some_nodes_absent(void **state) {
         /* hidraw is there and usable, the usb node is not: what exists decides. */
         char *root = new_root();
@@ -489,6 +510,7 @@ int main(void) {
                 cmocka_unit_test(test_unknown_ccid_device),
                 cmocka_unit_test(test_two_tokens),
                 cmocka_unit_test(test_hid_token_usable),
+                cmocka_unit_test(test_vendor_wide_usb_id),
                 cmocka_unit_test(test_hid_token_some_nodes_absent),
                 cmocka_unit_test(test_hid_token_without_nodes),
                 cmocka_unit_test(test_hid_token_denied),

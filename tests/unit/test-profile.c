@@ -136,10 +136,10 @@ static void test_shipped_profile(void **state) {
         assert_strv_equal(t->usb_ids, STRV("a625:0801"));
         t = find_token(p, "longmai-gm3000");
         assert_non_null(t);
-        assert_strv_equal(t->usb_ids, STRV_EMPTY);
+        assert_strv_equal(t->usb_ids, STRV("055c:*"));
         for (size_t i = 0; i < p->n_tokens; i++)
                 for (char **id = p->tokens[i].usb_ids; *id; id++)
-                        assert_int_equal(strlen(*id), 9);
+                        assert_true(strlen(*id) == 9 || (strlen(*id) == 6 && streq(*id + 4, ":*")));
 
         /* Left out: not known for the real platform. */
         assert_null(p->helper_url);
@@ -327,7 +327,7 @@ static void test_token_models(void **state) {
                                          "usb_ids = 096E:0807, 1234:ABCD\n"
                                          "atr = 3b:88:80:01:*\n"
                                          "[token.Vendor-A]\n"
-                                         "usb_ids = 163c:0407\n"
+                                         "usb_ids = 163c:0407, 055C:*\n"
                                          "atr = 3b 8f 80 01 ?? *, 3B0102, *:90:00\n"
                                          "[token.b]\n"
                                          "module = libvendor_pkcs11.so\n"
@@ -347,7 +347,7 @@ static void test_token_models(void **state) {
         /* Names are lower-cased like every INI name; nothing comes over from [token]. */
         assert_string_equal(p->tokens[1].name, "vendor-a");
         assert_null(p->tokens[1].module);
-        assert_strv_equal(p->tokens[1].usb_ids, STRV("163c:0407"));
+        assert_strv_equal(p->tokens[1].usb_ids, STRV("163c:0407", "055c:*"));
         assert_strv_equal(p->tokens[1].atr, STRV("3B:8F:80:01:??:*", "3B:01:02", "*:90:00"));
 
         assert_string_equal(p->tokens[2].name, "b");
@@ -413,8 +413,10 @@ static const BadCase bad_cases[] = {
          STRV("line 4: ", "[ca] expiry_warn_day: ", "unknown key", "expiry_warn_days")},
         {"unknown token key", "[platform]\nurl = https://a/\n[token.x]\nusb_id = 096e:0807\n", 0, -EINVAL,
          STRV("line 4: ", "[token.x] usb_id: ", "unknown key", "usb_ids")},
-        {"usb id glob", "[platform]\nurl = https://a/\n[token.x]\nusb_ids = 055c:*\n", 0, -EINVAL,
-         STRV("line 4: ", "[token.x] usb_ids: ", "\"055c:*\"", "vvvv:pppp")},
+        {"usb id partial glob", "[platform]\nurl = https://a/\n[token.x]\nusb_ids = 055c:08*\n", 0, -EINVAL,
+         STRV("line 4: ", "[token.x] usb_ids: ", "\"055c:08*\"", "vvvv:pppp", "vvvv:*")},
+        {"usb id vendor glob", "[platform]\nurl = https://a/\n[token.x]\nusb_ids = *:0807\n", 0, -EINVAL,
+         STRV("line 4: ", "[token.x] usb_ids: ", "\"*:0807\"")},
         {"usb id short", "[platform]\nurl = https://a/\n[token]\nusb_ids = 096e:0807, 96e:0807\n", 0,
          -EINVAL, STRV("line 4: ", "[token] usb_ids: ", "\"96e:0807\"")},
         {"usb id not hex", "[platform]\nurl = https://a/\n[token]\nusb_ids = 096g:0807\n", 0, -EINVAL,
