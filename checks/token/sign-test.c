@@ -53,48 +53,57 @@ static int tries_left(TdContext *ctx, const TdP11Token *token, const TdP11Signat
         return -1;
 }
 
-static int report_wrong_pin(TdContext *ctx, TdResult *result, const TdP11Token *token, const TdP11Signature *sig) {
+static int report_wrong_pin(TdContext *ctx, TdResult *result, const TdP11Token *token,
+                            const TdP11Signature *sig) {
         int left = tries_left(ctx, token, sig);
         if (left >= 0)
                 td_result_add_detail(result, "pin_tries_left", "%d", left);
         if (left == 0)
-                return td_result_set(result, TD_STATUS_FAIL, "pin.wrong",
-                                     _("The PIN is wrong, and the token is now locked: it must be unlocked with "
-                                       "the PUK or by the CA's service desk."));
+                return td_result_set(
+                        result, TD_STATUS_FAIL, "pin.wrong",
+                        _("The PIN is wrong, and the token is now locked: it must be unlocked with "
+                          "the PUK or by the CA's service desk."));
         if (left == 1)
-                return td_result_set(result, TD_STATUS_FAIL, "pin.wrong",
-                                     _("The PIN is wrong. One try is left: the next wrong PIN locks the token."));
+                return td_result_set(
+                        result, TD_STATUS_FAIL, "pin.wrong",
+                        _("The PIN is wrong. One try is left: the next wrong PIN locks the token."));
         if (left > 1)
                 return td_result_set(result, TD_STATUS_FAIL, "pin.wrong",
-                                     ngettext("The PIN is wrong. %d try is left before the token locks.",
-                                              "The PIN is wrong. %d tries are left before the token locks.", left),
+                                     dngettext(GETTEXT_PACKAGE,
+                                               "The PIN is wrong. %d try is left before the token locks.",
+                                               "The PIN is wrong. %d tries are left before the token locks.",
+                                               left),
                                      left);
         return td_result_set(result, TD_STATUS_FAIL, "pin.wrong",
-                             sig->pin_count_low ? _("The PIN is wrong, and only a few tries are left before the "
-                                                    "token locks.")
-                                                : _("The PIN is wrong; the token does not say how many tries are "
-                                                    "left."));
+                             sig->pin_count_low
+                                     ? _("The PIN is wrong, and only a few tries are left before the "
+                                         "token locks.")
+                                     : _("The PIN is wrong; the token does not say how many tries are "
+                                         "left."));
 }
 
-static int report_signed(TdResult *result, const TdP11Cert *cert, const TdCertInfo *info, const uint8_t *challenge,
-                         const TdP11Signature *sig) {
+static int report_signed(TdResult *result, const TdP11Cert *cert, const TdCertInfo *info,
+                         const uint8_t *challenge, const TdP11Signature *sig) {
         td_result_add_detail(result, "mechanism", "%s", sig->mechanism);
         int r = td_x509_verify_signature(cert->der, cert->der_len, sig->scheme, challenge, CHALLENGE_LEN,
                                          sig->signature, sig->signature_len);
         if (r == 1)
-                return td_result_set(result, TD_STATUS_PASS, NULL,
-                                     _("The token signed a fresh challenge with the key of %s, and the signature "
-                                       "verifies with the certificate (%s %d)."),
-                                     info->subject_cn, info->key_type, info->key_bits);
+                return td_result_set(
+                        result, TD_STATUS_PASS, NULL,
+                        _("The token signed a fresh challenge with the key of %s, and the signature "
+                          "verifies with the certificate (%s %d)."),
+                        info->subject_cn, info->key_type, info->key_bits);
         if (r == 0)
-                return td_result_set(result, TD_STATUS_FAIL, "sign.mismatch",
-                                     _("The token signed, but the signature does not verify with the certificate "
-                                       "%s: the key on the token does not belong to it."),
-                                     info->serial);
+                return td_result_set(
+                        result, TD_STATUS_FAIL, "sign.mismatch",
+                        _("The token signed, but the signature does not verify with the certificate "
+                          "%s: the key on the token does not belong to it."),
+                        info->serial);
         if (r == -EOPNOTSUPP)
-                return td_result_set(result, TD_STATUS_FAIL, "sign.mismatch",
-                                     _("The token signed with a %s key, but the certificate holds a %s key."),
-                                     sig->scheme, info->key_type);
+                return td_result_set(
+                        result, TD_STATUS_FAIL, "sign.mismatch",
+                        _("The token signed with a %s key, but the certificate holds a %s key."),
+                        sig->scheme, info->key_type);
         return r;
 }
 
@@ -106,20 +115,24 @@ static int report_outcome(TdContext *ctx, TdResult *result, const TdP11Token *to
         case TD_P11_PIN_WRONG:
                 return report_wrong_pin(ctx, result, token, sig);
         case TD_P11_PIN_INVALID:
-                return td_result_set(result, TD_STATUS_FAIL, "pin.wrong",
-                                     _("The token refused the PIN as malformed (wrong length or characters); no "
-                                       "try was spent."));
+                return td_result_set(
+                        result, TD_STATUS_FAIL, "pin.wrong",
+                        _("The token refused the PIN as malformed (wrong length or characters); no "
+                          "try was spent."));
         case TD_P11_PIN_LOCKED:
-                return td_result_set(result, TD_STATUS_FAIL, "pin.locked",
-                                     _("The token's PIN is locked. It cannot sign until it is unlocked with the "
-                                       "PUK or by the CA's service desk."));
+                return td_result_set(
+                        result, TD_STATUS_FAIL, "pin.locked",
+                        _("The token's PIN is locked. It cannot sign until it is unlocked with the "
+                          "PUK or by the CA's service desk."));
         case TD_P11_PIN_FINAL_TRY:
-                return td_result_set(result, TD_STATUS_FAIL, "pin.final-try",
-                                     _("Only one PIN try is left on the token; the signing test does not spend "
-                                       "it."));
+                return td_result_set(
+                        result, TD_STATUS_FAIL, "pin.final-try",
+                        _("Only one PIN try is left on the token; the signing test does not spend "
+                          "it."));
         case TD_P11_NO_KEY:
                 return td_result_set(result, TD_STATUS_FAIL, "sign.mismatch",
-                                     _("No private key on the token belongs to the certificate %s."), info->serial);
+                                     _("No private key on the token belongs to the certificate %s."),
+                                     info->serial);
         case TD_P11_NO_MECHANISM:
                 return td_result_set(result, TD_STATUS_FAIL, "sign.failed",
                                      _("The token driver offers no SHA-256 signature for this %s key."),
@@ -132,10 +145,12 @@ static int report_outcome(TdContext *ctx, TdResult *result, const TdP11Token *to
                                      _("The token driver crashed while signing: %s."), sig->message);
         case TD_P11_HANG:
                 return td_result_set(result, TD_STATUS_FAIL, "module.hang",
-                                     _("The token driver hangs while signing: %s; it was stopped."), sig->message);
+                                     _("The token driver hangs while signing: %s; it was stopped."),
+                                     sig->message);
         case TD_P11_FAILED:
         default:
-                return td_result_set(result, TD_STATUS_FAIL, "sign.failed", _("Signing failed: %s."), sig->message);
+                return td_result_set(result, TD_STATUS_FAIL, "sign.failed", _("Signing failed: %s."),
+                                     sig->message);
         }
 }
 
@@ -144,7 +159,8 @@ static int run(TdContext *ctx, TdResult *result) {
         const char *module;
         int r = td_token_find_with_module(ctx, result, &token, &module);
         if (r == -ENODEV)
-                return td_result_set(result, TD_STATUS_FAIL, "sign.failed", _("No token is seen, so nothing can sign."));
+                return td_result_set(result, TD_STATUS_FAIL, "sign.failed",
+                                     _("No token is seen, so nothing can sign."));
         if (r < 0)
                 return r;
         TdCertInfo info;
@@ -158,13 +174,14 @@ static int run(TdContext *ctx, TdResult *result) {
         td_result_add_detail(result, "certificate", "%s", info.serial);
 
         if (token->pin_locked || token->pin_final_try) {
-                TdP11Signature refused = { .outcome = token->pin_locked ? TD_P11_PIN_LOCKED : TD_P11_PIN_FINAL_TRY };
+                TdP11Signature refused = {.outcome = token->pin_locked ? TD_P11_PIN_LOCKED
+                                                                       : TD_P11_PIN_FINAL_TRY};
                 r = report_outcome(ctx, result, token, cert, &info, NULL, &refused);
                 td_cert_info_clear(&info);
                 return r;
         }
 
-        __attribute__((cleanup(pin_wipe))) Pin pin = { { 0 } };
+        __attribute__((cleanup(pin_wipe))) Pin pin = {{0}};
         if (!token->protected_auth) {
                 /* What is left after the PIN is for the probe: a person may take most of the time. */
                 r = td_context_ask_pin(ctx, token->label, result->deadline_ms - PROBE_MIN_MS, pin.text,
@@ -172,12 +189,13 @@ static int run(TdContext *ctx, TdResult *result) {
                 if (r == -ENOKEY || r == -ECANCELED || r == -ETIMEDOUT) {
                         td_result_add_detail(result, "skip_reason", "no-pin");
                         td_cert_info_clear(&info);
-                        return td_result_set(result, TD_STATUS_SKIP, NULL, "%s",
-                                             r == -ENOKEY      ? _("No PIN was given, so signing was not tested (use "
-                                                                   "--pin-stdin, or run in a terminal).")
-                                             : r == -ETIMEDOUT ? _("No PIN was entered in time, so signing was not "
-                                                                   "tested.")
-                                                               : _("No PIN was entered, so signing was not tested."));
+                        return td_result_set(
+                                result, TD_STATUS_SKIP, NULL, "%s",
+                                r == -ENOKEY      ? _("No PIN was given, so signing was not tested (use "
+                                                           "--pin-stdin, or run in a terminal).")
+                                : r == -ETIMEDOUT ? _("No PIN was entered in time, so signing was not "
+                                                      "tested.")
+                                                  : _("No PIN was entered, so signing was not tested."));
                 }
                 if (r < 0) {
                         td_cert_info_clear(&info);
@@ -195,7 +213,10 @@ static int run(TdContext *ctx, TdResult *result) {
         TdP11Signature sig;
         r = td_p11_sign(module, token->serial, cert->id, challenge, sizeof challenge,
                         token->protected_auth ? NULL : pin.text,
-                        (unsigned) (left < 200 ? 200 : left < PROBE_MAX_MS ? left : PROBE_MAX_MS), &sig);
+                        (unsigned) (left < 200            ? 200
+                                    : left < PROBE_MAX_MS ? left
+                                                          : PROBE_MAX_MS),
+                        &sig);
         pin_wipe(&pin);
         if (r == 0) {
                 r = report_outcome(ctx, result, token, cert, &info, challenge, &sig);
@@ -211,8 +232,8 @@ const TdCheck td_check_sign_test = {
         .title = N_("Signing with the token's key works"),
         .flags = TD_CHECK_NEEDS_TOKEN | TD_CHECK_NEEDS_PIN,
         .depends = TD_STRV("cert.present"),
-        .causes = TD_STRV("pin.locked", "pin.final-try", "pin.wrong", "sign.mismatch", "sign.failed", "module.crash",
-                          "module.hang"),
+        .causes = TD_STRV("pin.locked", "pin.final-try", "pin.wrong", "sign.mismatch", "sign.failed",
+                          "module.crash", "module.hang"),
         .run = run,
         /* Includes a person typing the PIN. */
         .timeout_ms = 240000,

@@ -55,7 +55,7 @@ class SignTest(unittest.TestCase):
                   expect_rc=None):
         p = subprocess.run([TOKENDOCTOR, *argv, "--profile", self.profile(module)],
                            input=None if pin is None else pin + "\n", capture_output=True, text=True, timeout=120,
-                           env={**self.rig.env, **(env or {}), "LANG": "C.UTF-8"},
+                           env={**self.rig.env, "LANG": "C.UTF-8", **(env or {})},
                            # No controlling terminal: nothing may be asked on one.
                            start_new_session=True)
         if pin:
@@ -109,12 +109,21 @@ class SignTest(unittest.TestCase):
         self.assertEqual(r["os.release"]["details"]["skip_reason"], "not-selected")
 
     def test_wrong_pin_says_how_many_tries_are_left(self):
-        self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1], max_tries=3)
+        self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1], max_tries=4)
+        # The count in the user's language (a plural form, looked up in our domain).
+        r, _ = self.sign_test(pin="654321", env={"LANG": "zh_CN.UTF-8"}, expect_rc=2)
+        self.assertIn("还剩 3 次机会", r["sign.test"]["message"])
         r, _ = self.sign_test(pin="654321", expect_rc=2)
         self.assertEqual(r["sign.test"]["cause"], "pin.wrong")
         self.assertEqual(r["sign.test"]["details"]["pin_tries_left"], "2")
         self.assertIn("2 tries", r["sign.test"]["message"])
         self.assertEqual(self.rig.control("tries"), "OK 2")
+        # One left: the next wrong PIN would lock the token, and the test would refuse it.
+        r, _ = self.sign_test(pin="654321", expect_rc=2)
+        self.assertIn("One try is left", r["sign.test"]["message"])
+        r, _ = self.sign_test(pin="654321", expect_rc=2)
+        self.assertEqual(r["sign.test"]["cause"], "pin.final-try")
+        self.assertEqual(self.rig.control("tries"), "OK 1")
 
     def test_final_try_is_never_spent(self):
         self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1], max_tries=3, tries=1)
