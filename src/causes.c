@@ -11,7 +11,8 @@
  */
 static const TdCause causes[] = {
         { "os.unsupported",
-          N_("Use a distribution the platform supports (Debian, Ubuntu, UOS/统信, Kylin/麒麟 or Deepin at the "
+          N_("Use a distribution the platform supports (Debian, Ubuntu, UOS/统信, Kylin/麒麟 or Deepin at "
+             "the "
              "version the profile names), or ask the platform's support whether yours works.") },
         { "arch.unsupported",
           N_("The platform's driver is not built for this processor. Use a computer with a supported "
@@ -40,14 +41,14 @@ static const TdCause causes[] = {
         { "net.connect",
           N_("No connection to the platform server. Check the network cable or Wi-Fi, the firewall and "
              "the proxy settings.") },
-        { "net.tls",
-          N_("The secure connection to the platform failed. Check the system clock, and that no "
-             "security software intercepts HTTPS; install the platform's root certificate if it asks for one.") },
+        { "net.tls", N_("The secure connection to the platform failed. Check the system clock, and that no "
+                        "security software intercepts HTTPS; install the platform's root certificate if it "
+                        "asks for one.") },
         { "net.http",
           N_("The platform server answered with an error. Try again later; if it persists, contact the "
              "platform's support.") },
-        { "net.timeout",
-          N_("The platform server did not answer in time. Check the network and the proxy, then try again.") },
+        { "net.timeout", N_("The platform server did not answer in time. Check the network and the proxy, "
+                            "then try again.") },
         { "pcscd.down",
           N_("Start the smart card service: as root, `systemctl enable --now pcscd.socket` (install the "
              "package pcscd first if it is missing).") },
@@ -61,12 +62,15 @@ static const TdCause causes[] = {
              "computer.") },
         { "usb.permission",
           N_("This token is not a smart card (CCID) device, so the desktop user must be allowed to open it "
-             "through a udev rule. Install the token vendor's driver package, which ships one, or save the rule "
-             "tokendoctor shows (udev_rule) as root in /etc/udev/rules.d/, run `udevadm control --reload`, and "
+             "through a udev rule. Install the token vendor's driver package, which ships one, or save the "
+             "rule "
+             "tokendoctor shows (udev_rule) as root in /etc/udev/rules.d/, run `udevadm control --reload`, "
+             "and "
              "plug the token in again.") },
         { "ccid.missing",
           N_("Install the smart card reader driver: as root, `apt install libccid`, then restart pcscd "
-             "(`systemctl restart pcscd`). If the token is still not listed, install the token vendor's reader "
+             "(`systemctl restart pcscd`). If the token is still not listed, install the token vendor's "
+             "reader "
              "driver or a newer libccid.") },
         { "reader.none",
           N_("Plug the CA token in (try another USB port), and install the platform's driver if the token "
@@ -114,9 +118,9 @@ static const TdCause causes[] = {
         { "cert.expired",
           N_("Renew the certificate on the platform: 【CA 管理】-【CA 续期】. Bid files made with the old "
              "certificate must be made again after renewal.") },
-        { "cert.expiring",
-          N_("Renew the certificate soon on the platform: 【CA 管理】-【CA 续期】. After renewal, make your bid "
-             "files again with the renewed token.") },
+        { "cert.expiring", N_("Renew the certificate soon on the platform: 【CA 管理】-【CA 续期】. After "
+                              "renewal, make your bid "
+                              "files again with the renewed token.") },
         { "cert.not-yet-valid",
           N_("Check the system date and time first; if they are right, the certificate was just issued: "
              "wait until it becomes valid.") },
@@ -126,11 +130,10 @@ static const TdCause causes[] = {
         { "cert.chain",
           N_("The certificate does not verify against the platform's CA certificate: contact the platform's "
              "CA service.") },
-        { "engine.check-error",
-          N_("tokendoctor could not run this check. Run it again; if it persists, "
-             "contact support with the output of `tokendoctor check --json`.") },
-        { "engine.cycle",
-          N_("This is a bug in tokendoctor: please report it with the output of `tokendoctor list --json`.") },
+        { "engine.check-error", N_("tokendoctor could not run this check. Run it again; if it persists, "
+                                   "contact support with the output of `tokendoctor check --json`.") },
+        { "engine.cycle", N_("This is a bug in tokendoctor: please report it with the output of "
+                             "`tokendoctor list --json`.") },
         { NULL, NULL },
 };
 

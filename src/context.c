@@ -111,7 +111,8 @@ void td_context_set_pin_prompt(TdContext *ctx, TdPinPrompt prompt, void *user) {
         ctx->pin_prompt_user = user;
 }
 
-int td_context_ask_pin(TdContext *ctx, const char *token_label, int64_t deadline_ms, char *buf, size_t size) {
+int td_context_ask_pin(TdContext *ctx, const char *token_label, int64_t deadline_ms, char *buf,
+                       size_t size) {
         if (!ctx->pin_prompt || size == 0)
                 return -ENOKEY;
         return ctx->pin_prompt(token_label, deadline_ms, buf, size, ctx->pin_prompt_user);
@@ -188,8 +189,8 @@ int td_context_opendir(const TdContext *ctx, const char *abs_path, DIR **ret_dir
         return 0;
 }
 
-int td_context_read_file(const TdContext *ctx, const char *abs_path, size_t max_len,
-                         char **ret_data, size_t *ret_len) {
+int td_context_read_file(const TdContext *ctx, const char *abs_path, size_t max_len, char **ret_data,
+                         size_t *ret_len) {
         _cleanup_close_ int fd = td_context_open(ctx, abs_path, O_RDONLY);
         if (fd < 0)
                 return fd;

@@ -123,8 +123,7 @@ static void settle(Job *job, TdStatus status, const char *cause, const char *fmt
 static void settle_timeout(Job *job, unsigned budget_ms, int64_t ran_ms) {
         _cleanup_free_ char *cause = td_timeout_cause_for(job->check);
         settle(job, TD_STATUS_ERROR, cause ? cause : "engine.timeout",
-               _("The check did not finish within %.1f seconds and was stopped."),
-               budget_ms / 1000.0);
+               _("The check did not finish within %.1f seconds and was stopped."), budget_ms / 1000.0);
         job->result.duration_ms = ran_ms;
 }
 
@@ -149,8 +148,7 @@ static bool settle_unrunnable(Run *run, Job *job, const TdEngineOptions *opts) {
                 TdStatus st = dep->result.status;
                 if (st == TD_STATUS_PASS || st == TD_STATUS_WARN)
                         continue;
-                settle(job, TD_STATUS_SKIP, NULL,
-                       _("Skipped: it needs %s (%s), which did not pass (%s)."),
+                settle(job, TD_STATUS_SKIP, NULL, _("Skipped: it needs %s (%s), which did not pass (%s)."),
                        dep->check->id, td_gettext(dep->check->title), td_status_to_string(st));
                 td_result_add_detail(&job->result, "skip_reason", "dependency");
                 td_result_add_detail(&job->result, "blocked_by", "%s", dep->check->id);
@@ -167,7 +165,7 @@ static bool dependencies_settled(Run *run, const Job *job) {
 }
 
 static int launch(Run *run, Job *job, const TdEngineOptions *opts, int64_t run_deadline) {
-        unsigned budget = job->check->timeout_ms ? job->check->timeout_ms
+        unsigned budget = job->check->timeout_ms   ? job->check->timeout_ms
                           : opts->check_timeout_ms ? opts->check_timeout_ms
                                                    : TD_ENGINE_DEFAULT_CHECK_TIMEOUT_MS;
         int64_t now = td_now_monotonic_ms();
@@ -180,15 +178,14 @@ static int launch(Run *run, Job *job, const TdEngineOptions *opts, int64_t run_d
         int r = pthread_create(&job->thread, NULL, job_thread, job);
         if (r != 0) {
                 atomic_fetch_sub(&run->refcount, 1);
-                settle(job, TD_STATUS_ERROR, "engine.check-error",
-                       _("The check could not be started: %s."), strerror(r));
+                settle(job, TD_STATUS_ERROR, "engine.check-error", _("The check could not be started: %s."),
+                       strerror(r));
                 return -r;
         }
         return 0;
 }
 
-static int validate(const TdCheck *const *checks, size_t n, const TdEngineOptions *opts,
-                    char **ret_error) {
+static int validate(const TdCheck *const *checks, size_t n, const TdEngineOptions *opts, char **ret_error) {
         for (size_t i = 0; i < n; i++)
                 for (const char *const *d = checks[i]->depends; d && *d; d++) {
                         bool found = false;

@@ -18,7 +18,7 @@ static bool has_catalogue(const char *dir) {
 void td_i18n_init(void) {
         const char *dir = getenv("TOKENDOCTOR_LOCALEDIR");
         if (isempty(dir))
-                dir = has_catalogue(TD_LOCALEDIR) ? TD_LOCALEDIR
+                dir = has_catalogue(TD_LOCALEDIR)         ? TD_LOCALEDIR
                       : has_catalogue(TD_BUILD_LOCALEDIR) ? TD_BUILD_LOCALEDIR
                                                           : TD_LOCALEDIR;
         bindtextdomain(GETTEXT_PACKAGE, dir);

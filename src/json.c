@@ -44,8 +44,8 @@ static json_object *result_to_json(const TdResult *r) {
         json_object_object_add(o, "title", json_object_new_string(td_gettext(r->check->title)));
         json_object_object_add(o, "message", json_text(r->message ? r->message : ""));
         json_object_object_add(o, "cause", string_or_null(r->status == TD_STATUS_PASS ? NULL : r->cause));
-        json_object_object_add(o, "advice", string_or_null(r->status == TD_STATUS_PASS ? NULL
-                                                                                       : td_cause_advice(r->cause)));
+        json_object_object_add(
+                o, "advice", string_or_null(r->status == TD_STATUS_PASS ? NULL : td_cause_advice(r->cause)));
         json_object_object_add(o, "fix", fix_to_json(r));
         json_object *details = json_object_new_object();
         for (size_t i = 0; i < r->n_details; i++)
@@ -98,8 +98,10 @@ char *td_checks_to_json(const TdCheck *const *checks, size_t n_checks, bool pret
                 json_object_object_add(o, "id", json_object_new_string(c->id));
                 json_object_object_add(o, "category", json_object_new_string(c->category));
                 json_object_object_add(o, "title", json_object_new_string(td_gettext(c->title)));
-                json_object_object_add(o, "needs_token", json_object_new_boolean(c->flags & TD_CHECK_NEEDS_TOKEN));
-                json_object_object_add(o, "needs_network", json_object_new_boolean(c->flags & TD_CHECK_NEEDS_NETWORK));
+                json_object_object_add(o, "needs_token",
+                                       json_object_new_boolean(c->flags & TD_CHECK_NEEDS_TOKEN));
+                json_object_object_add(o, "needs_network",
+                                       json_object_new_boolean(c->flags & TD_CHECK_NEEDS_NETWORK));
                 json_object_object_add(o, "can_fix", json_object_new_boolean(c->fix != NULL));
                 json_object_object_add(o, "fix_privileged",
                                        json_object_new_boolean(c->fix && c->fix->privileged));

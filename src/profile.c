@@ -790,7 +790,7 @@ static int parse_system(Loader *l, const char *section) {
         return 0;
 }
 
-#define KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define KEYS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 typedef struct {
         const char *name;
@@ -799,16 +799,16 @@ typedef struct {
 } SectionType;
 
 static const SectionType section_types[] = {
-        {"platform", KEYS("name", "url", "urls", "tls_ca"), parse_platform},
-        {"ca", KEYS("issuer", "cert", "expiry_warn_days"), parse_ca},
-        {"browsers", KEYS("supported", "unsupported"), parse_browsers},
-        {"drivers", KEYS("packages", "min_version"), parse_drivers},
-        {"token", KEYS("module", "usb_ids", "atr"), parse_token},
-        {"helper", KEYS("url"), parse_helper},
-        {"seal", KEYS("pkcs11_label", "pkcs11_application", "files", "maker_cert", "expiry_warn_days"),
-         parse_seal},
-        {"support", KEYS("upload_url", "tls_ca", "contact"), parse_support},
-        {"system", KEYS("os", "arch", "locales", "max_clock_skew"), parse_system},
+        { "platform", KEYS("name", "url", "urls", "tls_ca"), parse_platform },
+        { "ca", KEYS("issuer", "cert", "expiry_warn_days"), parse_ca },
+        { "browsers", KEYS("supported", "unsupported"), parse_browsers },
+        { "drivers", KEYS("packages", "min_version"), parse_drivers },
+        { "token", KEYS("module", "usb_ids", "atr"), parse_token },
+        { "helper", KEYS("url"), parse_helper },
+        { "seal", KEYS("pkcs11_label", "pkcs11_application", "files", "maker_cert", "expiry_warn_days"),
+          parse_seal },
+        { "support", KEYS("upload_url", "tls_ca", "contact"), parse_support },
+        { "system", KEYS("os", "arch", "locales", "max_clock_skew"), parse_system },
 };
 
 static const SectionType *section_type_find(const char *section) {

@@ -9,7 +9,7 @@
 #include "tokendoctor/td-result.h"
 
 static const char *const status_names[_TD_STATUS_MAX] = {
-        [TD_STATUS_PASS] = "pass", [TD_STATUS_WARN] = "warn", [TD_STATUS_FAIL] = "fail",
+        [TD_STATUS_PASS] = "pass", [TD_STATUS_WARN] = "warn",   [TD_STATUS_FAIL] = "fail",
         [TD_STATUS_SKIP] = "skip", [TD_STATUS_ERROR] = "error",
 };
 
@@ -93,9 +93,8 @@ int td_result_add_detail(TdResult *r, const char *key, const char *fmt, ...) {
         char *value = td_strdup_vprintf(fmt, ap);
         va_end(ap);
         char *key_copy = strdup(key);
-        TdDetail *grown = (value && key_copy)
-                                  ? realloc(r->details, (r->n_details + 1) * sizeof(TdDetail))
-                                  : NULL;
+        TdDetail *grown =
+                (value && key_copy) ? realloc(r->details, (r->n_details + 1) * sizeof(TdDetail)) : NULL;
         if (!grown) {
                 free(value);
                 free(key_copy);
@@ -121,6 +120,5 @@ int64_t td_result_remaining_ms(const TdResult *r) {
 }
 
 bool td_result_has_fix(const TdResult *r) {
-        return r->check && r->check->fix &&
-               (r->status == TD_STATUS_WARN || r->status == TD_STATUS_FAIL);
+        return r->check && r->check->fix && (r->status == TD_STATUS_WARN || r->status == TD_STATUS_FAIL);
 }

@@ -13,7 +13,7 @@
 int td_token_find(TdContext *ctx, const TdResult *result, const TdP11Token **ret_token);
 /* The same, and the resolved path of the module that sees it (borrowed from the context). */
 int td_token_find_with_module(TdContext *ctx, const TdResult *result, const TdP11Token **ret_token,
-                               const char **ret_module);
+                              const char **ret_module);
 
 /*
  * The signing certificate on @token: the first whose key usage allows signatures. Returns its

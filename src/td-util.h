@@ -37,11 +37,11 @@ static inline void td_strv_freep(TdStrv *v) {
 #define _cleanup_strv_free_ _cleanup_(td_strv_freep)
 
 /* Hand ownership out of a cleanup-scoped variable. */
-#define TAKE_PTR(p)                             \
-        ({                                      \
-                __typeof__(p) _tmp_ = (p);      \
-                (p) = NULL;                     \
-                _tmp_;                          \
+#define TAKE_PTR(p)                                                                                         \
+        ({                                                                                                  \
+                __typeof__(p) _tmp_ = (p);                                                                  \
+                (p) = NULL;                                                                                 \
+                _tmp_;                                                                                      \
         })
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))

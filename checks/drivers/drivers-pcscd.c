@@ -13,15 +13,17 @@ static int run(TdContext *ctx, TdResult *result) {
         if (st->cause) {
                 td_result_add_detail(result, "pcsc_error", "%s", st->error ? st->error : "");
                 if (streq(st->cause, "pcscd.denied"))
-                        return td_result_set(result, TD_STATUS_FAIL, st->cause,
-                                             _("The PC/SC service (pcscd) refused this user (%s): its polkit "
-                                               "policy allows only active local sessions, so tokens cannot be "
-                                               "used from here."),
-                                             st->error ? st->error : "");
-                return td_result_set(result, TD_STATUS_FAIL, st->cause,
-                                     _("The PC/SC service (pcscd) does not answer (%s): no program can reach "
-                                       "the CA token."),
-                                     st->error ? st->error : "");
+                        return td_result_set(
+                                result, TD_STATUS_FAIL, st->cause,
+                                _("The PC/SC service (pcscd) refused this user (%s): its polkit "
+                                  "policy allows only active local sessions, so tokens cannot be "
+                                  "used from here."),
+                                st->error ? st->error : "");
+                return td_result_set(
+                        result, TD_STATUS_FAIL, st->cause,
+                        _("The PC/SC service (pcscd) does not answer (%s): no program can reach "
+                          "the CA token."),
+                        st->error ? st->error : "");
         }
         td_result_add_detail(result, "readers", "%zu", st->n_readers);
         return td_result_set(result, TD_STATUS_PASS, NULL, _("The PC/SC service (pcscd) answers."));

@@ -59,6 +59,6 @@ const TdCheck td_check_os_fonts = {
         .title = N_("Chinese fonts"),
         .causes = TD_STRV("fonts.no-cjk"),
         .run = check_os_fonts_run,
-        .fix = &(const TdFix){.summary = N_("Install a Simplified Chinese font (fonts-noto-cjk)"),
-                              .privileged = true},
+        .fix = &(const TdFix){ .summary = N_("Install a Simplified Chinese font (fonts-noto-cjk)"),
+                               .privileged = true },
 };

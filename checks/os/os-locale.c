@@ -12,7 +12,7 @@
 #define LOCALE_FILE_MAX (64u * 1024u)
 
 /* The variables that decide the language of messages, strongest first. */
-static const char *const locale_variables[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+static const char *const locale_variables[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
 
 typedef struct {
         char *values[ELEMENTSOF(locale_variables)];
@@ -73,7 +73,7 @@ static int locale_from_file(TdContext *ctx, const char *file, LocaleInForce *ret
 
 /* CONTRACT.md "The locale in force": the environment, then the system default files. */
 static int find_locale_in_force(TdContext *ctx, LocaleInForce *ret) {
-        static const char *const files[] = {"/etc/default/locale", "/etc/locale.conf"};
+        static const char *const files[] = { "/etc/default/locale", "/etc/locale.conf" };
 
         for (size_t i = 0; i < ELEMENTSOF(locale_variables); i++) {
                 const char *value = td_context_getenv(ctx, locale_variables[i]);
@@ -82,8 +82,9 @@ static int find_locale_in_force(TdContext *ctx, LocaleInForce *ret) {
                 char *copy = strdup(value);
                 if (!copy)
                         return -ENOMEM;
-                *ret = (LocaleInForce){
-                        .name = copy, .variable = locale_variables[i], .source = "environment"};
+                *ret = (LocaleInForce){ .name = copy,
+                                        .variable = locale_variables[i],
+                                        .source = "environment" };
                 return 1;
         }
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
@@ -129,7 +130,7 @@ static bool locale_is_chinese(const LocaleParts *p) {
 }
 
 static bool locale_is_traditional(const char *name, const LocaleParts *p) {
-        static const char *const territories[] = {"TW", "HK", "MO"};
+        static const char *const territories[] = { "TW", "HK", "MO" };
 
         if (!locale_is_chinese(p))
                 return false;
@@ -146,7 +147,7 @@ static bool locale_is_traditional(const char *name, const LocaleParts *p) {
 
 /* Whether "language_TERRITORY" of @p is one of the profile's locales (default zh_CN). */
 static bool locale_accepted(const TdProfile *profile, const LocaleParts *p) {
-        static const char *const fallback[] = {"zh_CN", NULL};
+        static const char *const fallback[] = { "zh_CN", NULL };
         const char *const *accepted = profile && profile->locales && profile->locales[0]
                                               ? (const char *const *) profile->locales
                                               : fallback;
@@ -285,6 +286,6 @@ const TdCheck td_check_os_locale = {
         .title = N_("Simplified Chinese locale"),
         .causes = TD_STRV("locale.traditional", "locale.not-chinese", "locale.not-installed"),
         .run = check_os_locale_run,
-        .fix = &(const TdFix){.summary = N_("Generate and select the zh_CN.UTF-8 locale"),
-                              .privileged = true},
+        .fix = &(const TdFix){ .summary = N_("Generate and select the zh_CN.UTF-8 locale"),
+                               .privileged = true },
 };

@@ -70,7 +70,7 @@ static bool arch_supported(const TdProfile *profile, const char *machine) {
 
 /* os-release(5): /etc/os-release wins; /usr/lib/os-release is the fallback. */
 static int read_os_release(TdContext *ctx, char **ret_text, size_t *ret_len, const char **ret_file) {
-        static const char *const files[] = {"/etc/os-release", "/usr/lib/os-release"};
+        static const char *const files[] = { "/etc/os-release", "/usr/lib/os-release" };
 
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 int r = td_context_read_file(ctx, files[i], OS_RELEASE_MAX, ret_text, ret_len);

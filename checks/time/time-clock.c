@@ -40,7 +40,7 @@ static char *unit_text(unsigned unit, unsigned long n) {
 
 /* "2 hours 3 minutes": the two largest units, which is what a person reads. */
 static char *duration_text(uint64_t seconds) {
-        static const uint64_t unit_s[] = {86400, 3600, 60, 1};
+        static const uint64_t unit_s[] = { 86400, 3600, 60, 1 };
         unsigned first = 3;
         for (unsigned i = 0; i < ELEMENTSOF(unit_s); i++)
                 if (seconds >= unit_s[i]) {

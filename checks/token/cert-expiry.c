@@ -49,8 +49,8 @@ static int run(TdContext *ctx, TdResult *result) {
                                   info.subject_cn, days_left, until);
         else
                 r = td_result_set(result, TD_STATUS_PASS, NULL,
-                                  _("The certificate of %s is valid until %s (%ld days left)."), info.subject_cn,
-                                  until, days_left);
+                                  _("The certificate of %s is valid until %s (%ld days left)."),
+                                  info.subject_cn, until, days_left);
         td_cert_info_clear(&info);
         return r;
 }

@@ -29,7 +29,8 @@ static int run(TdContext *ctx, TdResult *result) {
                                   info.issuer, profile->ca_issuer);
         else if (r > 0 && !isempty(profile->ca_cert)) {
                 const char *reason = NULL;
-                r = td_x509_verify_chain(cert->der, cert->der_len, profile->ca_cert, td_context_now(ctx), &reason);
+                r = td_x509_verify_chain(cert->der, cert->der_len, profile->ca_cert, td_context_now(ctx),
+                                         &reason);
                 if (r == -EBADMSG)
                         r = td_result_set(result, TD_STATUS_FAIL, "cert.chain",
                                           _("The certificate names the platform's CA but does not verify "
@@ -37,9 +38,11 @@ static int run(TdContext *ctx, TdResult *result) {
                                           profile->ca_cert, reason ? reason : "");
                 else if (r == 0)
                         r = td_result_set(result, TD_STATUS_PASS, NULL,
-                                          _("Issued by the platform's CA %s; the chain verifies."), info.issuer);
+                                          _("Issued by the platform's CA %s; the chain verifies."),
+                                          info.issuer);
         } else if (r > 0)
-                r = td_result_set(result, TD_STATUS_PASS, NULL, _("Issued by the platform's CA %s."), info.issuer);
+                r = td_result_set(result, TD_STATUS_PASS, NULL, _("Issued by the platform's CA %s."),
+                                  info.issuer);
         td_cert_info_clear(&info);
         return r;
 }

@@ -35,8 +35,9 @@ static int run(TdContext *ctx, TdResult *result) {
         r = td_token_signing_cert(token, &info);
         if (r == -ENOENT || r == -EBADMSG)
                 return td_result_set(result, TD_STATUS_FAIL, "cert.none",
-                                     token->n_certs ? _("The token \"%s\" holds no usable signing certificate.")
-                                                    : _("The token \"%s\" holds no certificate."),
+                                     token->n_certs
+                                             ? _("The token \"%s\" holds no usable signing certificate.")
+                                             : _("The token \"%s\" holds no certificate."),
                                      token->label);
         if (r < 0)
                 return r;

@@ -174,14 +174,14 @@ static int run(TdContext *ctx, TdResult *result) {
         td_result_add_detail(result, "certificate", "%s", info.serial);
 
         if (token->pin_locked || token->pin_final_try) {
-                TdP11Signature refused = {.outcome = token->pin_locked ? TD_P11_PIN_LOCKED
-                                                                       : TD_P11_PIN_FINAL_TRY};
+                TdP11Signature refused = { .outcome = token->pin_locked ? TD_P11_PIN_LOCKED
+                                                                        : TD_P11_PIN_FINAL_TRY };
                 r = report_outcome(ctx, result, token, cert, &info, NULL, &refused);
                 td_cert_info_clear(&info);
                 return r;
         }
 
-        __attribute__((cleanup(pin_wipe))) Pin pin = {{0}};
+        __attribute__((cleanup(pin_wipe))) Pin pin = { { 0 } };
         if (!token->protected_auth) {
                 /* What is left after the PIN is for the probe: a person may take most of the time. */
                 r = td_context_ask_pin(ctx, token->label, result->deadline_ms - PROBE_MIN_MS, pin.text,

@@ -43,8 +43,8 @@ static int run(TdContext *ctx, TdResult *result) {
         if (!model)
                 return td_result_set(result, TD_STATUS_PASS, NULL,
                                      _("A card answers in %s (ATR %s, model unknown)."), card->name, atr);
-        return td_result_set(result, TD_STATUS_PASS, NULL, _("A card answers in %s: %s (ATR %s)."), card->name,
-                             model, atr);
+        return td_result_set(result, TD_STATUS_PASS, NULL, _("A card answers in %s: %s (ATR %s)."),
+                             card->name, model, atr);
 }
 
 const TdCheck td_check_token_card = {

@@ -45,7 +45,9 @@ static int run(TdContext *ctx, TdResult *result) {
                 td_result_add_detail(result, key, "%s", l->module);
                 snprintf(key, sizeof key, "module%u.result", probed);
                 td_result_add_detail(result, key, "%s",
-                                     l->cause ? l->message : l->n_tokens ? "token found" : "no token");
+                                     l->cause      ? l->message
+                                     : l->n_tokens ? "token found"
+                                                   : "no token");
                 if (!l->cause && l->n_tokens > 0)
                         found = l;
                 else if (!worst || severity(l) > severity(worst))
@@ -61,8 +63,9 @@ static int run(TdContext *ctx, TdResult *result) {
                 td_result_add_detail(result, "token_serial", "%s", t->serial);
                 td_result_add_detail(result, "token_model", "%s", t->model);
                 td_result_add_detail(result, "slot", "%s", t->slot_description);
-                return td_result_set(result, TD_STATUS_PASS, NULL, _("%s sees the token \"%s\" (serial %s)."),
-                                     found->module, t->label, t->serial);
+                return td_result_set(result, TD_STATUS_PASS, NULL,
+                                     _("%s sees the token \"%s\" (serial %s)."), found->module, t->label,
+                                     t->serial);
         }
         if (!worst->cause)
                 return td_result_set(result, TD_STATUS_FAIL, "module.no-token",
@@ -79,9 +82,10 @@ static int run(TdContext *ctx, TdResult *result) {
                                      _("The token driver hangs: %s; it was stopped."), worst->message);
         if (streq(worst->cause, "module.wrong-arch"))
                 return td_result_set(result, TD_STATUS_FAIL, worst->cause,
-                                     _("The token driver is built for another processor: %s."), worst->message);
-        return td_result_set(result, TD_STATUS_FAIL, worst->cause, _("The token driver cannot be loaded: %s."),
-                             worst->message);
+                                     _("The token driver is built for another processor: %s."),
+                                     worst->message);
+        return td_result_set(result, TD_STATUS_FAIL, worst->cause,
+                             _("The token driver cannot be loaded: %s."), worst->message);
 }
 
 const TdCheck td_check_token_module = {
@@ -89,7 +93,8 @@ const TdCheck td_check_token_module = {
         .category = "token",
         .title = N_("Token driver (PKCS#11 module) sees the token"),
         .flags = TD_CHECK_NEEDS_TOKEN,
-        .causes = TD_STRV("module.missing", "module.wrong-arch", "module.crash", "module.hang", "module.no-token"),
+        .causes = TD_STRV("module.missing", "module.wrong-arch", "module.crash", "module.hang",
+                          "module.no-token"),
         .run = run,
         .timeout_ms = 20000,
 };

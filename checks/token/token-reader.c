@@ -13,9 +13,10 @@ static int run(TdContext *ctx, TdResult *result) {
         if (r < 0)
                 return r;
         if (st->n_readers == 0)
-                return td_result_set(result, TD_STATUS_FAIL, "reader.none",
-                                     _("The PC/SC service lists no reader: the CA token is not plugged in, or "
-                                       "no driver handles it."));
+                return td_result_set(
+                        result, TD_STATUS_FAIL, "reader.none",
+                        _("The PC/SC service lists no reader: the CA token is not plugged in, or "
+                          "no driver handles it."));
         for (size_t i = 0; i < st->n_readers; i++) {
                 char key[32];
                 snprintf(key, sizeof key, "reader%zu", i + 1);

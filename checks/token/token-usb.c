@@ -114,7 +114,7 @@ static int check_node(TdContext *ctx, const char *node, TokenState *s, size_t *n
 }
 
 static int token_state_get(TdContext *ctx, const TdUsbDevice *d, TokenState *s) {
-        *s = (TokenState){.node_states = calloc(1, sizeof(char *))};
+        *s = (TokenState){ .node_states = calloc(1, sizeof(char *)) };
         if (!s->node_states)
                 return -ENOMEM;
         if (td_usb_device_has_class(d, TD_USB_CLASS_SMART_CARD)) {

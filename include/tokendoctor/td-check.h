@@ -34,7 +34,7 @@ struct TdCheck {
         const char *const *depends; /* NULL-terminated check ids, or NULL */
         const char *const *causes;  /* NULL-terminated cause codes this check may report */
         int (*run)(TdContext *ctx, TdResult *result);
-        const TdFix *fix; /* NULL when no automatic repair exists */
+        const TdFix *fix;    /* NULL when no automatic repair exists */
         unsigned timeout_ms; /* 0: the engine's default */
 };
 

@@ -81,8 +81,8 @@ int td_context_opendir(const TdContext *ctx, const char *abs_path, DIR **ret_dir
  * Files over @max_len bytes give -EFBIG. Returns 0 or a negative errno; on success the
  * caller frees *ret_data.
  */
-int td_context_read_file(const TdContext *ctx, const char *abs_path, size_t max_len,
-                         char **ret_data, size_t *ret_len);
+int td_context_read_file(const TdContext *ctx, const char *abs_path, size_t max_len, char **ret_data,
+                         size_t *ret_len);
 
 /*
  * Memoised facts shared by checks (e.g. one HTTP probe serves net.platform and time.clock).

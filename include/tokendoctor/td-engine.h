@@ -11,11 +11,11 @@
 #include "td-result.h"
 
 typedef struct {
-        bool no_token;          /* 无锁检测: skip every check that needs the token */
-        const char *const *only; /* NULL-terminated ids: run these and their dependencies */
-        unsigned timeout_ms;    /* the whole run ends by then; 0 = TD_ENGINE_DEFAULT_TIMEOUT_MS */
+        bool no_token;             /* 无锁检测: skip every check that needs the token */
+        const char *const *only;   /* NULL-terminated ids: run these and their dependencies */
+        unsigned timeout_ms;       /* the whole run ends by then; 0 = TD_ENGINE_DEFAULT_TIMEOUT_MS */
         unsigned check_timeout_ms; /* per check unless it declares its own; 0 = default */
-        unsigned max_parallel;  /* worker threads; 0 = default */
+        unsigned max_parallel;     /* worker threads; 0 = default */
         /* Called on the engine's thread as each result is final (for live frontends). */
         void (*on_result)(const TdResult *result, void *user);
         void *on_result_user;
@@ -28,7 +28,7 @@ typedef struct {
 typedef struct {
         TdResult *results; /* one per check given, in the order given */
         size_t n_results;
-        time_t started;    /* wall clock */
+        time_t started; /* wall clock */
         int64_t duration_ms;
         unsigned counts[_TD_STATUS_MAX];
 } TdReport;
@@ -44,8 +44,8 @@ typedef struct {
  * id in @opts->only or a dependency missing from @checks (with *ret_error naming it when
  * @ret_error is non-NULL), or -ENOMEM. Not reentrant for one context from two threads.
  */
-int td_engine_run(TdContext *ctx, const TdCheck *const *checks, size_t n_checks,
-                  const TdEngineOptions *opts, TdReport **ret_report, char **ret_error);
+int td_engine_run(TdContext *ctx, const TdCheck *const *checks, size_t n_checks, const TdEngineOptions *opts,
+                  TdReport **ret_report, char **ret_error);
 
 void td_report_free(TdReport *report);
 

@@ -9,8 +9,8 @@ void td_strv_free(TdStrv v);
 size_t td_strv_length(const char *const *v);
 
 typedef struct {
-        char *name;    /* the section suffix: "" for [token], "feitian" for [token.feitian] */
-        char *module;  /* PKCS#11 module path, or NULL */
+        char *name;     /* the section suffix: "" for [token], "feitian" for [token.feitian] */
+        char *module;   /* PKCS#11 module path, or NULL */
         TdStrv usb_ids; /* "096e:0807", lower-case; "055c:*" for every product of a vendor */
         TdStrv atr;     /* ATR glob patterns, upper-case hex with ':' */
 } TdTokenModel;
@@ -34,7 +34,7 @@ typedef struct TdProfile {
         char *path; /* the file it came from */
 
         char *platform_name;
-        TdStrv urls;         /* first = [platform] url (clock reference), then urls */
+        TdStrv urls; /* first = [platform] url (clock reference), then urls */
         char *platform_tls_ca;
 
         char *ca_issuer;
@@ -77,9 +77,9 @@ typedef struct TdProfile {
  * Load a profile. @name_or_path is a file path when it contains '/' or ends in ".ini",
  * else a name looked up in $XDG_CONFIG_HOME/tokendoctor/profiles, /etc/tokendoctor/profiles
  * and the data dir. On error returns -ENOENT (not found / unreadable), -EINVAL (malformed),
- * -EFBIG (over 1 MiB or too many keys) or -ENOMEM and, when @ret_error is non-NULL, a newly allocated one-line message naming
- * the file, the line or key and the problem. On success *ret_profile is owned by the caller
- * (td_profile_free()).
+ * -EFBIG (over 1 MiB or too many keys) or -ENOMEM and, when @ret_error is non-NULL, a newly allocated
+ * one-line message naming the file, the line or key and the problem. On success *ret_profile is owned by the
+ * caller (td_profile_free()).
  */
 int td_profile_load(const char *name_or_path, TdProfile **ret_profile, char **ret_error);
 /* Parse a profile from an explicit file (no lookup). Same contract as td_profile_load(). */

@@ -42,7 +42,8 @@ typedef struct {
  * Run @checks with @args, print the results as text or JSON, return the exit status
  * (CONTRACT.md). @verb names the command in usage errors.
  */
-int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_t n_checks, const char *verb);
+int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_t n_checks,
+                      const char *verb);
 
 /*
  * Load the profile @profile_name and make a context with it and @root (NULL = /). Returns

@@ -46,8 +46,7 @@ static void cert_to_text(const TdCertInfo *c, long days_left) {
         printf("%s %s\n", _("Subject (证书使用者):"), c->subject);
         printf("%s %s – %s\n", _("Validity (证书有效期):"), from, until);
         printf("%s %s\n", _("Issuer (证书颁发机构):"), c->issuer);
-        printf("%s %s %d%s\n", _("Key:"), c->key_type, c->key_bits,
-               c->signing ? _(", for signatures") : "");
+        printf("%s %s %d%s\n", _("Key:"), c->key_type, c->key_bits, c->signing ? _(", for signatures") : "");
         if (days_left >= 0)
                 printf(_("Days left: %ld\n"), days_left);
         else
@@ -71,8 +70,10 @@ int td_cmd_cert(int argc, char **argv) {
                 switch (c) {
                 case 'h':
                         printf(_("Usage: tokendoctor cert [--json] [--profile NAME|FILE]\n\n"
-                                 "Show every certificate on the token (证书显示): serial number, subject, validity,\n"
-                                 "issuer and the days left. Exit status 0 when a certificate was shown, 2 when none.\n"));
+                                 "Show every certificate on the token (证书显示): serial number, subject, "
+                                 "validity,\n"
+                                 "issuer and the days left. Exit status 0 when a certificate was shown, 2 "
+                                 "when none.\n"));
                         return TD_EXIT_OK;
                 case 'j':
                         json = true;
@@ -98,8 +99,10 @@ int td_cmd_cert(int argc, char **argv) {
         const TdP11Token *token = NULL;
         r = td_token_find(ctx, &bound, &token);
         if (r < 0) {
-                td_log_error("%s", r == -ENODEV ? _("no CA token is seen (run 'tokendoctor check' to find out why)")
-                                                : strerror(-r));
+                td_log_error("%s",
+                             r == -ENODEV
+                                     ? _("no CA token is seen (run 'tokendoctor check' to find out why)")
+                                     : strerror(-r));
                 td_context_unref(ctx);
                 return TD_EXIT_FAIL;
         }
@@ -130,7 +133,8 @@ int td_cmd_cert(int argc, char **argv) {
                 json_object_object_add(t, "model", json_object_new_string(token->model));
                 json_object_object_add(root, "token", t);
                 json_object_object_add(root, "certificates", certs);
-                puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+                puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+                                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
                 json_object_put(root);
         } else {
                 json_object_put(certs);

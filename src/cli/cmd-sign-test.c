@@ -21,7 +21,8 @@ static void sign_test_help(void) {
                  "  --json               print one JSON object (as check --json)\n"
                  "  --profile NAME|FILE  platform profile (default: %s)\n"
                  "  --timeout SECONDS    finish within this time\n\n"
-                 "Exit status: 0 the signature verified, 2 it did not or could not be made, 64 usage error,\n"
+                 "Exit status: 0 the signature verified, 2 it did not or could not be made, 64 usage "
+                 "error,\n"
                  "78 bad profile.\n"),
                TD_PROFILE_DEFAULT);
 }

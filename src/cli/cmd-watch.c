@@ -162,7 +162,8 @@ int td_cmd_watch(int argc, char **argv) {
                         errno = 0;
                         unsigned long n = strtoul(optarg, &end, 10);
                         if (errno || *end || isempty(optarg) || n == 0 || n > 1000000 || optarg[0] == '-')
-                                return td_usage_error("watch", _("--count '%s': give a whole number greater than 0"),
+                                return td_usage_error("watch",
+                                                      _("--count '%s': give a whole number greater than 0"),
                                                       optarg);
                         out.count = (unsigned) n;
                         break;

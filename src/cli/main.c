@@ -9,8 +9,10 @@
 #include "td-util.h"
 
 static const TdVerb verbs[] = {
-        { "check", N_("Run the one-click check (一键检测); --no-token without the token (无锁)"), td_cmd_check },
-        { "list", N_("List every check: id, title, whether it needs the token, whether it can fix"), td_cmd_list },
+        { "check", N_("Run the one-click check (一键检测); --no-token without the token (无锁)"),
+          td_cmd_check },
+        { "list", N_("List every check: id, title, whether it needs the token, whether it can fix"),
+          td_cmd_list },
         { "cert", N_("Show the certificates on the token (证书显示)"), td_cmd_cert },
         { "sign-test", N_("Sign a fresh challenge with the token's key and verify it"), td_cmd_sign_test },
         { "watch", N_("Show token insert/remove events as they happen"), td_cmd_watch },

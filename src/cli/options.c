@@ -37,8 +37,9 @@ int td_option_profile(const char *verb, const char *arg, const char **ret_profil
 
 int td_option_timeout(const char *verb, const char *arg, unsigned *ret_ms) {
         if (td_parse_timeout(arg, ret_ms) < 0)
-                return td_usage_error(verb, _("--timeout '%s': give a number of seconds greater than 0 (at most 86400)"),
-                                      arg);
+                return td_usage_error(
+                        verb, _("--timeout '%s': give a number of seconds greater than 0 (at most 86400)"),
+                        arg);
         return 0;
 }
 

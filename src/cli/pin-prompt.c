@@ -99,7 +99,9 @@ static int ask_terminal(const char *token_label, int64_t deadline_ms, char *buf,
          */
         int r = tcsetattr(tty, TCSAFLUSH, &quiet) < 0 ? -errno : 0;
         if (r == 0) {
-                dprintf(tty, _("PIN of the token \"%s\" (not shown as you type; empty to skip the signing test): "),
+                dprintf(tty,
+                        _("PIN of the token \"%s\" (not shown as you type; empty to skip the signing "
+                          "test): "),
                         token_label);
                 r = read_line(tty, deadline_ms, buf, size);
         }

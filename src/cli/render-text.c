@@ -13,15 +13,15 @@
 #define ANSI_BOLD "\033[1m"
 
 static const char *const status_colors[_TD_STATUS_MAX] = {
-        [TD_STATUS_PASS] = "\033[32m", [TD_STATUS_WARN] = "\033[33m", [TD_STATUS_FAIL] = "\033[31m",
+        [TD_STATUS_PASS] = "\033[32m", [TD_STATUS_WARN] = "\033[33m",  [TD_STATUS_FAIL] = "\033[31m",
         [TD_STATUS_SKIP] = "\033[90m", [TD_STATUS_ERROR] = "\033[35m",
 };
 static const char *const status_marks_unicode[_TD_STATUS_MAX] = {
-        [TD_STATUS_PASS] = "✔", [TD_STATUS_WARN] = "⚠", [TD_STATUS_FAIL] = "✘",
+        [TD_STATUS_PASS] = "✔", [TD_STATUS_WARN] = "⚠",  [TD_STATUS_FAIL] = "✘",
         [TD_STATUS_SKIP] = "–", [TD_STATUS_ERROR] = "‼",
 };
 static const char *const status_marks_ascii[_TD_STATUS_MAX] = {
-        [TD_STATUS_PASS] = "+", [TD_STATUS_WARN] = "!", [TD_STATUS_FAIL] = "x",
+        [TD_STATUS_PASS] = "+", [TD_STATUS_WARN] = "!",  [TD_STATUS_FAIL] = "x",
         [TD_STATUS_SKIP] = "-", [TD_STATUS_ERROR] = "?",
 };
 

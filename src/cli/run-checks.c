@@ -53,7 +53,8 @@ int td_cli_context_new(const char *profile_name, const char *root, TdContext **r
         return TD_EXIT_OK;
 }
 
-int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_t n_checks, const char *verb) {
+int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_t n_checks,
+                      const char *verb) {
         TdContext *ctx;
         int r = td_cli_context_new(args->profile, args->root, &ctx);
         if (r != TD_EXIT_OK)

@@ -23,7 +23,9 @@ static json_object *list_certificates(CK_FUNCTION_LIST *f, CK_SLOT_ID slot) {
                 f->C_FindObjectsFinal(session);
         }
         for (CK_ULONG i = 0; i < n; i++) {
-                CK_ATTRIBUTE attrs[3] = { { CKA_ID, NULL, 0 }, { CKA_LABEL, NULL, 0 }, { CKA_VALUE, NULL, 0 } };
+                CK_ATTRIBUTE attrs[3] = { { CKA_ID, NULL, 0 },
+                                          { CKA_LABEL, NULL, 0 },
+                                          { CKA_VALUE, NULL, 0 } };
                 if (f->C_GetAttributeValue(session, objects[i], attrs, 3) != CKR_OK)
                         continue;
                 for (int a = 0; a < 3; a++)
@@ -37,9 +39,12 @@ static json_object *list_certificates(CK_FUNCTION_LIST *f, CK_SLOT_ID slot) {
                         continue;
                 }
                 json_object *c = json_object_new_object();
-                json_object_object_add(c, "id", probe_hex(attrs[0].pValue ? attrs[0].pValue : "", attrs[0].pValue ? attrs[0].ulValueLen : 0));
-                json_object_object_add(c, "label", attrs[1].pValue ? probe_padded(attrs[1].pValue, attrs[1].ulValueLen)
-                                                                   : json_object_new_string(""));
+                json_object_object_add(c, "id",
+                                       probe_hex(attrs[0].pValue ? attrs[0].pValue : "",
+                                                 attrs[0].pValue ? attrs[0].ulValueLen : 0));
+                json_object_object_add(c, "label",
+                                       attrs[1].pValue ? probe_padded(attrs[1].pValue, attrs[1].ulValueLen)
+                                                       : json_object_new_string(""));
                 json_object_object_add(c, "der", probe_base64(attrs[2].pValue, attrs[2].ulValueLen));
                 json_object_array_add(certs, c);
                 for (int a = 0; a < 3; a++)
@@ -54,7 +59,8 @@ static json_object *describe_slot(CK_FUNCTION_LIST *f, CK_SLOT_ID slot) {
         json_object_object_add(o, "id", json_object_new_int64((int64_t) slot));
         CK_SLOT_INFO si;
         if (f->C_GetSlotInfo(slot, &si) == CKR_OK)
-                json_object_object_add(o, "description", probe_padded(si.slotDescription, sizeof si.slotDescription));
+                json_object_object_add(o, "description",
+                                       probe_padded(si.slotDescription, sizeof si.slotDescription));
         CK_TOKEN_INFO ti;
         if (f->C_GetTokenInfo(slot, &ti) != CKR_OK)
                 return o;
@@ -65,11 +71,14 @@ static json_object *describe_slot(CK_FUNCTION_LIST *f, CK_SLOT_ID slot) {
         json_object_object_add(t, "serial", probe_padded(ti.serialNumber, sizeof ti.serialNumber));
         json_object_object_add(t, "flags", json_object_new_int64((int64_t) ti.flags));
         json_object_object_add(t, "initialized", json_object_new_boolean(ti.flags & CKF_TOKEN_INITIALIZED));
-        json_object_object_add(t, "pin_final_try", json_object_new_boolean(ti.flags & CKF_USER_PIN_FINAL_TRY));
+        json_object_object_add(t, "pin_final_try",
+                               json_object_new_boolean(ti.flags & CKF_USER_PIN_FINAL_TRY));
         json_object_object_add(t, "pin_locked", json_object_new_boolean(ti.flags & CKF_USER_PIN_LOCKED));
-        json_object_object_add(t, "pin_count_low", json_object_new_boolean(ti.flags & CKF_USER_PIN_COUNT_LOW));
+        json_object_object_add(t, "pin_count_low",
+                               json_object_new_boolean(ti.flags & CKF_USER_PIN_COUNT_LOW));
         /* A PIN pad on the reader or token: the PIN is entered there, never typed to us. */
-        json_object_object_add(t, "protected_auth", json_object_new_boolean(ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH));
+        json_object_object_add(t, "protected_auth",
+                               json_object_new_boolean(ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH));
         json_object_object_add(t, "certificates", list_certificates(f, slot));
         json_object_object_add(o, "token", t);
         return o;
@@ -82,8 +91,11 @@ int probe_list(const char *module) {
         json_object *root = json_object_new_object();
         CK_INFO info;
         if (f->C_GetInfo(&info) == CKR_OK) {
-                json_object_object_add(root, "manufacturer", probe_padded(info.manufacturerID, sizeof info.manufacturerID));
-                json_object_object_add(root, "library", probe_padded(info.libraryDescription, sizeof info.libraryDescription));
+                json_object_object_add(root, "manufacturer",
+                                       probe_padded(info.manufacturerID, sizeof info.manufacturerID));
+                json_object_object_add(
+                        root, "library",
+                        probe_padded(info.libraryDescription, sizeof info.libraryDescription));
         }
         CK_SLOT_ID slots[MAX_SLOTS];
         CK_ULONG n = MAX_SLOTS;

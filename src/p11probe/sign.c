@@ -22,8 +22,9 @@
 #define SIGNATURE_MAX 1024
 
 /* DigestInfo prefix of SHA-256 (RFC 8017, 9.2 note 1), for modules that only offer CKM_RSA_PKCS. */
-static const unsigned char sha256_digest_info[] = { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
-                                                    0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20 };
+static const unsigned char sha256_digest_info[] = { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
+                                                    0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                                                    0x01, 0x05, 0x00, 0x04, 0x20 };
 
 typedef struct {
         CK_MECHANISM_TYPE mechanism;
@@ -85,7 +86,8 @@ static void add_pin_flags(json_object *o, CK_FLAGS flags) {
         json_object_object_add(o, "pin_count_low", json_object_new_boolean(flags & CKF_USER_PIN_COUNT_LOW));
 }
 
-static bool find_slot(CK_FUNCTION_LIST *f, const char *serial, CK_SLOT_ID *ret_slot, CK_TOKEN_INFO *ret_info) {
+static bool find_slot(CK_FUNCTION_LIST *f, const char *serial, CK_SLOT_ID *ret_slot,
+                      CK_TOKEN_INFO *ret_info) {
         CK_SLOT_ID slots[MAX_SLOTS];
         CK_ULONG n = MAX_SLOTS;
         if (f->C_GetSlotList(CK_TRUE, slots, &n) != CKR_OK)
@@ -149,7 +151,8 @@ static const Scheme *pick_scheme(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, CK_KEY_TY
 }
 
 /* What goes into C_Sign for @scheme: the challenge itself, its hash, or the DigestInfo of its hash. */
-static size_t sign_input(const Scheme *scheme, const unsigned char *challenge, size_t len, unsigned char *out) {
+static size_t sign_input(const Scheme *scheme, const unsigned char *challenge, size_t len,
+                         unsigned char *out) {
         if (!scheme->hash_first) {
                 memcpy(out, challenge, len);
                 return len;
@@ -222,12 +225,14 @@ static int sign_on_slot(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const CK_TOKEN_INF
         CK_RV rv = f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s);
         if (rv != CKR_OK)
                 return report("sign-failed", "C_OpenSession", rv);
-        rv = f->C_Login(s, CKU_USER, protected_auth ? NULL : (CK_UTF8CHAR *) pin, protected_auth ? 0 : pin_len);
+        rv = f->C_Login(s, CKU_USER, protected_auth ? NULL : (CK_UTF8CHAR *) pin,
+                        protected_auth ? 0 : pin_len);
         int r;
         if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) {
                 CK_OBJECT_HANDLE key;
                 if (find_key(f, s, id, id_len, &key))
-                        r = sign_with_key(f, slot, s, key, challenge, challenge_len, pin, pin_len, protected_auth);
+                        r = sign_with_key(f, slot, s, key, challenge, challenge_len, pin, pin_len,
+                                          protected_auth);
                 else
                         r = report("no-key", NULL, 0);
                 if (rv == CKR_OK)

@@ -77,11 +77,13 @@ char *td_atr_identify(const TdContext *ctx, const char *atr) {
         for (size_t i = 0; profile && i < profile->n_tokens; i++)
                 for (char **g = profile->tokens[i].atr; g && *g; g++)
                         if (fnmatch(*g, atr, 0) == 0)
-                                return strdup(isempty(profile->tokens[i].name) ? "token" : profile->tokens[i].name);
+                                return strdup(isempty(profile->tokens[i].name) ? "token"
+                                                                               : profile->tokens[i].name);
 
         _cleanup_free_ char *list = NULL;
         size_t len;
-        if (td_context_read_file(ctx, "/usr/share/pcsc/smartcard_list.txt", SMARTCARD_LIST_MAX, &list, &len) < 0)
+        if (td_context_read_file(ctx, "/usr/share/pcsc/smartcard_list.txt", SMARTCARD_LIST_MAX, &list,
+                                 &len) < 0)
                 return NULL;
         return td_atr_lookup_smartcard_list(list, len, atr);
 }

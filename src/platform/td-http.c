@@ -73,48 +73,48 @@ static const struct {
         CURLcode code;
         const char *cause;
 } cause_table[] = {
-        {CURLE_COULDNT_RESOLVE_HOST, "net.dns"},
-        {CURLE_COULDNT_RESOLVE_PROXY, "net.dns"},
+        { CURLE_COULDNT_RESOLVE_HOST, "net.dns" },
+        { CURLE_COULDNT_RESOLVE_PROXY, "net.dns" },
 
-        {CURLE_COULDNT_CONNECT, "net.connect"},
+        { CURLE_COULDNT_CONNECT, "net.connect" },
 #if CURL_AT_LEAST_VERSION(7, 73, 0)
-        {CURLE_PROXY, "net.connect"}, /* the proxy refused the tunnel or its handshake failed */
+        { CURLE_PROXY, "net.connect" }, /* the proxy refused the tunnel or its handshake failed */
 #endif
 
-        {CURLE_SSL_CONNECT_ERROR, "net.tls"},
-        {CURLE_PEER_FAILED_VERIFICATION, "net.tls"},
-        {CURLE_SSL_CACERT_BADFILE, "net.tls"},
-        {CURLE_SSL_CERTPROBLEM, "net.tls"},
-        {CURLE_SSL_CIPHER, "net.tls"},
-        {CURLE_SSL_ENGINE_NOTFOUND, "net.tls"},
-        {CURLE_SSL_ENGINE_SETFAILED, "net.tls"},
-        {CURLE_SSL_ENGINE_INITFAILED, "net.tls"},
-        {CURLE_SSL_CRL_BADFILE, "net.tls"},
-        {CURLE_SSL_ISSUER_ERROR, "net.tls"},
-        {CURLE_SSL_PINNEDPUBKEYNOTMATCH, "net.tls"},
-        {CURLE_SSL_INVALIDCERTSTATUS, "net.tls"},
-        {CURLE_SSL_SHUTDOWN_FAILED, "net.tls"},
-        {CURLE_USE_SSL_FAILED, "net.tls"},
+        { CURLE_SSL_CONNECT_ERROR, "net.tls" },
+        { CURLE_PEER_FAILED_VERIFICATION, "net.tls" },
+        { CURLE_SSL_CACERT_BADFILE, "net.tls" },
+        { CURLE_SSL_CERTPROBLEM, "net.tls" },
+        { CURLE_SSL_CIPHER, "net.tls" },
+        { CURLE_SSL_ENGINE_NOTFOUND, "net.tls" },
+        { CURLE_SSL_ENGINE_SETFAILED, "net.tls" },
+        { CURLE_SSL_ENGINE_INITFAILED, "net.tls" },
+        { CURLE_SSL_CRL_BADFILE, "net.tls" },
+        { CURLE_SSL_ISSUER_ERROR, "net.tls" },
+        { CURLE_SSL_PINNEDPUBKEYNOTMATCH, "net.tls" },
+        { CURLE_SSL_INVALIDCERTSTATUS, "net.tls" },
+        { CURLE_SSL_SHUTDOWN_FAILED, "net.tls" },
+        { CURLE_USE_SSL_FAILED, "net.tls" },
 #if CURL_AT_LEAST_VERSION(7, 77, 0)
-        {CURLE_SSL_CLIENTCERT, "net.tls"},
+        { CURLE_SSL_CLIENTCERT, "net.tls" },
 #endif
 
-        {CURLE_OPERATION_TIMEDOUT, "net.timeout"},
+        { CURLE_OPERATION_TIMEDOUT, "net.timeout" },
 
-        {CURLE_GOT_NOTHING, "net.http"},
-        {CURLE_RECV_ERROR, "net.http"},
-        {CURLE_SEND_ERROR, "net.http"},
-        {CURLE_HTTP_RETURNED_ERROR, "net.http"},
-        {CURLE_WEIRD_SERVER_REPLY, "net.http"},
-        {CURLE_PARTIAL_FILE, "net.http"},
-        {CURLE_BAD_CONTENT_ENCODING, "net.http"},
-        {CURLE_TOO_MANY_REDIRECTS, "net.http"},
-        {CURLE_HTTP2, "net.http"},
-        {CURLE_HTTP2_STREAM, "net.http"},
-        {CURLE_RANGE_ERROR, "net.http"},
-        {CURLE_FILESIZE_EXCEEDED, "net.http"},
+        { CURLE_GOT_NOTHING, "net.http" },
+        { CURLE_RECV_ERROR, "net.http" },
+        { CURLE_SEND_ERROR, "net.http" },
+        { CURLE_HTTP_RETURNED_ERROR, "net.http" },
+        { CURLE_WEIRD_SERVER_REPLY, "net.http" },
+        { CURLE_PARTIAL_FILE, "net.http" },
+        { CURLE_BAD_CONTENT_ENCODING, "net.http" },
+        { CURLE_TOO_MANY_REDIRECTS, "net.http" },
+        { CURLE_HTTP2, "net.http" },
+        { CURLE_HTTP2_STREAM, "net.http" },
+        { CURLE_RANGE_ERROR, "net.http" },
+        { CURLE_FILESIZE_EXCEEDED, "net.http" },
 #if CURL_AT_LEAST_VERSION(7, 68, 0)
-        {CURLE_HTTP3, "net.http"},
+        { CURLE_HTTP3, "net.http" },
 #endif
 };
 
@@ -439,7 +439,7 @@ void td_http_probe_free(TdHttpProbe *probe) {
         } while (0)
 
 int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_probe) {
-        static const TdHttpOptions defaults = {.verify = true};
+        static const TdHttpOptions defaults = { .verify = true };
         if (!opts)
                 opts = &defaults;
         if (!url || !ret_probe)
@@ -483,7 +483,7 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
                 return -EIO;
 
         char errbuf[CURL_ERROR_SIZE] = "";
-        Transfer t = {.probe = probe};
+        Transfer t = { .probe = probe };
 
         SETOPT(curl, CURLOPT_URL, url);
         SETOPT(curl, CURLOPT_NOSIGNAL, 1L); /* we run on worker threads */
@@ -602,7 +602,7 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
 static const char *const month_names[12] = {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
-static const char *const day_short[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+static const char *const day_short[7] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
 static const char *const day_long[7] = {
         "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
 };
@@ -694,7 +694,7 @@ static bool is_leap(unsigned y) {
 }
 
 static unsigned days_in_month(unsigned y, unsigned m) {
-        static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        static const unsigned char days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
         return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 

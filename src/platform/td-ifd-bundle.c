@@ -81,12 +81,12 @@ static bool name_char(char c) {
 }
 
 static void next_token(Scanner *s, Token *t) {
-        *t = (Token){.kind = TOK_END};
+        *t = (Token){ .kind = TOK_END };
         while (s->p < s->end) {
                 if (*s->p != '<') {
                         const char *lt = memchr(s->p, '<', (size_t) (s->end - s->p));
                         const char *stop = lt ? lt : s->end;
-                        *t = (Token){.kind = TOK_TEXT, .text = s->p, .text_len = (size_t) (stop - s->p)};
+                        *t = (Token){ .kind = TOK_TEXT, .text = s->p, .text_len = (size_t) (stop - s->p) };
                         s->p = stop;
                         return;
                 }
@@ -120,7 +120,7 @@ static void next_token(Scanner *s, Token *t) {
                 const char *name_end = inner;
                 while (name_end < gt && name_char(*name_end))
                         name_end++;
-                *t = (Token){.kind = kind, .name = inner, .name_len = (size_t) (name_end - inner)};
+                *t = (Token){ .kind = kind, .name = inner, .name_len = (size_t) (name_end - inner) };
                 return;
         }
 }
@@ -132,7 +132,7 @@ static bool token_is(const Token *t, TokenKind kind, const char *name) {
 static const struct {
         const char *entity;
         char c;
-} entities[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+} entities[] = { { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }, { "&apos;", '\'' } };
 
 /* Append @len bytes of element text to @buf (room for @len more), decoding the entities. */
 static size_t append_text(char *buf, size_t used, const char *text, size_t len) {
@@ -245,7 +245,7 @@ static List *field_for_key(Fields *f, const char *key) {
 }
 
 static int scan_fields(const char *text, size_t len, Fields *f) {
-        Scanner s = {.p = text, .end = text + len};
+        Scanner s = { .p = text, .end = text + len };
         for (;;) {
                 Token t;
                 next_token(&s, &t);
@@ -285,7 +285,7 @@ static int pair_readers(const Fields *f, TdIfdPlist *plist) {
                     td_usb_parse_hex(p, strlen(p), 0xffff, &pid) < 0)
                         continue;
                 TdIfdReader *reader = &plist->readers[plist->n_readers];
-                *reader = (TdIfdReader){.vendor_id = vid, .product_id = pid};
+                *reader = (TdIfdReader){ .vendor_id = vid, .product_id = pid };
                 if (i < f->names.n && f->names.items[i][0]) {
                         reader->name = td_usb_parse_string(f->names.items[i], strlen(f->names.items[i]));
                         if (!reader->name)
@@ -359,7 +359,7 @@ static bool executable_name_ok(const char *name) {
 }
 
 static int bundle_load(const TdContext *ctx, const char *path, TdIfdBundle *b) {
-        *b = (TdIfdBundle){.path = strdup(path)};
+        *b = (TdIfdBundle){ .path = strdup(path) };
         if (!b->path)
                 return -ENOMEM;
 

@@ -216,7 +216,7 @@ static int push_line(TdIni *ini, const char *section, const char *key, unsigned 
                 return -ENOMEM;
         ini->lines = grown;
         IniLine *l = &ini->lines[ini->n_lines];
-        *l = (IniLine){.line = line};
+        *l = (IniLine){ .line = line };
         l->section = strdup(section);
         l->key = key ? strdup(key) : NULL;
         ini->n_lines++;

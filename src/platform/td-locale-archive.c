@@ -210,7 +210,7 @@ static int archive_parse(Source *s, TdStrv *ret_names) {
 int td_locale_archive_parse(const void *data, size_t size, TdStrv *ret_names) {
         /* A non-NULL pointer even for an empty buffer: data == NULL means "read the fd". */
         static const uint8_t empty[1];
-        Source s = {.data = size ? data : empty, .fd = -1, .size = size};
+        Source s = { .data = size ? data : empty, .fd = -1, .size = size };
         return archive_parse(&s, ret_names);
 }
 
@@ -224,7 +224,7 @@ int td_locale_archive_load(const TdContext *ctx, TdStrv *ret_names) {
         if (!S_ISREG(st.st_mode))
                 return S_ISDIR(st.st_mode) ? -EISDIR : -EBADMSG;
 
-        Source s = {.fd = fd, .size = (uint64_t) st.st_size};
+        Source s = { .fd = fd, .size = (uint64_t) st.st_size };
         return archive_parse(&s, ret_names);
 }
 
@@ -321,7 +321,7 @@ int td_locales_installed(const TdContext *ctx, TdStrv *ret_names, int *ret_archi
         if (r < 0)
                 return r;
 
-        const char *const *sources[] = {(const char *const *) archive, (const char *const *) dirs};
+        const char *const *sources[] = { (const char *const *) archive, (const char *const *) dirs };
         for (size_t i = 0; i < ELEMENTSOF(sources); i++)
                 for (const char *const *n = sources[i]; n && *n; n++) {
                         _cleanup_free_ char *normal = td_locale_normalize(*n);

@@ -169,8 +169,8 @@ int td_os_release_parse(const char *text, size_t len, TdOsRelease **ret_release)
                 return r;
 
         /* An empty value says nothing: treat it as unset so callers test one thing. */
-        char **fields[] = {&release->id, &release->id_like, &release->version_id, &release->name,
-                           &release->pretty_name};
+        char **fields[] = { &release->id, &release->id_like, &release->version_id, &release->name,
+                            &release->pretty_name };
         for (size_t i = 0; i < ELEMENTSOF(fields); i++)
                 if (*fields[i] && !*fields[i][0]) {
                         free(*fields[i]);
@@ -227,9 +227,10 @@ static const struct {
         const char *alias;
         const char *machine;
 } arch_aliases[] = {
-        {"amd64", "x86_64"},      {"x86-64", "x86_64"},   {"arm64", "aarch64"}, {"loong64", "loongarch64"},
-        {"mips64el", "mips64el"}, {"mipsel", "mipsel"},   {"i386", "i686"},     {"armhf", "armv7l"},
-        {"ppc64el", "ppc64le"},   {"riscv64", "riscv64"}, {"s390x", "s390x"},
+        { "amd64", "x86_64" },        { "x86-64", "x86_64" },     { "arm64", "aarch64" },
+        { "loong64", "loongarch64" }, { "mips64el", "mips64el" }, { "mipsel", "mipsel" },
+        { "i386", "i686" },           { "armhf", "armv7l" },      { "ppc64el", "ppc64le" },
+        { "riscv64", "riscv64" },     { "s390x", "s390x" },
 };
 
 const char *td_os_arch_from_debian(const char *name) {

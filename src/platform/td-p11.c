@@ -72,9 +72,15 @@ static char *resolve_module(const char *module) {
                 return strdup(module);
         static const char *const dirs[] = {
 #ifdef TD_MULTIARCH
-                "/usr/lib/" TD_MULTIARCH, "/usr/lib/" TD_MULTIARCH "/pkcs11", "/lib/" TD_MULTIARCH,
+                "/usr/lib/" TD_MULTIARCH,
+                "/usr/lib/" TD_MULTIARCH "/pkcs11",
+                "/lib/" TD_MULTIARCH,
 #endif
-                "/usr/lib/pkcs11", "/usr/lib", "/usr/lib64", "/usr/local/lib", NULL,
+                "/usr/lib/pkcs11",
+                "/usr/lib",
+                "/usr/lib64",
+                "/usr/local/lib",
+                NULL,
         };
         for (const char *const *d = dirs; *d; d++) {
                 char *path = td_strdup_printf("%s/%s", *d, module);
@@ -165,7 +171,8 @@ int td_p11_parse_listing(const char *text, TdP11Listing *l) {
         json_object *root = json_tokener_parse(text);
         json_object *slots;
         if (!root || !json_object_is_type(root, json_type_object) ||
-            !json_object_object_get_ex(root, "slots", &slots) || !json_object_is_type(slots, json_type_array)) {
+            !json_object_object_get_ex(root, "slots", &slots) ||
+            !json_object_is_type(slots, json_type_array)) {
                 json_object_put(root);
                 return -EBADMSG;
         }
@@ -174,7 +181,8 @@ int td_p11_parse_listing(const char *text, TdP11Listing *l) {
         size_t n = json_object_array_length(slots);
         for (size_t i = 0; i < n && r == 0; i++) {
                 json_object *slot = json_object_array_get_idx(slots, i), *tok, *certs;
-                if (!json_object_is_type(slot, json_type_object) || !json_object_object_get_ex(slot, "token", &tok) ||
+                if (!json_object_is_type(slot, json_type_object) ||
+                    !json_object_object_get_ex(slot, "token", &tok) ||
                     !json_object_is_type(tok, json_type_object) || !get_bool(tok, "initialized"))
                         continue;
                 TdP11Token *grown = realloc(l->tokens, (l->n_tokens + 1) * sizeof *grown);
@@ -367,8 +375,9 @@ static int compute_listing(TdContext *ctx, void *user, void **ret) {
         if (r == -ENOENT)
                 return set_message(l, "module.missing", td_strdup_printf("%s does not exist", l->module));
         if (r < 0)
-                return set_message(l, "module.missing",
-                                   td_strdup_printf("%s cannot be read as a library: %s", l->module, strerror(-r)));
+                return set_message(
+                        l, "module.missing",
+                        td_strdup_printf("%s cannot be read as a library: %s", l->module, strerror(-r)));
         if (td_elf_machine("/proc/self/exe", &own_arch) == 0 && !streq(module_arch, own_arch))
                 return set_message(l, "module.wrong-arch",
                                    td_strdup_printf("%s is built for %s, this computer runs %s", l->module,
@@ -385,21 +394,22 @@ static int compute_listing(TdContext *ctx, void *user, void **ret) {
                                    td_strdup_printf("%s did not answer within %.1f s", l->module,
                                                     req->timeout_ms / 1000.0));
         if (WIFSIGNALED(status))
-                return set_message(l, "module.crash",
-                                   td_strdup_printf("%s crashed (%s)", l->module, strsignal(WTERMSIG(status))));
+                return set_message(
+                        l, "module.crash",
+                        td_strdup_printf("%s crashed (%s)", l->module, strsignal(WTERMSIG(status))));
         /* Exit 3 is the probe's own "could not load or list"; any other failure means the module
          * took the process down some other way (exit() from a driver, a sanitizer's report). */
         if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3)
                 return set_message(l, "module.crash",
-                                   td_strdup_printf("%s ended the probe abnormally (exit status %d)", l->module,
-                                                    WEXITSTATUS(status)));
+                                   td_strdup_printf("%s ended the probe abnormally (exit status %d)",
+                                                    l->module, WEXITSTATUS(status)));
         if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
                 json_object *err = json_tokener_parse(out);
                 json_object *msg;
-                char *text = td_strdup_printf(
-                        "%s: %s", l->module,
-                        err && json_object_object_get_ex(err, "message", &msg) ? json_object_get_string(msg)
-                                                                               : "the probe failed");
+                char *text = td_strdup_printf("%s: %s", l->module,
+                                              err && json_object_object_get_ex(err, "message", &msg)
+                                                      ? json_object_get_string(msg)
+                                                      : "the probe failed");
                 json_object_put(err);
                 return set_message(l, "module.missing", text);
         }
@@ -436,11 +446,16 @@ int td_p11_parse_signature(const char *text, TdP11Signature *sig) {
                 const char *name;
                 TdP11SignOutcome outcome;
         } outcomes[] = {
-                { "signed", TD_P11_SIGNED },         { "pin-wrong", TD_P11_PIN_WRONG },
-                { "pin-invalid", TD_P11_PIN_INVALID }, { "pin-locked", TD_P11_PIN_LOCKED },
-                { "pin-final-try", TD_P11_PIN_FINAL_TRY }, { "no-token", TD_P11_NO_TOKEN },
-                { "no-key", TD_P11_NO_KEY },         { "no-mechanism", TD_P11_NO_MECHANISM },
-                { "sign-failed", TD_P11_FAILED },    { "login-failed", TD_P11_FAILED },
+                { "signed", TD_P11_SIGNED },
+                { "pin-wrong", TD_P11_PIN_WRONG },
+                { "pin-invalid", TD_P11_PIN_INVALID },
+                { "pin-locked", TD_P11_PIN_LOCKED },
+                { "pin-final-try", TD_P11_PIN_FINAL_TRY },
+                { "no-token", TD_P11_NO_TOKEN },
+                { "no-key", TD_P11_NO_KEY },
+                { "no-mechanism", TD_P11_NO_MECHANISM },
+                { "sign-failed", TD_P11_FAILED },
+                { "login-failed", TD_P11_FAILED },
         };
         json_object *root = json_tokener_parse(text), *v;
         if (!root || !json_object_is_type(root, json_type_object) ||
@@ -459,7 +474,8 @@ int td_p11_parse_signature(const char *text, TdP11Signature *sig) {
         int r = 0;
         *sig = (TdP11Signature){ .outcome = outcomes[i].outcome };
         if (sig->outcome == TD_P11_SIGNED) {
-                if (!json_object_object_get_ex(root, "signature", &v) || !json_object_is_type(v, json_type_string))
+                if (!json_object_object_get_ex(root, "signature", &v) ||
+                    !json_object_is_type(v, json_type_string))
                         r = -EBADMSG;
                 else
                         r = decode_base64(json_object_get_string(v), &sig->signature, &sig->signature_len);
@@ -511,17 +527,18 @@ int td_p11_sign(const char *module, const char *serial, const char *key_id, cons
         *ret = (TdP11Signature){ 0 };
         if (status == -1) {
                 ret->outcome = TD_P11_HANG;
-                ret->message = td_strdup_printf("%s did not answer within %.1f s", module, timeout_ms / 1000.0);
+                ret->message =
+                        td_strdup_printf("%s did not answer within %.1f s", module, timeout_ms / 1000.0);
         } else if (WIFSIGNALED(status)) {
                 ret->outcome = TD_P11_CRASH;
                 ret->message = td_strdup_printf("%s crashed (%s)", module, strsignal(WTERMSIG(status)));
         } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
                 ret->outcome = TD_P11_FAILED;
                 json_object *err = json_tokener_parse(out), *msg;
-                ret->message = td_strdup_printf(
-                        "%s: %s", module,
-                        err && json_object_object_get_ex(err, "message", &msg) ? json_object_get_string(msg)
-                                                                               : "the probe failed");
+                ret->message = td_strdup_printf("%s: %s", module,
+                                                err && json_object_object_get_ex(err, "message", &msg)
+                                                        ? json_object_get_string(msg)
+                                                        : "the probe failed");
                 json_object_put(err);
         } else {
                 r = td_p11_parse_signature(out, ret);

@@ -13,7 +13,7 @@
 #include "tokendoctor/td-context.h"
 
 typedef struct {
-        char *id;    /* CKA_ID, hex */
+        char *id; /* CKA_ID, hex */
         char *label;
         uint8_t *der;
         size_t der_len;
@@ -54,8 +54,8 @@ int td_elf_machine(const char *path, const char **ret);
 
 typedef enum {
         TD_P11_SIGNED,
-        TD_P11_PIN_WRONG,     /* flags after the failed login are in the result */
-        TD_P11_PIN_INVALID,   /* length or characters refused before a try was spent */
+        TD_P11_PIN_WRONG,   /* flags after the failed login are in the result */
+        TD_P11_PIN_INVALID, /* length or characters refused before a try was spent */
         TD_P11_PIN_LOCKED,
         TD_P11_PIN_FINAL_TRY, /* refused before C_Login */
         TD_P11_NO_TOKEN,      /* the token went away between listing and signing */
@@ -68,9 +68,9 @@ typedef enum {
 
 typedef struct {
         TdP11SignOutcome outcome;
-        char *message;    /* for FAILED, CRASH, HANG: the call and its error, or the signal */
-        char *mechanism;  /* CKM_... used */
-        char *scheme;     /* "rsa-pkcs1-sha256" or "ecdsa-sha256": how to verify */
+        char *message;   /* for FAILED, CRASH, HANG: the call and its error, or the signal */
+        char *mechanism; /* CKM_... used */
+        char *scheme;    /* "rsa-pkcs1-sha256" or "ecdsa-sha256": how to verify */
         uint8_t *signature;
         size_t signature_len;
         bool pin_final_try, pin_locked, pin_count_low; /* after TD_P11_PIN_WRONG */

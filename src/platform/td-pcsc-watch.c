@@ -90,8 +90,9 @@ static bool reader_changed(Watched *wd, Reader *r, const SCARD_READERSTATE *rs, 
                 if (!emit(wd, TD_WATCH_CARD_REMOVED, false, r->name, NULL, 0, NULL))
                         return false;
         if ((!was && is) || cycled)
-                return emit(wd, (now & SCARD_STATE_MUTE) ? TD_WATCH_CARD_MUTE : TD_WATCH_CARD_INSERTED, initial,
-                            r->name, rs->rgbAtr, rs->cbAtr <= sizeof rs->rgbAtr ? rs->cbAtr : 0, NULL);
+                return emit(wd, (now & SCARD_STATE_MUTE) ? TD_WATCH_CARD_MUTE : TD_WATCH_CARD_INSERTED,
+                            initial, r->name, rs->rgbAtr, rs->cbAtr <= sizeof rs->rgbAtr ? rs->cbAtr : 0,
+                            NULL);
         return true;
 }
 
@@ -198,7 +199,8 @@ static LONG watch_context(TdWatch *w, Watched *wd, SCARDCONTEXT ctx, bool initia
                 for (; n < wd->n; n++)
                         states[n] = (SCARD_READERSTATE){ .szReader = wd->readers[n].name,
                                                          .dwCurrentState = wd->readers[n].state };
-                states[n++] = (SCARD_READERSTATE){ .szReader = PNP_READER, .dwCurrentState = SCARD_STATE_UNAWARE };
+                states[n++] =
+                        (SCARD_READERSTATE){ .szReader = PNP_READER, .dwCurrentState = SCARD_STATE_UNAWARE };
                 int64_t left = remaining(deadline);
                 if (left == 0)
                         return SCARD_E_TIMEOUT;
@@ -246,7 +248,8 @@ int td_watch_run(TdWatch *w, unsigned timeout_ms, unsigned retry_ms, TdWatchCall
                         }
                         lost = false;
                         /* A stop that came before the context existed had nothing to cancel. */
-                        rv = atomic_load(&w->stop) ? SCARD_E_CANCELLED : watch_context(w, &wd, ctx, initial, deadline);
+                        rv = atomic_load(&w->stop) ? SCARD_E_CANCELLED
+                                                   : watch_context(w, &wd, ctx, initial, deadline);
                         initial = false;
                         set_context(w, 0, false);
                         SCardReleaseContext(ctx);
@@ -265,14 +268,15 @@ int td_watch_run(TdWatch *w, unsigned timeout_ms, unsigned retry_ms, TdWatchCall
                         /* Every card and reader went with the service. */
                         for (size_t i = wd.n; i-- > 0 && !wd.stopped_by_callback;) {
                                 if (wd.readers[i].state & SCARD_STATE_PRESENT)
-                                        emit(&wd, TD_WATCH_CARD_REMOVED, false, wd.readers[i].name, NULL, 0, NULL);
-                                if (!wd.stopped_by_callback)
-                                        emit(&wd, TD_WATCH_READER_REMOVED, false, wd.readers[i].name, NULL, 0,
+                                        emit(&wd, TD_WATCH_CARD_REMOVED, false, wd.readers[i].name, NULL, 0,
                                              NULL);
+                                if (!wd.stopped_by_callback)
+                                        emit(&wd, TD_WATCH_READER_REMOVED, false, wd.readers[i].name, NULL,
+                                             0, NULL);
                         }
                         forget_all(&wd);
-                        if (wd.stopped_by_callback ||
-                            !emit(&wd, TD_WATCH_SERVICE_LOST, initial, NULL, NULL, 0, pcsc_stringify_error(rv)))
+                        if (wd.stopped_by_callback || !emit(&wd, TD_WATCH_SERVICE_LOST, initial, NULL, NULL,
+                                                            0, pcsc_stringify_error(rv)))
                                 break;
                         lost = true;
                         initial = false;

@@ -15,9 +15,9 @@ typedef enum {
         TD_WATCH_READER_REMOVED,
         TD_WATCH_CARD_INSERTED,
         TD_WATCH_CARD_REMOVED,
-        TD_WATCH_CARD_MUTE,     /* inserted but not answering */
-        TD_WATCH_SERVICE_LOST,  /* pcscd stopped answering */
-        TD_WATCH_SERVICE_BACK,  /* ... and answers again */
+        TD_WATCH_CARD_MUTE,    /* inserted but not answering */
+        TD_WATCH_SERVICE_LOST, /* pcscd stopped answering */
+        TD_WATCH_SERVICE_BACK, /* ... and answers again */
         _TD_WATCH_EVENT_MAX,
 } TdWatchEventType;
 
@@ -26,11 +26,11 @@ const char *td_watch_event_to_string(TdWatchEventType type);
 
 typedef struct {
         TdWatchEventType type;
-        bool initial;        /* the state found at start, not a change */
-        const char *reader;  /* NULL for service events */
-        const uint8_t *atr;  /* for CARD_INSERTED and CARD_MUTE */
+        bool initial;       /* the state found at start, not a change */
+        const char *reader; /* NULL for service events */
+        const uint8_t *atr; /* for CARD_INSERTED and CARD_MUTE */
         size_t atr_len;
-        const char *error;   /* for SERVICE_LOST: pcsc-lite's text */
+        const char *error; /* for SERVICE_LOST: pcsc-lite's text */
 } TdWatchEvent;
 
 /* Return false to stop watching. Called on the watching thread. */
@@ -49,7 +49,8 @@ void td_watch_free(TdWatch *watch);
  * @retry_ms (there is nothing to wait on). Returns 0, or a negative errno for a failure
  * that is not pcscd's absence.
  */
-int td_watch_run(TdWatch *watch, unsigned timeout_ms, unsigned retry_ms, TdWatchCallback callback, void *user);
+int td_watch_run(TdWatch *watch, unsigned timeout_ms, unsigned retry_ms, TdWatchCallback callback,
+                 void *user);
 
 /* Make td_watch_run() return soon. Thread-safe; not async-signal-safe (call it from a thread). */
 void td_watch_stop(TdWatch *watch);

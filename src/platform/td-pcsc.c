@@ -18,7 +18,7 @@ const char *td_pcsc_cause_from_rv(long rv) {
         switch (rv) {
         case SCARD_S_SUCCESS:
                 return NULL;
-        case SCARD_E_NO_SERVICE:      /* no socket, or nobody listening */
+        case SCARD_E_NO_SERVICE: /* no socket, or nobody listening */
         case SCARD_E_SERVICE_STOPPED:
                 return "pcscd.down";
         /*
@@ -164,8 +164,8 @@ static int transmit(SCARDHANDLE card, DWORD protocol, const uint8_t *apdu, size_
 }
 
 int td_pcsc_piv_pin_tries(const char *reader, int *ret_tries) {
-        static const uint8_t select_piv[] = { 0x00, 0xA4, 0x04, 0x00, 0x09, 0xA0, 0x00, 0x00, 0x03,
-                                              0x08, 0x00, 0x00, 0x10, 0x00, 0x00 };
+        static const uint8_t select_piv[] = { 0x00, 0xA4, 0x04, 0x00, 0x09, 0xA0, 0x00, 0x00,
+                                              0x03, 0x08, 0x00, 0x00, 0x10, 0x00, 0x00 };
         /* Case 1: no data, so no try is spent. 0x80 is the PIV Card Application PIN. */
         static const uint8_t empty_verify[] = { 0x00, 0x20, 0x00, 0x80 };
         SCARDCONTEXT context;
@@ -173,8 +173,8 @@ int td_pcsc_piv_pin_tries(const char *reader, int *ret_tries) {
                 return -ECONNREFUSED;
         SCARDHANDLE card;
         DWORD protocol;
-        LONG rv = SCardConnect(context, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card,
-                               &protocol);
+        LONG rv = SCardConnect(context, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                               &card, &protocol);
         if (rv != SCARD_S_SUCCESS) {
                 SCardReleaseContext(context);
                 return -ENODEV;

@@ -18,10 +18,10 @@ typedef struct {
 } TdPcscReader;
 
 typedef struct {
-        long establish_rv;      /* SCardEstablishContext's answer (0 = SCARD_S_SUCCESS) */
-        const char *cause;      /* pcscd.down / pcscd.denied, or NULL when pcscd answered */
-        char *error;            /* pcsc-lite's text for a failure, or NULL */
-        TdPcscReader *readers;  /* empty when none */
+        long establish_rv;     /* SCardEstablishContext's answer (0 = SCARD_S_SUCCESS) */
+        const char *cause;     /* pcscd.down / pcscd.denied, or NULL when pcscd answered */
+        char *error;           /* pcsc-lite's text for a failure, or NULL */
+        TdPcscReader *readers; /* empty when none */
         size_t n_readers;
 } TdPcscState;
 

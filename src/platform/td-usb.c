@@ -161,7 +161,8 @@ static int uevent_assign(TdUsbUevent *u, const char *key, const char *value) {
 
 int td_usb_uevent_parse(const char *text, size_t len, TdUsbUevent *ret) {
         TdUsbUevent u = {
-                .vendor_id = -1, .product_id = -1, .busnum = -1, .devnum = -1, .interface_class = -1};
+                .vendor_id = -1, .product_id = -1, .busnum = -1, .devnum = -1, .interface_class = -1
+        };
         const char *p = text, *end = text + len;
 
         while (p < end) {
@@ -310,7 +311,7 @@ static int scan_device(const TdContext *ctx, const char *name, TdUsbDevice *d) {
                 return 1;
         }
 
-        *d = (TdUsbDevice){.vendor_id = vid, .product_id = pid};
+        *d = (TdUsbDevice){ .vendor_id = vid, .product_id = pid };
         if (!read_number_attr(ctx, name, "busnum", false, 999, &d->busnum, &error) && uevent.busnum > 0)
                 d->busnum = (unsigned) uevent.busnum;
         if (!read_number_attr(ctx, name, "devnum", false, 999, &d->devnum, &error) && uevent.devnum > 0)
@@ -414,7 +415,7 @@ static int find_nodes(int dir_fd, unsigned depth, unsigned *budget, TdStrv *node
 static int scan_interface(const TdContext *ctx, const char *name, TdUsbInterface *iface) {
         int error = 0;
         unsigned class;
-        *iface = (TdUsbInterface){.class = -1};
+        *iface = (TdUsbInterface){ .class = -1 };
         if (read_number_attr(ctx, name, "bInterfaceClass", true, 0xff, &class, &error))
                 iface->class = (int) class;
         if (error < 0)
@@ -765,8 +766,8 @@ static int rules_dir_scan(const TdContext *ctx, const char *dir_path, unsigned v
 }
 
 int td_udev_rules_find_vendor(const TdContext *ctx, unsigned vendor_id, TdStrv *ret_files) {
-        static const char *const dirs[] = {"/etc/udev/rules.d", "/run/udev/rules.d", "/usr/lib/udev/rules.d",
-                                           "/lib/udev/rules.d"};
+        static const char *const dirs[] = { "/etc/udev/rules.d", "/run/udev/rules.d",
+                                            "/usr/lib/udev/rules.d", "/lib/udev/rules.d" };
         _cleanup_strv_free_ TdStrv files = calloc(1, sizeof(char *));
         _cleanup_strv_free_ TdStrv seen = calloc(1, sizeof(char *));
         if (!files || !seen)

@@ -22,8 +22,9 @@ static char *name_to_string(const X509_NAME *name) {
         if (!bio)
                 return NULL;
         /* RFC 2253 escaping, but in certificate order, UTF-8 kept, ", " between parts. */
-        unsigned long flags = (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_DN_REV & ~XN_FLAG_SEP_MASK) |
-                              XN_FLAG_SEP_CPLUS_SPC;
+        unsigned long flags =
+                (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_DN_REV & ~XN_FLAG_SEP_MASK) |
+                XN_FLAG_SEP_CPLUS_SPC;
         X509_NAME_print_ex(bio, name, 0, flags);
         char *data;
         long len = BIO_get_mem_data(bio, &data);
@@ -137,7 +138,8 @@ int td_x509_issuer_matches(const uint8_t *der, size_t len, const char *expected)
                                 continue;
                         unsigned char *utf8 = NULL;
                         int ul = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
-                        found = ul >= 0 && (size_t) ul == strlen(value) && memcmp(utf8, value, (size_t) ul) == 0;
+                        found = ul >= 0 && (size_t) ul == strlen(value) &&
+                                memcmp(utf8, value, (size_t) ul) == 0;
                         OPENSSL_free(utf8);
                         used[e] = found;
                 }
@@ -159,7 +161,8 @@ static int set_sm2_id(X509 *x) {
         if (X509_get_signature_nid(x) != NID_SM2_with_SM3)
                 return 0;
         ASN1_OCTET_STRING *id = ASN1_OCTET_STRING_new();
-        if (!id || ASN1_OCTET_STRING_set(id, (const unsigned char *) SM2_DEFAULT_ID, strlen(SM2_DEFAULT_ID)) != 1) {
+        if (!id ||
+            ASN1_OCTET_STRING_set(id, (const unsigned char *) SM2_DEFAULT_ID, strlen(SM2_DEFAULT_ID)) != 1) {
                 ASN1_OCTET_STRING_free(id);
                 return -ENOMEM;
         }
@@ -179,7 +182,8 @@ static int set_sm2_ids(X509 *leaf, X509_STORE *store) {
         return r;
 }
 
-int td_x509_verify_chain(const uint8_t *der, size_t len, const char *ca_file, time_t at, const char **ret_reason) {
+int td_x509_verify_chain(const uint8_t *der, size_t len, const char *ca_file, time_t at,
+                         const char **ret_reason) {
         const unsigned char *p = der;
         X509 *x = d2i_X509(NULL, &p, (long) len);
         if (!x)
@@ -212,7 +216,8 @@ static int ecdsa_raw_to_der(const uint8_t *sig, size_t len, uint8_t **ret, size_
         if (len == 0 || len % 2 || len > 2 * 66)
                 return -EBADMSG;
         ECDSA_SIG *es = ECDSA_SIG_new();
-        BIGNUM *r = BN_bin2bn(sig, (int) (len / 2), NULL), *s = BN_bin2bn(sig + len / 2, (int) (len / 2), NULL);
+        BIGNUM *r = BN_bin2bn(sig, (int) (len / 2), NULL),
+               *s = BN_bin2bn(sig + len / 2, (int) (len / 2), NULL);
         if (!es || !r || !s || ECDSA_SIG_set0(es, r, s) != 1) {
                 BN_free(r);
                 BN_free(s);
@@ -240,7 +245,8 @@ int td_x509_verify_signature(const uint8_t *der, size_t len, const char *scheme,
         int r;
         if (!key)
                 r = -EBADMSG;
-        else if (ecdsa ? !EVP_PKEY_is_a(key, "EC") : !streq(scheme, "rsa-pkcs1-sha256") || !EVP_PKEY_is_a(key, "RSA"))
+        else if (ecdsa ? !EVP_PKEY_is_a(key, "EC")
+                       : !streq(scheme, "rsa-pkcs1-sha256") || !EVP_PKEY_is_a(key, "RSA"))
                 r = -EOPNOTSUPP;
         else {
                 uint8_t *der_sig = NULL;
@@ -255,8 +261,8 @@ int td_x509_verify_signature(const uint8_t *der, size_t len, const char *scheme,
                         else if (EVP_DigestVerifyInit_ex(md, NULL, "SHA256", NULL, NULL, key, NULL) != 1)
                                 r = -EOPNOTSUPP;
                         else
-                                r = EVP_DigestVerify(md, ecdsa ? der_sig : sig, ecdsa ? der_sig_len : sig_len, data,
-                                                     data_len) == 1;
+                                r = EVP_DigestVerify(md, ecdsa ? der_sig : sig,
+                                                     ecdsa ? der_sig_len : sig_len, data, data_len) == 1;
                         EVP_MD_CTX_free(md);
                         OPENSSL_free(der_sig);
                 }

@@ -8,14 +8,14 @@
 #include <time.h>
 
 typedef struct {
-        char *subject;    /* "C=CN, O=..., CN=..." as the seed shows DNs */
+        char *subject; /* "C=CN, O=..., CN=..." as the seed shows DNs */
         char *subject_cn;
         char *issuer;
-        char *serial;     /* lower-case hex, as the renewal page shows it (证书序列号) */
+        char *serial; /* lower-case hex, as the renewal page shows it (证书序列号) */
         time_t not_before, not_after;
-        char *key_type;   /* RSA, EC, SM2 */
+        char *key_type; /* RSA, EC, SM2 */
         int key_bits;
-        bool signing;     /* digitalSignature or nonRepudiation, or no keyUsage at all */
+        bool signing; /* digitalSignature or nonRepudiation, or no keyUsage at all */
 } TdCertInfo;
 
 /* Parse DER. 0, -EBADMSG for a broken certificate, -ENOMEM. Clear with td_cert_info_clear(). */
@@ -34,7 +34,8 @@ int td_x509_issuer_matches(const uint8_t *der, size_t len, const char *expected)
  * 0 verified; -EBADMSG with *ret_reason (static text) when it does not verify; -ENOENT when the
  * CA file cannot be read.
  */
-int td_x509_verify_chain(const uint8_t *der, size_t len, const char *ca_file, time_t at, const char **ret_reason);
+int td_x509_verify_chain(const uint8_t *der, size_t len, const char *ca_file, time_t at,
+                         const char **ret_reason);
 
 /*
  * Verify @sig over @data with the certificate's public key. @scheme is "rsa-pkcs1-sha256" or

@@ -248,13 +248,13 @@ static void test_plist_odd(void **state) {
         assert_null(p->bundle_name);
         td_ifd_plist_free(p);
 
-        const char *broken[] = {"",
-                                "<",
-                                "<key>",
-                                "<key>ifdVendorID</key><array><string>0x1",
-                                "<!-- unterminated",
-                                "<key>ifdVendorID</key>",
-                                "&amp;&lt;<>>>"};
+        const char *broken[] = { "",
+                                 "<",
+                                 "<key>",
+                                 "<key>ifdVendorID</key><array><string>0x1",
+                                 "<!-- unterminated",
+                                 "<key>ifdVendorID</key>",
+                                 "&amp;&lt;<>>>" };
         for (size_t i = 0; i < ELEMENTSOF(broken); i++) {
                 assert_int_equal(td_ifd_plist_parse(broken[i], strlen(broken[i]), &p), 0);
                 assert_int_equal(p->n_readers, 0);

@@ -55,8 +55,8 @@ static int group_teardown(void **state) {
 }
 
 static void set_env(const char *lc_all, const char *lc_messages, const char *lang) {
-        const char *names[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
-        const char *values[] = {lc_all, lc_messages, lang};
+        const char *names[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+        const char *values[] = { lc_all, lc_messages, lang };
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (values[i])
                         assert_int_equal(setenv(names[i], values[i], 1), 0);
@@ -113,8 +113,8 @@ static void test_zh_cn_generated_passes(void **state) {
 }
 
 static void test_traditional_fails(void **state) {
-        static const char *const traditional[] = {"zh_TW.UTF-8", "zh_HK.UTF-8",      "zh_MO.UTF-8",
-                                                  "zh_TW",       "zh_Hant_TW.UTF-8", "zh_Hant"};
+        static const char *const traditional[] = { "zh_TW.UTF-8", "zh_HK.UTF-8",      "zh_MO.UTF-8",
+                                                   "zh_TW",       "zh_Hant_TW.UTF-8", "zh_Hant" };
         for (size_t i = 0; i < ELEMENTSOF(traditional); i++) {
                 TdResult r;
                 /* Generated or not, Traditional Chinese is the wrong language. */
@@ -135,8 +135,8 @@ static void test_traditional_fails(void **state) {
 }
 
 static void test_not_chinese_fails(void **state) {
-        static const char *const others[] = {"en_US.UTF-8",      "C",          "POSIX", "C.UTF-8",
-                                             "de_DE.ISO-8859-1", "ja_JP.UTF-8"};
+        static const char *const others[] = { "en_US.UTF-8",      "C",          "POSIX", "C.UTF-8",
+                                              "de_DE.ISO-8859-1", "ja_JP.UTF-8" };
         for (size_t i = 0; i < ELEMENTSOF(others); i++) {
                 TdResult r;
                 run_env(ARCHIVE_UTF8, NULL, NULL, others[i], &r);
@@ -327,7 +327,7 @@ static void assert_strv_equal(char **a, char **b) {
 }
 
 static void test_parse_real_archives(void **state) {
-        const char *roots[] = {utf8_root, gb2312_root};
+        const char *roots[] = { utf8_root, gb2312_root };
         for (size_t i = 0; i < ELEMENTSOF(roots); i++) {
                 char *path = td_strdup_printf("%s/usr/lib/locale/locale-archive", roots[i]);
                 size_t len;
@@ -400,8 +400,8 @@ static void test_parse_truncated(void **state) {
 
         size_t ctype_end = (size_t) get32(data, locrec + 4) + get32(data, locrec + 8);
 
-        const size_t cuts[] = {0,    1,        4,           55,      get32(data, 8) + 6,
-                               name, name + 3, locrec + 50, len / 2, ctype_end - 1};
+        const size_t cuts[] = { 0,    1,        4,           55,      get32(data, 8) + 6,
+                                name, name + 3, locrec + 50, len / 2, ctype_end - 1 };
         for (size_t i = 0; i < ELEMENTSOF(cuts); i++)
                 assert_rejected(data, cuts[i]);
         free(data);
@@ -417,20 +417,20 @@ static void test_parse_offsets_out_of_range(void **state) {
                 size_t offset;
                 uint32_t value;
         } bad[] = {
-                {0, 0x12345678},             /* magic */
-                {8, (uint32_t) len},         /* name table beyond the end */
-                {16, 0xffffffffu},           /* name table of 4G slots */
-                {16, (uint32_t) (len / 12)}, /* name table as large as the file */
-                {12, get32(data, 16) + 1},   /* more used slots than slots */
-                {20, (uint32_t) len - 4},    /* string table runs off the end */
-                {32, (uint32_t) len},        /* record table beyond the end */
-                {entry + 4, (uint32_t) len}, /* name beyond the end */
-                {entry + 4, 0xfffffff0u},
-                {entry + 8, (uint32_t) len - 50}, /* record runs off the end */
-                {entry + 8, 0xffffffffu},
-                {get32(data, entry + 8) + 4, (uint32_t) len},          /* LC_CTYPE data beyond the end */
-                {get32(data, entry + 8) + 8, 0xffffffffu},             /* LC_CTYPE length */
-                {get32(data, entry + 8) + 4 + 12 * 8, (uint32_t) len}, /* last category */
+                { 0, 0x12345678 },             /* magic */
+                { 8, (uint32_t) len },         /* name table beyond the end */
+                { 16, 0xffffffffu },           /* name table of 4G slots */
+                { 16, (uint32_t) (len / 12) }, /* name table as large as the file */
+                { 12, get32(data, 16) + 1 },   /* more used slots than slots */
+                { 20, (uint32_t) len - 4 },    /* string table runs off the end */
+                { 32, (uint32_t) len },        /* record table beyond the end */
+                { entry + 4, (uint32_t) len }, /* name beyond the end */
+                { entry + 4, 0xfffffff0u },
+                { entry + 8, (uint32_t) len - 50 }, /* record runs off the end */
+                { entry + 8, 0xffffffffu },
+                { get32(data, entry + 8) + 4, (uint32_t) len },          /* LC_CTYPE data beyond the end */
+                { get32(data, entry + 8) + 8, 0xffffffffu },             /* LC_CTYPE length */
+                { get32(data, entry + 8) + 4 + 12 * 8, (uint32_t) len }, /* last category */
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 uint32_t saved = get32(data, bad[i].offset);
@@ -515,10 +515,10 @@ static void test_parse_corruption_sweep(void **state) {
         uint8_t *data = fixture_read(utf8_archive, &len);
         size_t entry = first_entry(data);
         size_t locrec = get32(data, entry + 8);
-        const uint8_t values[] = {0x00, 0xff, 0x80, 0x7f};
+        const uint8_t values[] = { 0x00, 0xff, 0x80, 0x7f };
 
         /* Every byte of the header, the used slot and its record: any value, never a crash. */
-        const struct { size_t start, len; } ranges[] = {{0, 56}, {entry, 12}, {locrec, 108}};
+        const struct { size_t start, len; } ranges[] = { { 0, 56 }, { entry, 12 }, { locrec, 108 } };
         for (size_t k = 0; k < ELEMENTSOF(ranges); k++)
                 for (size_t i = ranges[k].start; i < ranges[k].start + ranges[k].len; i++)
                         for (size_t v = 0; v < ELEMENTSOF(values); v++) {
@@ -581,18 +581,18 @@ static void test_load_errors(void **state) {
 
 static void test_normalize(void **state) {
         static const char *const cases[][2] = {
-                {"zh_CN.UTF-8", "zh_CN.utf8"},
-                {"zh_CN.utf8", "zh_CN.utf8"},
-                {"zh_CN.GB2312", "zh_CN.gb2312"},
-                {"zh_CN.GB18030", "zh_CN.gb18030"},
-                {"de_DE.ISO-8859-1", "de_DE.iso88591"},
-                {"de_DE.8859-1@euro", "de_DE.iso88591@euro"},
-                {"sr_RS.UTF-8@latin", "sr_RS.utf8@latin"},
-                {"sr_RS@latin", "sr_RS@latin"},
-                {"zh_CN", "zh_CN"},
-                {"C", "C"},
-                {"C.UTF-8", "C.utf8"},
-                {"", ""},
+                { "zh_CN.UTF-8", "zh_CN.utf8" },
+                { "zh_CN.utf8", "zh_CN.utf8" },
+                { "zh_CN.GB2312", "zh_CN.gb2312" },
+                { "zh_CN.GB18030", "zh_CN.gb18030" },
+                { "de_DE.ISO-8859-1", "de_DE.iso88591" },
+                { "de_DE.8859-1@euro", "de_DE.iso88591@euro" },
+                { "sr_RS.UTF-8@latin", "sr_RS.utf8@latin" },
+                { "sr_RS@latin", "sr_RS@latin" },
+                { "zh_CN", "zh_CN" },
+                { "C", "C" },
+                { "C.UTF-8", "C.utf8" },
+                { "", "" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 char *n = td_locale_normalize(cases[i][0]);

@@ -161,9 +161,9 @@ static void test_missing_file_fails(void **state) {
 }
 
 static void test_garbage_fails(void **state) {
-        static const unsigned char garbage[] = {0x7f, 'E', 'L',  'F',  0x02, 0x01, 0x00, 0xff, 0xfe,
-                                                '\n', '=', '=',  '\n', 0x00, 'I',  'D',  '=',  'x',
-                                                '\n', '"', '\'', '\n', 0xc3, 0x28, '\n'};
+        static const unsigned char garbage[] = { 0x7f, 'E', 'L',  'F',  0x02, 0x01, 0x00, 0xff, 0xfe,
+                                                 '\n', '=', '=',  '\n', 0x00, 'I',  'D',  '=',  'x',
+                                                 '\n', '"', '\'', '\n', 0xc3, 0x28, '\n' };
         char *root = fixture_new_root("os-release");
         fixture_write(root, "etc/os-release", garbage, sizeof garbage);
         TdResult r;
@@ -231,8 +231,8 @@ static void test_arch_debian_alias(void **state) {
         static const struct {
                 const char *machine, *debian;
         } names[] = {
-                {"x86_64", "amd64"},      {"aarch64", "arm64"}, {"loongarch64", "loong64"},
-                {"mips64el", "mips64el"}, {"i686", "i386"},     {"riscv64", "riscv64"},
+                { "x86_64", "amd64" },      { "aarch64", "arm64" }, { "loongarch64", "loong64" },
+                { "mips64el", "mips64el" }, { "i686", "i386" },     { "riscv64", "riscv64" },
         };
         const char *debian = NULL;
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
@@ -280,7 +280,7 @@ static int collect(const char *key, const char *value, void *user) {
 }
 
 static void assert_parses(const char *input, size_t len, const char *expected) {
-        Collected c = {""};
+        Collected c = { "" };
         assert_int_equal(td_assignments_parse(input, len, collect, &c), 0);
         assert_string_equal(c.text, expected);
 }

@@ -45,7 +45,7 @@ static void add_hid_token(const char *root) {
 }
 
 static bool openat2_available(void) {
-        struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+        struct open_how how = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
         int fd = (int) syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof how);
         if (fd >= 0)
                 close(fd);
@@ -362,8 +362,8 @@ static void test_odd_sysfs(void **state) {
 /* --- the pure helpers -------------------------------------------------------------------------- */
 
 static void test_node_usable(void **state) {
-        struct stat st = {.st_uid = 0, .st_gid = 0, .st_mode = S_IFCHR | 0664};
-        gid_t plugdev = 46, groups[] = {24, 46};
+        struct stat st = { .st_uid = 0, .st_gid = 0, .st_mode = S_IFCHR | 0664 };
+        gid_t plugdev = 46, groups[] = { 24, 46 };
 
         /* root opens anything */
         assert_true(td_usb_node_usable(&st, 0, 0, NULL, 0));
@@ -459,15 +459,15 @@ static void test_parse_uevent(void **state) {
         assert_int_equal(u.vendor_id, -1);
         td_usb_uevent_clear(&u);
 
-        const char *bad[] = {"DEVNAME=/dev/sda",
-                             "DEVNAME=bus/..",
-                             "DEVNAME=a b",
-                             "PRODUCT=10000/1/0",
-                             "INTERFACE=256/0/0",
-                             "BUSNUM=-1",
-                             "=x",
-                             "PRODUCT",
-                             ""};
+        const char *bad[] = { "DEVNAME=/dev/sda",
+                              "DEVNAME=bus/..",
+                              "DEVNAME=a b",
+                              "PRODUCT=10000/1/0",
+                              "INTERFACE=256/0/0",
+                              "BUSNUM=-1",
+                              "=x",
+                              "PRODUCT",
+                              "" };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 assert_int_equal(td_usb_uevent_parse(bad[i], strlen(bad[i]), &u), 0);
                 assert_null(u.devname);

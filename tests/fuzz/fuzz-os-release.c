@@ -27,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         TdOsRelease *release = NULL;
         if (td_os_release_parse((const char *) data, size, &release) < 0)
                 return 0; /* ENOMEM only */
-        const char *fields[] = {release->id, release->id_like, release->version_id, release->name,
-                                release->pretty_name};
+        const char *fields[] = { release->id, release->id_like, release->version_id, release->name,
+                                 release->pretty_name };
         for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
                 if (fields[i] && (!fields[i][0] || strlen(fields[i]) > size))
                         abort();

@@ -113,7 +113,7 @@ static bool read_request(SSL *ssl) {
 }
 
 static void serve(SSL_CTX *ctx, int fd, const Options *o) {
-        struct timeval tv = {.tv_sec = IO_TIMEOUT_S};
+        struct timeval tv = { .tv_sec = IO_TIMEOUT_S };
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 
@@ -172,17 +172,17 @@ static unsigned long parse_number(const char *s, unsigned long max, const char *
 
 int main(int argc, char **argv) {
         static const struct option longopts[] = {
-                {"cert", required_argument, NULL, 'c'},
-                {"key", required_argument, NULL, 'k'},
-                {"port", required_argument, NULL, 'p'},
-                {"date-offset", required_argument, NULL, 'd'},
-                {"no-date", no_argument, NULL, 'D'},
-                {"status", required_argument, NULL, 's'},
-                {"hang", no_argument, NULL, 'H'},
-                {"body-bytes", required_argument, NULL, 'b'},
+                { "cert", required_argument, NULL, 'c' },
+                { "key", required_argument, NULL, 'k' },
+                { "port", required_argument, NULL, 'p' },
+                { "date-offset", required_argument, NULL, 'd' },
+                { "no-date", no_argument, NULL, 'D' },
+                { "status", required_argument, NULL, 's' },
+                { "hang", no_argument, NULL, 'H' },
+                { "body-bytes", required_argument, NULL, 'b' },
                 {},
         };
-        Options o = {.status = 200};
+        Options o = { .status = 200 };
         int c;
         char *end;
 
@@ -238,7 +238,7 @@ int main(int argc, char **argv) {
         sigaddset(&term, SIGTERM);
         sigprocmask(SIG_BLOCK, &term, &unblocked);
         sigdelset(&unblocked, SIGTERM);
-        struct sigaction act = {.sa_handler = on_term}; /* no SA_RESTART */
+        struct sigaction act = { .sa_handler = on_term }; /* no SA_RESTART */
         sigemptyset(&act.sa_mask);
         sigaction(SIGTERM, &act, NULL);
 
@@ -262,7 +262,7 @@ int main(int argc, char **argv) {
                 die("socket");
         int one = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t) o.port)};
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t) o.port) };
         sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0 || listen(fd, 64) < 0)
                 die("bind");
@@ -273,7 +273,7 @@ int main(int argc, char **argv) {
         fflush(stdout);
 
         while (!stop) {
-                struct pollfd pfd = {.fd = fd, .events = POLLIN};
+                struct pollfd pfd = { .fd = fd, .events = POLLIN };
                 if (ppoll(&pfd, 1, NULL, &unblocked) < 0) {
                         if (errno == EINTR)
                                 continue;

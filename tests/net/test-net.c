@@ -40,23 +40,23 @@ static void test_cause_table(void **state) {
                 CURLcode code;
                 const char *cause;
         } cases[] = {
-                {CURLE_OK, NULL},
-                {CURLE_COULDNT_RESOLVE_HOST, "net.dns"},
-                {CURLE_COULDNT_RESOLVE_PROXY, "net.dns"},
-                {CURLE_COULDNT_CONNECT, "net.connect"},
-                {CURLE_SSL_CONNECT_ERROR, "net.tls"},
-                {CURLE_PEER_FAILED_VERIFICATION, "net.tls"},
-                {CURLE_SSL_CACERT_BADFILE, "net.tls"},
-                {CURLE_SSL_CERTPROBLEM, "net.tls"},
-                {CURLE_SSL_CIPHER, "net.tls"},
-                {CURLE_OPERATION_TIMEDOUT, "net.timeout"},
-                {CURLE_GOT_NOTHING, "net.http"},
-                {CURLE_RECV_ERROR, "net.http"},
-                {CURLE_SEND_ERROR, "net.http"},
-                {CURLE_HTTP_RETURNED_ERROR, "net.http"},
-                {CURLE_WEIRD_SERVER_REPLY, "net.http"},
-                {CURLE_OUT_OF_MEMORY, "net.connect"}, /* the default */
-                {(CURLcode) 9999, "net.connect"},
+                { CURLE_OK, NULL },
+                { CURLE_COULDNT_RESOLVE_HOST, "net.dns" },
+                { CURLE_COULDNT_RESOLVE_PROXY, "net.dns" },
+                { CURLE_COULDNT_CONNECT, "net.connect" },
+                { CURLE_SSL_CONNECT_ERROR, "net.tls" },
+                { CURLE_PEER_FAILED_VERIFICATION, "net.tls" },
+                { CURLE_SSL_CACERT_BADFILE, "net.tls" },
+                { CURLE_SSL_CERTPROBLEM, "net.tls" },
+                { CURLE_SSL_CIPHER, "net.tls" },
+                { CURLE_OPERATION_TIMEDOUT, "net.timeout" },
+                { CURLE_GOT_NOTHING, "net.http" },
+                { CURLE_RECV_ERROR, "net.http" },
+                { CURLE_SEND_ERROR, "net.http" },
+                { CURLE_HTTP_RETURNED_ERROR, "net.http" },
+                { CURLE_WEIRD_SERVER_REPLY, "net.http" },
+                { CURLE_OUT_OF_MEMORY, "net.connect" }, /* the default */
+                { (CURLcode) 9999, "net.connect" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 const char *got = td_http_cause_from_curl((int) cases[i].code);
@@ -68,14 +68,14 @@ static void test_cause_table(void **state) {
 
 static void test_redact(void **state) {
         static const char *const cases[][2] = {
-                {"http://user:secret@127.0.0.1:3128", "http://***@127.0.0.1:3128"},
-                {"http://user@proxy:8080/", "http://***@proxy:8080/"},
-                {"socks5h://u:p@ss@proxy:1080", "socks5h://***@proxy:1080"}, /* '@' in the password */
-                {"u:p@proxy:3128", "***@proxy:3128"},                        /* no scheme */
-                {"http://127.0.0.1:3128", "http://127.0.0.1:3128"},
-                {"http://proxy/path@not-user-info", "http://proxy/path@not-user-info"},
-                {"http://proxy?q=a@b", "http://proxy?q=a@b"},
-                {"", ""},
+                { "http://user:secret@127.0.0.1:3128", "http://***@127.0.0.1:3128" },
+                { "http://user@proxy:8080/", "http://***@proxy:8080/" },
+                { "socks5h://u:p@ss@proxy:1080", "socks5h://***@proxy:1080" }, /* '@' in the password */
+                { "u:p@proxy:3128", "***@proxy:3128" },                        /* no scheme */
+                { "http://127.0.0.1:3128", "http://127.0.0.1:3128" },
+                { "http://proxy/path@not-user-info", "http://proxy/path@not-user-info" },
+                { "http://proxy?q=a@b", "http://proxy?q=a@b" },
+                { "", "" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_free_ char *r = td_http_redact_url(cases[i][0]);
@@ -89,39 +89,39 @@ static void test_no_proxy(void **state) {
                 const char *host, *list;
                 bool match;
         } cases[] = {
-                {"example.com", "*", true},
-                {"example.com", " * ", true},
-                {"example.com", "example.com", true},
-                {"www.example.com", "example.com", true},
-                {"www.example.com", ".example.com", true},
-                {"WWW.Example.COM", "example.com", true},
-                {"example.com.", "example.com", true},
-                {"badexample.com", "example.com", false},
-                {"example.com", "www.example.com", false},
-                {"example.org", "example.com,localhost", false},
-                {"localhost", "example.com, localhost", true},
-                {"localhost", "example.com localhost", true},
-                {"127.0.0.1", "127.0.0.1", true},
-                {"127.0.0.1", "127.0.0.0/8", true},
-                {"127.1.2.3", "127.0.0.0/8", true},
-                {"128.0.0.1", "127.0.0.0/8", false},
-                {"10.1.2.3", "10.1.2.3/32", true},
-                {"10.1.2.4", "10.1.2.3/32", false},
-                {"10.1.2.3", "10.1.2.3/33", false},
-                {"10.1.2.3", "10.0.0.0/", false},
-                {"10.1.2.3", "10.0.0.0/x", false},
-                {"10.1.2.3", "0.0.0.0/0", true},
-                {"::1", "::1", true},
-                {"[::1]", "::1", true},
-                {"::1", "[::1]", true},
-                {"fd00::5", "fd00::/8", true},
-                {"fe80::1", "fd00::/8", false},
-                {"::1", "127.0.0.1", false},
-                {"127.0.0.1", "localhost", false}, /* addresses are not names */
-                {"example.com", "", false},
-                {"example.com", ",,, ", false},
-                {"example.com", ".", false},
-                {"", "*", false},
+                { "example.com", "*", true },
+                { "example.com", " * ", true },
+                { "example.com", "example.com", true },
+                { "www.example.com", "example.com", true },
+                { "www.example.com", ".example.com", true },
+                { "WWW.Example.COM", "example.com", true },
+                { "example.com.", "example.com", true },
+                { "badexample.com", "example.com", false },
+                { "example.com", "www.example.com", false },
+                { "example.org", "example.com,localhost", false },
+                { "localhost", "example.com, localhost", true },
+                { "localhost", "example.com localhost", true },
+                { "127.0.0.1", "127.0.0.1", true },
+                { "127.0.0.1", "127.0.0.0/8", true },
+                { "127.1.2.3", "127.0.0.0/8", true },
+                { "128.0.0.1", "127.0.0.0/8", false },
+                { "10.1.2.3", "10.1.2.3/32", true },
+                { "10.1.2.4", "10.1.2.3/32", false },
+                { "10.1.2.3", "10.1.2.3/33", false },
+                { "10.1.2.3", "10.0.0.0/", false },
+                { "10.1.2.3", "10.0.0.0/x", false },
+                { "10.1.2.3", "0.0.0.0/0", true },
+                { "::1", "::1", true },
+                { "[::1]", "::1", true },
+                { "::1", "[::1]", true },
+                { "fd00::5", "fd00::/8", true },
+                { "fe80::1", "fd00::/8", false },
+                { "::1", "127.0.0.1", false },
+                { "127.0.0.1", "localhost", false }, /* addresses are not names */
+                { "example.com", "", false },
+                { "example.com", ",,, ", false },
+                { "example.com", ".", false },
+                { "", "*", false },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
                 if (td_http_no_proxy_match(cases[i].host, cases[i].list) != cases[i].match)
@@ -209,12 +209,12 @@ static int mkcert(const char *what, const char *ca, const char *subject, const c
         if (!mk)
                 return -ENOENT;
         if (ca) {
-                const char *argv[] = {mk,      what,    "--ca",  ca,      "--subject",
-                                      subject, "--key", "ec256", "--san", "IP:127.0.0.1,DNS:localhost",
-                                      "--out", out,     NULL};
+                const char *argv[] = { mk,      what,    "--ca",  ca,      "--subject",
+                                       subject, "--key", "ec256", "--san", "IP:127.0.0.1,DNS:localhost",
+                                       "--out", out,     NULL };
                 return run_command(argv);
         }
-        const char *argv[] = {mk, what, "--subject", subject, "--key", "ec256", "--out", out, NULL};
+        const char *argv[] = { mk, what, "--subject", subject, "--key", "ec256", "--out", out, NULL };
         return run_command(argv);
 }
 
@@ -223,7 +223,7 @@ static int start_server(Server *s, const char *cert, const char *key, const char
         const char *bin = rig("TD_HTTPS_SERVER");
         if (!bin)
                 return -ENOENT;
-        const char *argv[16] = {bin, "--cert", cert, "--key", key, "--port", "0"};
+        const char *argv[16] = { bin, "--cert", cert, "--key", key, "--port", "0" };
         size_t n = 7;
         for (; extra && *extra && n < ELEMENTSOF(argv) - 1; extra++)
                 argv[n++] = *extra;
@@ -246,7 +246,7 @@ static int start_server(Server *s, const char *cert, const char *key, const char
         char line[64] = "";
         size_t len = 0;
         while (len < sizeof line - 1 && !strchr(line, '\n')) {
-                struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+                struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
                 if (poll(&pfd, 1, 10000) <= 0)
                         break;
                 ssize_t got = read(fds[0], line + len, sizeof line - 1 - len);
@@ -269,7 +269,7 @@ static int reserve_closed_port(unsigned *ret) {
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
-        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
         socklen_t len = sizeof sa;
         if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0 ||
             getsockname(fd, (struct sockaddr *) &sa, &len) < 0) {
@@ -282,8 +282,8 @@ static int reserve_closed_port(unsigned *ret) {
 }
 
 static void unset_proxies(void) {
-        static const char *const vars[] = {"http_proxy", "https_proxy", "HTTPS_PROXY", "HTTP_PROXY",
-                                           "all_proxy",  "ALL_PROXY",   "no_proxy",    "NO_PROXY"};
+        static const char *const vars[] = { "http_proxy", "https_proxy", "HTTPS_PROXY", "HTTP_PROXY",
+                                            "all_proxy",  "ALL_PROXY",   "no_proxy",    "NO_PROXY" };
         for (size_t i = 0; i < ELEMENTSOF(vars); i++)
                 unsetenv(vars[i]);
 }
@@ -434,7 +434,7 @@ static long detail_long(const TdResult *r, const char *key) {
 
 static void test_platform_healthy(void **state) {
         TdResult r;
-        RunOptions o = {.ca = F.ca};
+        RunOptions o = { .ca = F.ca };
         assert_int_equal(run_check("net.platform", TD_STRV(F.ok.url), &o, &r), 0);
         assert_status(&r, TD_STATUS_PASS, NULL);
         assert_detail(&r, "url1", F.ok.url);
@@ -454,7 +454,7 @@ static void test_platform_healthy(void **state) {
 
 static void test_platform_several_urls(void **state) {
         TdResult r;
-        RunOptions o = {.ca = F.ca};
+        RunOptions o = { .ca = F.ca };
         assert_int_equal(run_check("net.platform", TD_STRV(F.ok.url, F.ahead_60s.url), &o, &r), 0);
         assert_status(&r, TD_STATUS_PASS, NULL);
         assert_detail(&r, "url2", F.ahead_60s.url);
@@ -474,7 +474,7 @@ static void test_platform_several_urls(void **state) {
 
 static void test_platform_untrusted(void **state) {
         TdResult r;
-        RunOptions o = {.ca = F.ca};
+        RunOptions o = { .ca = F.ca };
         assert_int_equal(run_check("net.platform", TD_STRV(F.untrusted.url), &o, &r), 0);
         assert_status(&r, TD_STATUS_FAIL, "net.tls");
         assert_contains(r.message, F.untrusted.url);
@@ -491,7 +491,7 @@ static void test_platform_untrusted(void **state) {
         td_result_clear(&r);
 
         /* A CA file that is missing is a TLS set-up failure, not a crash. */
-        RunOptions missing = {.ca = "/nonexistent/ca.pem"};
+        RunOptions missing = { .ca = "/nonexistent/ca.pem" };
         assert_int_equal(run_check("net.platform", TD_STRV(F.ok.url), &missing, &r), 0);
         assert_status(&r, TD_STATUS_FAIL, "net.tls");
         td_result_clear(&r);
@@ -499,7 +499,7 @@ static void test_platform_untrusted(void **state) {
 
 static void test_platform_closed_port(void **state) {
         TdResult r;
-        RunOptions o = {.ca = F.ca};
+        RunOptions o = { .ca = F.ca };
         assert_int_equal(run_check("net.platform", TD_STRV(F.closed_url), &o, &r), 0);
         assert_status(&r, TD_STATUS_FAIL, "net.connect");
         assert_contains(r.message, F.closed_url);
@@ -512,7 +512,7 @@ static void test_platform_closed_port(void **state) {
 
 static void test_platform_http_error(void **state) {
         TdResult r;
-        RunOptions o = {.ca = F.ca};
+        RunOptions o = { .ca = F.ca };
         assert_int_equal(run_check("net.platform", TD_STRV(F.status503.url), &o, &r), 0);
         assert_status(&r, TD_STATUS_FAIL, "net.http");
         assert_detail(&r, "url1.http_status", "503");
@@ -522,7 +522,7 @@ static void test_platform_http_error(void **state) {
 
 static void test_platform_redirect(void **state) {
         TdResult r;
-        RunOptions o = {.ca = F.ca};
+        RunOptions o = { .ca = F.ca };
         assert_int_equal(run_check("net.platform", TD_STRV(F.redirect.url), &o, &r), 0);
         assert_status(&r, TD_STATUS_PASS, NULL);
         assert_detail(&r, "url1.http_status", "301");
@@ -533,7 +533,7 @@ static void test_platform_redirect(void **state) {
 
 static void test_platform_big_body(void **state) {
         TdResult r;
-        RunOptions o = {.ca = F.ca};
+        RunOptions o = { .ca = F.ca };
         int64_t start = td_now_monotonic_ms();
         assert_int_equal(run_check("net.platform", TD_STRV(F.big_body.url), &o, &r), 0);
         assert_status(&r, TD_STATUS_PASS, NULL);
@@ -542,7 +542,7 @@ static void test_platform_big_body(void **state) {
         assert_true(td_now_monotonic_ms() - start < 10000);
         td_result_clear(&r);
 
-        TdHttpOptions opts = {.ca_file = F.ca, .verify = true};
+        TdHttpOptions opts = { .ca_file = F.ca, .verify = true };
         _cleanup_http_probe_free_ TdHttpProbe *p = NULL;
         assert_int_equal(td_http_probe(F.big_body.url, &opts, &p), 0);
         assert_int_equal(p->curl_code, 0);
@@ -552,7 +552,7 @@ static void test_platform_big_body(void **state) {
 
 static void test_platform_timeout(void **state) {
         TdResult r;
-        RunOptions o = {.ca = F.ca, .budget_ms = 1500};
+        RunOptions o = { .ca = F.ca, .budget_ms = 1500 };
         int64_t deadline = td_now_monotonic_ms() + 1500;
         assert_int_equal(run_check("net.platform", TD_STRV(F.hang.url), &o, &r), 0);
         int64_t returned = td_now_monotonic_ms();
@@ -594,7 +594,7 @@ static void test_platform_dns(void **state) {
 
         static const char url[] = "https://tokendoctor-test.invalid/";
         TdResult r;
-        RunOptions o = {.ca = F.ca};
+        RunOptions o = { .ca = F.ca };
         assert_int_equal(run_check("net.platform", TD_STRV(url), &o, &r), 0);
         assert_status(&r, TD_STATUS_FAIL, "net.dns");
         assert_contains(r.message, url);
@@ -623,7 +623,7 @@ static void test_proxy(void **state) {
         snprintf(proxy, sizeof proxy, "http://tduser:s3cret-pw@127.0.0.1:%u", F.closed_port);
         snprintf(redacted, sizeof redacted, "http://***@127.0.0.1:%u", F.closed_port);
         TdResult r;
-        RunOptions o = {.ca = F.ca};
+        RunOptions o = { .ca = F.ca };
 
         /* https_proxy pointing at a closed port: the connection to the proxy fails. */
         setenv("https_proxy", proxy, 1);
@@ -744,7 +744,7 @@ static void test_clock_small_skew(void **state) {
         td_result_clear(&r);
 
         /* The profile's limit decides. */
-        RunOptions strict = {.max_skew = 30};
+        RunOptions strict = { .max_skew = 30 };
         assert_int_equal(run_check("time.clock", TD_STRV(F.ahead_60s.url), &strict, &r), 0);
         assert_status(&r, TD_STATUS_FAIL, "time.skew");
         assert_detail(&r, "max_skew_s", "30");
@@ -768,7 +768,7 @@ static void test_clock_no_date(void **state) {
 
 static void test_clock_timeout(void **state) {
         TdResult r;
-        RunOptions o = {.budget_ms = 1500};
+        RunOptions o = { .budget_ms = 1500 };
         int64_t deadline = td_now_monotonic_ms() + 1500;
         assert_true(run_check("time.clock", TD_STRV(F.hang.url), &o, &r) < 0);
         int64_t returned = td_now_monotonic_ms();

@@ -190,7 +190,7 @@ static time_t parse_time(const char *s, time_t now) {
                         die("bad relative time '%s' (units: d h m s)", s);
                 return s[0] == '+' ? now + (time_t) (v * unit) : now - (time_t) (v * unit);
         }
-        struct tm tm = {0};
+        struct tm tm = { 0 };
         const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
         if (!end || *end) {
                 memset(&tm, 0, sizeof tm);
@@ -329,21 +329,21 @@ static int make(const Options *o) {
 
 int main(int argc, char **argv) {
         static const struct option longopts[] = {
-                {"subject", required_argument, NULL, 's'},
-                {"key", required_argument, NULL, 'k'},
-                {"key-file", required_argument, NULL, 'K'},
-                {"ca", required_argument, NULL, 'c'},
-                {"out", required_argument, NULL, 'o'},
-                {"san", required_argument, NULL, 'S'},
-                {"not-before", required_argument, NULL, 'b'},
-                {"not-after", required_argument, NULL, 'a'},
-                {"key-usage", required_argument, NULL, 'u'},
-                {"ext-key-usage", required_argument, NULL, 'e'},
-                {"serial", required_argument, NULL, 'n'},
-                {"help", no_argument, NULL, 'h'},
+                { "subject", required_argument, NULL, 's' },
+                { "key", required_argument, NULL, 'k' },
+                { "key-file", required_argument, NULL, 'K' },
+                { "ca", required_argument, NULL, 'c' },
+                { "out", required_argument, NULL, 'o' },
+                { "san", required_argument, NULL, 'S' },
+                { "not-before", required_argument, NULL, 'b' },
+                { "not-after", required_argument, NULL, 'a' },
+                { "key-usage", required_argument, NULL, 'u' },
+                { "ext-key-usage", required_argument, NULL, 'e' },
+                { "serial", required_argument, NULL, 'n' },
+                { "help", no_argument, NULL, 'h' },
                 {},
         };
-        Options o = {0};
+        Options o = { 0 };
 
         if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
                 usage(argc < 2 ? stderr : stdout);

@@ -95,7 +95,8 @@ static int connect_vpcd(int port) {
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -1;
-        struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t) port),
+        struct sockaddr_in addr = { .sin_family = AF_INET,
+                                    .sin_port = htons((uint16_t) port),
                                     .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
         if (connect(fd, (struct sockaddr *) &addr, sizeof addr) < 0) {
                 close(fd);
@@ -170,8 +171,9 @@ static int serve_vpcd(Sim *sim) {
         if (sim->mode == MODE_MUTE)
                 return 0; /* the reader waits for an answer that never comes */
         if (sim->delay_ms)
-                nanosleep(&(struct timespec){ sim->delay_ms / 1000, (long) (sim->delay_ms % 1000) * 1000000 },
-                          NULL);
+                nanosleep(
+                        &(struct timespec){ sim->delay_ms / 1000, (long) (sim->delay_ms % 1000) * 1000000 },
+                        NULL);
         uint8_t rsp[PIV_RESPONSE_MAX];
         size_t rsp_len = piv_card_process(sim->card, msg, len, rsp);
         log_apdu(sim, msg, len, rsp, rsp_len);
@@ -217,7 +219,8 @@ static void control_command(Sim *sim, char *line, int fd) {
                 if (sim->log && ftruncate(fileno(sim->log), 0) == 0)
                         rewind(sim->log);
         } else if (strcmp(line, "state") == 0)
-                snprintf(answer, sizeof answer, "OK %s %s\n", sim->vpcd_fd >= 0 ? "connected" : "disconnected",
+                snprintf(answer, sizeof answer, "OK %s %s\n",
+                         sim->vpcd_fd >= 0 ? "connected" : "disconnected",
                          sim->inserted ? "inserted" : "removed");
         else if (strcmp(line, "quit") == 0)
                 quit = 1;
@@ -249,13 +252,32 @@ static void usage(void) {
 }
 
 int main(int argc, char **argv) {
-        enum { O_CERT9A = 0x100, O_KEY9A, O_CERT9C, O_KEY9C, O_CERT9D, O_KEY9D, O_PIN, O_MAXTRIES, O_TRIES,
-               O_ATR, O_GUID, O_CONTROL, O_LOG, O_REMOVED, O_PORT, O_VERBOSE };
+        enum {
+                O_CERT9A = 0x100,
+                O_KEY9A,
+                O_CERT9C,
+                O_KEY9C,
+                O_CERT9D,
+                O_KEY9D,
+                O_PIN,
+                O_MAXTRIES,
+                O_TRIES,
+                O_ATR,
+                O_GUID,
+                O_CONTROL,
+                O_LOG,
+                O_REMOVED,
+                O_PORT,
+                O_VERBOSE
+        };
         static const struct option options[] = {
                 { "port", required_argument, NULL, O_PORT },
-                { "cert-9a", required_argument, NULL, O_CERT9A }, { "key-9a", required_argument, NULL, O_KEY9A },
-                { "cert-9c", required_argument, NULL, O_CERT9C }, { "key-9c", required_argument, NULL, O_KEY9C },
-                { "cert-9d", required_argument, NULL, O_CERT9D }, { "key-9d", required_argument, NULL, O_KEY9D },
+                { "cert-9a", required_argument, NULL, O_CERT9A },
+                { "key-9a", required_argument, NULL, O_KEY9A },
+                { "cert-9c", required_argument, NULL, O_CERT9C },
+                { "key-9c", required_argument, NULL, O_KEY9C },
+                { "cert-9d", required_argument, NULL, O_CERT9D },
+                { "key-9d", required_argument, NULL, O_KEY9D },
                 { "pin", required_argument, NULL, O_PIN },
                 { "max-tries", required_argument, NULL, O_MAXTRIES },
                 { "tries", required_argument, NULL, O_TRIES },
@@ -275,29 +297,64 @@ int main(int argc, char **argv) {
         int c;
         while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
                 switch (c) {
-                case O_PORT: sim.port = atoi(optarg); break;
-                case O_CERT9A: certs[0] = optarg; break;
-                case O_KEY9A: keys[0] = optarg; break;
-                case O_CERT9C: certs[1] = optarg; break;
-                case O_KEY9C: keys[1] = optarg; break;
-                case O_CERT9D: certs[2] = optarg; break;
-                case O_KEY9D: keys[2] = optarg; break;
-                case O_PIN: pin = optarg; break;
-                case O_MAXTRIES: max_tries = (unsigned) atoi(optarg); break;
-                case O_TRIES: tries = atoi(optarg); break;
-                case O_ATR: atr_hex = optarg; break;
-                case O_GUID: guid_hex = optarg; break;
-                case O_CONTROL: control = optarg; break;
-                case O_LOG: log_path = optarg; break;
-                case O_REMOVED: sim.inserted = false; break;
-                case O_VERBOSE: sim.verbose = true; break;
-                default: usage(); return 2;
+                case O_PORT:
+                        sim.port = atoi(optarg);
+                        break;
+                case O_CERT9A:
+                        certs[0] = optarg;
+                        break;
+                case O_KEY9A:
+                        keys[0] = optarg;
+                        break;
+                case O_CERT9C:
+                        certs[1] = optarg;
+                        break;
+                case O_KEY9C:
+                        keys[1] = optarg;
+                        break;
+                case O_CERT9D:
+                        certs[2] = optarg;
+                        break;
+                case O_KEY9D:
+                        keys[2] = optarg;
+                        break;
+                case O_PIN:
+                        pin = optarg;
+                        break;
+                case O_MAXTRIES:
+                        max_tries = (unsigned) atoi(optarg);
+                        break;
+                case O_TRIES:
+                        tries = atoi(optarg);
+                        break;
+                case O_ATR:
+                        atr_hex = optarg;
+                        break;
+                case O_GUID:
+                        guid_hex = optarg;
+                        break;
+                case O_CONTROL:
+                        control = optarg;
+                        break;
+                case O_LOG:
+                        log_path = optarg;
+                        break;
+                case O_REMOVED:
+                        sim.inserted = false;
+                        break;
+                case O_VERBOSE:
+                        sim.verbose = true;
+                        break;
+                default:
+                        usage();
+                        return 2;
                 }
         }
         uint8_t guid[16];
         size_t guid_len;
-        if (sim.port <= 0 || sim.port > 65535 || parse_hex(atr_hex, sim.atr, sizeof sim.atr, &sim.atr_len) < 0 ||
-            sim.atr_len < 2 || parse_hex(guid_hex, guid, sizeof guid, &guid_len) < 0 || guid_len != 16) {
+        if (sim.port <= 0 || sim.port > 65535 ||
+            parse_hex(atr_hex, sim.atr, sizeof sim.atr, &sim.atr_len) < 0 || sim.atr_len < 2 ||
+            parse_hex(guid_hex, guid, sizeof guid, &guid_len) < 0 || guid_len != 16) {
                 usage();
                 return 2;
         }
@@ -352,7 +409,8 @@ int main(int argc, char **argv) {
                                 continue;
                         break;
                 }
-                if (sim.vpcd_fd >= 0 && (pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) && serve_vpcd(&sim) < 0)
+                if (sim.vpcd_fd >= 0 && (pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+                    serve_vpcd(&sim) < 0)
                         disconnect_vpcd(&sim);
                 if (control_fd >= 0 && (pfds[1].revents & POLLIN)) {
                         int fd = accept4(control_fd, NULL, NULL, SOCK_CLOEXEC);

@@ -256,7 +256,7 @@ static size_t do_select(PivCard *card, uint8_t p1, const uint8_t *data, size_t l
         put_tlv1(&inner, 0x50, label, sizeof label - 1);
         put_tlv1(&apt, 0x61, inner.buf, inner.len);
         size_t n = apt.failed || inner.failed || alloc.failed ? status(out, SW(0x6F, 0x00))
-                                                               : respond(card, apt.buf, apt.len, le, out);
+                                                              : respond(card, apt.buf, apt.len, le, out);
         free(alloc.buf);
         free(inner.buf);
         free(apt.buf);
@@ -310,7 +310,8 @@ static size_t do_get_data(PivCard *card, uint8_t p1, uint8_t p2, const uint8_t *
         return n;
 }
 
-static size_t do_verify(PivCard *card, uint8_t p1, uint8_t p2, const uint8_t *data, size_t lc, uint8_t *out) {
+static size_t do_verify(PivCard *card, uint8_t p1, uint8_t p2, const uint8_t *data, size_t lc,
+                        uint8_t *out) {
         if (p2 != 0x80)
                 return status(out, SW_REF_NOT_FOUND);
         if (p1 == 0xFF) { /* logout */
@@ -409,7 +410,8 @@ static size_t do_general_authenticate(PivCard *card, uint8_t alg, uint8_t key_re
         Writer inner = { 0 }, w = { 0 };
         put_tlv1(&inner, 0x82, sig, sig_len);
         put_tlv1(&w, 0x7C, inner.buf, inner.len);
-        size_t n = w.failed || inner.failed ? status(out, SW(0x6F, 0x00)) : respond(card, w.buf, w.len, le, out);
+        size_t n = w.failed || inner.failed ? status(out, SW(0x6F, 0x00))
+                                            : respond(card, w.buf, w.len, le, out);
         free(inner.buf);
         free(w.buf);
         return n;

@@ -97,36 +97,57 @@ static int run_hang(TdContext *ctx, TdResult *r) {
 }
 
 static const TdCheck check_a = { .id = "test.a", .category = "test", .title = "A", .run = run_pass };
-static const TdCheck check_b = { .id = "test.b", .category = "test", .title = "B", .run = run_pass,
-                                 .depends = TD_STRV("test.a") };
-static const TdCheck check_c = { .id = "test.c", .category = "test", .title = "C", .run = run_pass,
-                                 .depends = TD_STRV("test.b") };
+static const TdCheck check_b = {
+        .id = "test.b", .category = "test", .title = "B", .run = run_pass, .depends = TD_STRV("test.a")
+};
+static const TdCheck check_c = {
+        .id = "test.c", .category = "test", .title = "C", .run = run_pass, .depends = TD_STRV("test.b")
+};
 static const TdCheck check_fail = { .id = "test.fail", .category = "test", .title = "F", .run = run_fail };
-static const TdCheck check_after_fail = { .id = "test.after-fail", .category = "test", .title = "AF",
-                                          .run = run_pass, .depends = TD_STRV("test.fail") };
-static const TdCheck check_after_after = { .id = "test.after-after", .category = "test", .title = "AA",
-                                           .run = run_pass, .depends = TD_STRV("test.after-fail") };
+static const TdCheck check_after_fail = { .id = "test.after-fail",
+                                          .category = "test",
+                                          .title = "AF",
+                                          .run = run_pass,
+                                          .depends = TD_STRV("test.fail") };
+static const TdCheck check_after_after = { .id = "test.after-after",
+                                           .category = "test",
+                                           .title = "AA",
+                                           .run = run_pass,
+                                           .depends = TD_STRV("test.after-fail") };
 static const TdCheck check_warn = { .id = "test.warn", .category = "test", .title = "W", .run = run_warn };
-static const TdCheck check_after_warn = { .id = "test.after-warn", .category = "test", .title = "AW",
-                                          .run = run_pass, .depends = TD_STRV("test.warn") };
-static const TdCheck check_token = { .id = "token.x", .category = "token", .title = "T", .run = run_pass,
-                                     .flags = TD_CHECK_NEEDS_TOKEN };
-static const TdCheck check_after_token = { .id = "cert.x", .category = "token", .title = "CT",
-                                           .run = run_pass, .depends = TD_STRV("token.x") };
+static const TdCheck check_after_warn = { .id = "test.after-warn",
+                                          .category = "test",
+                                          .title = "AW",
+                                          .run = run_pass,
+                                          .depends = TD_STRV("test.warn") };
+static const TdCheck check_token = {
+        .id = "token.x", .category = "token", .title = "T", .run = run_pass, .flags = TD_CHECK_NEEDS_TOKEN
+};
+static const TdCheck check_after_token = {
+        .id = "cert.x", .category = "token", .title = "CT", .run = run_pass, .depends = TD_STRV("token.x")
+};
 static const TdCheck check_eio = { .id = "test.eio", .category = "test", .title = "E", .run = run_eio };
-static const TdCheck check_none = { .id = "test.none", .category = "test", .title = "N", .run = run_no_verdict };
+static const TdCheck check_none = {
+        .id = "test.none", .category = "test", .title = "N", .run = run_no_verdict
+};
 static const TdCheck check_r1 = { .id = "par.1", .category = "test", .title = "R", .run = run_rendezvous };
 static const TdCheck check_r2 = { .id = "par.2", .category = "test", .title = "R", .run = run_rendezvous };
 static const TdCheck check_r3 = { .id = "par.3", .category = "test", .title = "R", .run = run_rendezvous };
 static const TdCheck check_r4 = { .id = "par.4", .category = "test", .title = "R", .run = run_rendezvous };
-static const TdCheck check_hang = { .id = "slow.hang", .category = "test", .title = "H", .run = run_hang,
-                                    .timeout_ms = 300 };
-static const TdCheck check_after_hang = { .id = "test.after-hang", .category = "test", .title = "AH",
-                                          .run = run_pass, .depends = TD_STRV("slow.hang") };
-static const TdCheck check_cycle1 = { .id = "cyc.1", .category = "test", .title = "C1", .run = run_pass,
-                                      .depends = TD_STRV("cyc.2") };
-static const TdCheck check_cycle2 = { .id = "cyc.2", .category = "test", .title = "C2", .run = run_pass,
-                                      .depends = TD_STRV("cyc.1") };
+static const TdCheck check_hang = {
+        .id = "slow.hang", .category = "test", .title = "H", .run = run_hang, .timeout_ms = 300
+};
+static const TdCheck check_after_hang = { .id = "test.after-hang",
+                                          .category = "test",
+                                          .title = "AH",
+                                          .run = run_pass,
+                                          .depends = TD_STRV("slow.hang") };
+static const TdCheck check_cycle1 = {
+        .id = "cyc.1", .category = "test", .title = "C1", .run = run_pass, .depends = TD_STRV("cyc.2")
+};
+static const TdCheck check_cycle2 = {
+        .id = "cyc.2", .category = "test", .title = "C2", .run = run_pass, .depends = TD_STRV("cyc.1")
+};
 
 static const TdCheck *const *current_checks;
 static size_t current_n;
@@ -243,8 +264,9 @@ static void test_check_deadline(void **state) {
 
 static void test_run_deadline(void **state) {
         /* The whole run ends by its timeout even though a check never returns. */
-        static const TdCheck hang_long = { .id = "net.hang", .category = "test", .title = "H",
-                                           .run = run_hang, .timeout_ms = 60000 };
+        static const TdCheck hang_long = {
+                .id = "net.hang", .category = "test", .title = "H", .run = run_hang, .timeout_ms = 60000
+        };
         const TdCheck *checks[] = { &hang_long, &check_a };
         TdEngineOptions opts = { .timeout_ms = 400 };
         int64_t start = td_now_monotonic_ms();

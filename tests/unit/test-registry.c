@@ -73,7 +73,8 @@ static const struct {
         { "cert.present", { "cert.none" }, { "token.module" } },
         { "cert.expiry", { "cert.expired", "cert.expiring", "cert.not-yet-valid" }, { "cert.present" } },
         { "cert.issuer", { "cert.wrong-issuer", "cert.chain" }, { "cert.present" } },
-        { "sign.test", { "pin.locked", "pin.final-try", "pin.wrong", "sign.mismatch", "sign.failed" },
+        { "sign.test",
+          { "pin.locked", "pin.final-try", "pin.wrong", "sign.mismatch", "sign.failed" },
           { "cert.present" } },
 };
 
@@ -89,7 +90,8 @@ static void test_contract_checks_present(void **state) {
                 for (const char *const *d = check->depends; d && *d; d++) {
                         n_depends++;
                         if (!td_strv_contains(contract[i].depends, *d))
-                                fail_msg("%s depends on %s, which CONTRACT.md does not give", contract[i].id, *d);
+                                fail_msg("%s depends on %s, which CONTRACT.md does not give", contract[i].id,
+                                         *d);
                 }
                 size_t n_contract = 0;
                 while (contract[i].depends[n_contract])
