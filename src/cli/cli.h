@@ -36,6 +36,8 @@ typedef struct {
         const char *root;
         unsigned timeout_ms;
         bool pin_stdin;
+        /* A check that must pass (or warn) for exit status 0, skipped or not: NULL for none. */
+        const char *required;
 } TdRunArgs;
 
 /*

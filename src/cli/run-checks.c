@@ -91,6 +91,12 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
         }
 
         int exit_code = td_report_exit_code(report);
+        for (size_t i = 0; args->required && i < report->n_results; i++) {
+                const TdResult *res = &report->results[i];
+                if (streq(res->check->id, args->required) && res->status != TD_STATUS_PASS &&
+                    res->status != TD_STATUS_WARN)
+                        exit_code = TD_EXIT_FAIL;
+        }
         if (args->json) {
                 _cleanup_free_ char *json = td_report_to_json(report, profile_id, true);
                 if (!json) {
