@@ -15,24 +15,14 @@ TOKENDOCTOR = os.environ["TD_BIN"]
 CHECKS = "cert.present,cert.expiry,cert.issuer"
 
 
-class CertChecksTest(unittest.TestCase):
+class CertChecksTest(tdrig.RigTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.keys = tdrig.TokenRig()
-        cls.ca = cls.keys.make_ca()
+        super().setUpClass()
         cls.other_ca = cls.keys.make_ca("other", subject="C=CN,O=别的CA公司,CN=别的CA")
         # Same name as the platform's CA, different key: only chain verification can tell.
         cls.twin_ca = cls.keys.make_ca("twin")
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.keys.stop()
-
-    def setUp(self):
-        self.rig = tdrig.TokenRig()
-
-    def tearDown(self):
-        self.rig.stop()
 
     def run_checks(self, cert, ca_cert=None, expect_rc=None, issuer=None):
         self.rig.start(cert_9c=cert[0], key_9c=cert[1])

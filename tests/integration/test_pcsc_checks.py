@@ -19,22 +19,11 @@ PCSC_CHECKS = "drivers.pcscd,token.reader,token.card"
 TOKENSIM_ATR = "3B:88:80:01:56:50:49:56:43:41:52:44:04"
 
 
-class PcscChecksTest(unittest.TestCase):
+class PcscChecksTest(tdrig.RigTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.keys = tdrig.TokenRig()
-        ca = cls.keys.make_ca()
-        cls.cert = cls.keys.make_user_cert("user", ca)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.keys.stop()
-
-    def setUp(self):
-        self.rig = tdrig.TokenRig()
-
-    def tearDown(self):
-        self.rig.stop()
+        super().setUpClass()
+        cls.cert = cls.keys.make_user_cert("user", cls.ca)
 
     def check(self, *args, profile=None, expect_rc=None):
         argv = [TOKENDOCTOR, "check", "--json", "--only", PCSC_CHECKS, *args]

@@ -26,24 +26,13 @@ def verifies_with_data(log):
     return [line for line in log if line.replace(" ", "").startswith("0020") and "redacted" in line]
 
 
-class SignTest(unittest.TestCase):
+class SignTest(tdrig.RigTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.keys = tdrig.TokenRig()
-        ca = cls.keys.make_ca()
-        cls.rsa = cls.keys.make_user_cert("rsa", ca, key="rsa2048")
-        cls.ec = cls.keys.make_user_cert("ec", ca, key="ec256")
-        cls.other = cls.keys.make_user_cert("other", ca, key="ec256")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.keys.stop()
-
-    def setUp(self):
-        self.rig = tdrig.TokenRig()
-
-    def tearDown(self):
-        self.rig.stop()
+        super().setUpClass()
+        cls.rsa = cls.keys.make_user_cert("rsa", cls.ca, key="rsa2048")
+        cls.ec = cls.keys.make_user_cert("ec", cls.ca, key="ec256")
+        cls.other = cls.keys.make_user_cert("other", cls.ca, key="ec256")
 
     def profile(self, module=None):
         path = os.path.join(self.rig.dir, "p.ini")

@@ -14,25 +14,17 @@ import tdrig  # noqa: E402
 PIN = "123456"
 
 
-class TokensimTest(unittest.TestCase):
+class TokensimTest(tdrig.RigTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.keys = tdrig.TokenRig()  # only for its certificates
-        ca = cls.keys.make_ca()
-        cls.rsa = cls.keys.make_user_cert("rsa", ca, key="rsa2048")
-        cls.ec = cls.keys.make_user_cert("ec", ca, key="ec256", subject="C=CN,CN=四号投标公司 EC",
+        super().setUpClass()
+        cls.rsa = cls.keys.make_user_cert("rsa", cls.ca, key="rsa2048")
+        cls.ec = cls.keys.make_user_cert("ec", cls.ca, key="ec256", subject="C=CN,CN=四号投标公司 EC",
                                          key_usage="digitalSignature")
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.keys.stop()
-
     def setUp(self):
-        self.rig = tdrig.TokenRig()
+        super().setUp()
         self.module = tdrig.opensc_module()
-
-    def tearDown(self):
-        self.rig.stop()
 
     def start(self, **kw):
         self.rig.start(cert_9a=self.rsa[0], key_9a=self.rsa[1], cert_9c=self.ec[0], key_9c=self.ec[1], **kw)

@@ -53,26 +53,21 @@ class Watcher:
             self.proc.wait()
 
 
-class WatchTest(unittest.TestCase):
+class WatchTest(tdrig.RigTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.keys = tdrig.TokenRig()
-        ca = cls.keys.make_ca()
-        cls.cert = cls.keys.make_user_cert("user", ca)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.keys.stop()
+        super().setUpClass()
+        cls.cert = cls.keys.make_user_cert("user", cls.ca)
 
     def setUp(self):
-        self.rig = tdrig.TokenRig()
+        super().setUp()
         self.rig.start(cert_9a=self.cert[0], key_9a=self.cert[1])
         self.watcher = None
 
     def tearDown(self):
         if self.watcher:
             self.watcher.stop()
-        self.rig.stop()
+        super().tearDown()
 
     def test_removal_and_reinsertion(self):
         self.watcher = Watcher(self.rig.env, "--json")

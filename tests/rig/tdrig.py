@@ -16,6 +16,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 
 MKCERT = os.environ.get("TD_MKCERT", "")
 TOKENSIM = os.environ.get("TD_TOKENSIM", "")
@@ -235,3 +236,23 @@ def make_usb_root(root, vid="096e", pid="0807", product="ePass2003"):
                 f"<key>ifdFriendlyName</key><array><string>{product}</string></array>\n"
                 "</dict></plist>\n")
     return root
+
+
+class RigTestCase(unittest.TestCase):
+    """A test class on the rig: cls.keys holds certificates made once for the class (cls.ca is
+    a CA with the seed's issuer); each test gets a fresh self.rig, stopped even when it fails."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.keys = TokenRig()
+        cls.ca = cls.keys.make_ca()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.keys.stop()
+
+    def setUp(self):
+        self.rig = TokenRig()
+
+    def tearDown(self):
+        self.rig.stop()
