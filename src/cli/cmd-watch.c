@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,14 +112,20 @@ static bool on_event(const TdWatchEvent *e, void *user) {
 typedef struct {
         TdWatch *watch;
         sigset_t signals;
+        atomic_bool finished; /* td_watch_run() returned */
 } SignalThread;
 
 /* SIGINT/SIGTERM end the watch cleanly: a thread waits for them and cancels the blocked call. */
 static void *wait_for_signal(void *p) {
         SignalThread *st = p;
         int sig;
-        if (sigwait(&st->signals, &sig) == 0)
+        if (sigwait(&st->signals, &sig) != 0)
+                return NULL;
+        /* A cancel can be lost just before the wait begins: repeat it until the watch has ended. */
+        while (!atomic_load(&st->finished)) {
                 td_watch_stop(st->watch);
+                nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000000L }, NULL);
+        }
         return NULL;
 }
 
@@ -203,6 +210,7 @@ int td_cmd_watch(int argc, char **argv) {
         bool have_thread = pthread_create(&thread, NULL, wait_for_signal, &st) == 0;
 
         r = td_watch_run(watch, timeout_ms, RETRY_MS, on_event, &out);
+        atomic_store(&st.finished, true);
 
         if (have_thread) {
                 /* The signal thread may still be waiting: give it the signal it waits for. */

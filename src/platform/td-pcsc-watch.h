@@ -52,5 +52,10 @@ void td_watch_free(TdWatch *watch);
 int td_watch_run(TdWatch *watch, unsigned timeout_ms, unsigned retry_ms, TdWatchCallback callback,
                  void *user);
 
-/* Make td_watch_run() return soon. Thread-safe; not async-signal-safe (call it from a thread). */
+/*
+ * Make td_watch_run() return soon. Thread-safe; not async-signal-safe (call it from a thread).
+ * pcsc-lite drops a cancel that comes just before SCardGetStatusChange blocks, and nothing
+ * else wakes a wait without a timeout: call it again (every 100 ms, say) until
+ * td_watch_run() has returned.
+ */
 void td_watch_stop(TdWatch *watch);

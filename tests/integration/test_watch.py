@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.environ["TD_SRCDIR"], "tests", "rig"))
@@ -25,7 +26,8 @@ class Watcher:
         self.proc = subprocess.Popen([TOKENDOCTOR, "watch", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, env={**env, "LANG": "C.UTF-8"})
         self.lines = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self):
         for line in self.proc.stdout:
@@ -51,6 +53,9 @@ class Watcher:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        self.reader.join(timeout=10)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
 
 
 class WatchTest(tdrig.RigTestCase):
@@ -84,6 +89,18 @@ class WatchTest(tdrig.RigTestCase):
         # Ctrl-C ends the watch cleanly.
         self.watcher.proc.send_signal(signal.SIGINT)
         self.assertEqual(self.watcher.proc.wait(timeout=10), 0)
+
+    def test_ctrl_c_always_ends_it(self):
+        # Ctrl-C at any moment, also between two waits (where pcsc-lite drops a cancel).
+        for delay in (0, 0.01, 0.05, 0.1, 0.3):
+            watcher = Watcher(self.rig.env, "--json")
+            try:
+                watcher.next()
+                time.sleep(delay)
+                watcher.proc.send_signal(signal.SIGINT)
+                self.assertEqual(watcher.proc.wait(timeout=10), 0)
+            finally:
+                watcher.stop()
 
     def test_pcscd_going_away_and_coming_back(self):
         self.watcher = Watcher(self.rig.env, "--json")
