@@ -101,14 +101,6 @@ static Job *find_job(Run *run, const char *id) {
         return NULL;
 }
 
-static void select_with_dependencies(Run *run, Job *job) {
-        if (job->selected)
-                return;
-        job->selected = true;
-        for (const char *const *d = job->check->depends; d && *d; d++)
-                select_with_dependencies(run, find_job(run, *d));
-}
-
 static void settle(Job *job, TdStatus status, const char *cause, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 static void settle(Job *job, TdStatus status, const char *cause, const char *fmt, ...) {
@@ -237,6 +229,14 @@ int td_engine_run(TdContext *ctx, const TdCheck *const *checks, size_t n_checks,
         if (r < 0)
                 return r;
 
+        _cleanup_free_ bool *selected = calloc(n_checks ? n_checks : 1, sizeof(bool));
+        if (!selected)
+                return -ENOMEM;
+        for (size_t i = 0; !opts->only && i < n_checks; i++)
+                selected[i] = true;
+        if (td_checks_select(checks, n_checks, opts->only, selected) < 0)
+                return -EINVAL; /* validate() named it */
+
         TdReport *report = calloc(1, sizeof *report);
         Run *run = calloc(1, sizeof *run);
         if (!report || !run || !(run->jobs = calloc(n_checks ? n_checks : 1, sizeof(Job))) ||
@@ -261,12 +261,10 @@ int td_engine_run(TdContext *ctx, const TdCheck *const *checks, size_t n_checks,
         report->n_results = n_checks;
         for (size_t i = 0; i < n_checks; i++) {
                 run->jobs[i].check = checks[i];
-                run->jobs[i].selected = !opts->only;
+                run->jobs[i].selected = selected[i];
                 td_result_init(&run->jobs[i].result, checks[i]);
                 td_result_init(&report->results[i], checks[i]);
         }
-        for (const char *const *o = opts->only; o && *o; o++)
-                select_with_dependencies(run, find_job(run, *o));
 
         unsigned max_parallel = opts->max_parallel ? opts->max_parallel : TD_ENGINE_DEFAULT_PARALLEL;
         unsigned budget = opts->timeout_ms ? opts->timeout_ms : TD_ENGINE_DEFAULT_TIMEOUT_MS;

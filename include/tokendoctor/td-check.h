@@ -45,5 +45,14 @@ const TdCheck *const *td_registry_get(size_t *ret_n);
 /* The check named @id, or NULL. */
 const TdCheck *td_registry_find(const char *id);
 
+/*
+ * Mark in @ret_selected (one flag per check, set by the caller to false) the checks among
+ * @checks that running @ids takes: each named check and, recursively, what it depends on.
+ * Dependencies missing from @checks are left out (the engine reports those). 0, or -ENOENT
+ * when an id in @ids is not among @checks.
+ */
+int td_checks_select(const TdCheck *const *checks, size_t n_checks, const char *const *ids,
+                     bool *ret_selected);
+
 /* Whether @check may report @cause (it is listed in its descriptor). */
 bool td_check_declares_cause(const TdCheck *check, const char *cause);

@@ -26,22 +26,6 @@ static void sign_test_help(void) {
                TD_PROFILE_DEFAULT);
 }
 
-/* @id and everything it depends on, once each, in registry (display) order. */
-static int add_with_dependencies(const char *id, bool *selected, const TdCheck *const *all, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                if (!streq(all[i]->id, id))
-                        continue;
-                if (selected[i])
-                        return 0;
-                selected[i] = true;
-                for (const char *const *d = all[i]->depends; d && *d; d++)
-                        if (add_with_dependencies(*d, selected, all, n) < 0)
-                                return -EINVAL;
-                return 0;
-        }
-        return -EINVAL;
-}
-
 int td_cmd_sign_test(int argc, char **argv) {
         enum { OPT_PIN_STDIN = 0x100, OPT_JSON, OPT_PROFILE, OPT_TIMEOUT };
         static const struct option options[] = {
@@ -91,7 +75,7 @@ int td_cmd_sign_test(int argc, char **argv) {
                 td_log_error("%s", strerror(ENOMEM));
                 return TD_EXIT_FAIL;
         }
-        if (add_with_dependencies("sign.test", selected, all, n_all) < 0) {
+        if (td_checks_select(all, n_all, TD_STRV("sign.test"), selected) < 0) {
                 td_log_error("%s", _("this build has no signing test"));
                 return TD_EXIT_FAIL;
         }

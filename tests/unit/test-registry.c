@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The built-in checks are well formed: unique ids, known dependencies, documented causes. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -101,11 +102,35 @@ static void test_contract_checks_present(void **state) {
         }
 }
 
+static void test_select_with_dependencies(void **state) {
+        size_t n;
+        const TdCheck *const *checks = td_registry_get(&n);
+        bool *selected = calloc(n, sizeof(bool));
+        assert_non_null(selected);
+        assert_int_equal(td_checks_select(checks, n, TD_STRV("sign.test", "token.card"), selected), 0);
+        const char *want[] = { "drivers.pcscd", "token.reader", "token.card",
+                               "token.module",  "cert.present", "sign.test" };
+        size_t n_selected = 0;
+        for (size_t i = 0; i < n; i++)
+                if (selected[i]) {
+                        n_selected++;
+                        bool expected = false;
+                        for (size_t w = 0; w < ELEMENTSOF(want); w++)
+                                expected = expected || streq(want[w], checks[i]->id);
+                        if (!expected)
+                                fail_msg("%s selected", checks[i]->id);
+                }
+        assert_int_equal(n_selected, ELEMENTSOF(want));
+        assert_int_equal(td_checks_select(checks, n, TD_STRV("no.such-check"), selected), -ENOENT);
+        free(selected);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_unique_ids_and_dependencies),
                 cmocka_unit_test(test_causes_documented),
                 cmocka_unit_test(test_contract_checks_present),
+                cmocka_unit_test(test_select_with_dependencies),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
