@@ -13,7 +13,8 @@
 json_object *probe_padded(const CK_UTF8CHAR *s, size_t len);
 json_object *probe_hex(const unsigned char *p, size_t len);
 json_object *probe_base64(const unsigned char *p, size_t len);
-/* Decode lower- or upper-case hex into a new buffer; NULL on junk or ENOMEM. */
+/* Decode lower- or upper-case hex into a new buffer ("" gives an empty one, an empty CKA_ID);
+ * NULL on junk or ENOMEM. */
 unsigned char *probe_unhex(const char *s, size_t *ret_len);
 
 /* Print {"error": what, "message", "ckr"} and return PROBE_EXIT_FAILED. */

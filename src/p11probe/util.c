@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,23 +32,14 @@ json_object *probe_base64(const unsigned char *p, size_t len) {
         return o;
 }
 
-static int nibble(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 unsigned char *probe_unhex(const char *s, size_t *ret_len) {
         size_t len = strlen(s);
         if (len % 2)
                 return NULL;
         unsigned char *out = malloc(len / 2 + 1);
         for (size_t i = 0; out && i < len / 2; i++) {
-                int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
+                int hi = OPENSSL_hexchar2int((unsigned char) s[2 * i]),
+                    lo = OPENSSL_hexchar2int((unsigned char) s[2 * i + 1]);
                 if (hi < 0 || lo < 0) {
                         free(out);
                         return NULL;

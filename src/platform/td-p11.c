@@ -343,6 +343,55 @@ static int run_probe(const char *const *args, const char *input, size_t input_le
         return 0;
 }
 
+/* tokendoctor-p11probe's own "could not load, initialise or list" (PROBE_EXIT_FAILED in probe.h). */
+#define PROBE_EXIT_FAILED 3
+
+typedef enum {
+        PROBE_ANSWERED, /* exit 0: its JSON is the answer */
+        PROBE_FAILED,   /* it could not load or use the module, and said why */
+        PROBE_CRASHED,
+        PROBE_HUNG,
+} ProbeEnd;
+
+/*
+ * How a probe of @module ended, from run_probe()'s @status. For anything but an answer,
+ * *ret_message is the finding's text (newly allocated; NULL on ENOMEM).
+ */
+static ProbeEnd probe_end(const char *module, int status, unsigned timeout_ms, const char *out,
+                          char **ret_message) {
+        *ret_message = NULL;
+        if (status == -1) {
+                *ret_message =
+                        td_strdup_printf("%s did not answer within %.1f s", module, timeout_ms / 1000.0);
+                return PROBE_HUNG;
+        }
+        if (WIFSIGNALED(status)) {
+                *ret_message = td_strdup_printf("%s crashed (%s)", module, strsignal(WTERMSIG(status)));
+                return PROBE_CRASHED;
+        }
+        if (WEXITSTATUS(status) == 0)
+                return PROBE_ANSWERED;
+        /* Any other failure means the module took the process down some other way (exit() from a
+         * driver, a sanitizer's report). */
+        if (WEXITSTATUS(status) != PROBE_EXIT_FAILED) {
+                *ret_message = td_strdup_printf("%s ended the probe abnormally (exit status %d)", module,
+                                                WEXITSTATUS(status));
+                return PROBE_CRASHED;
+        }
+        json_object *err = json_tokener_parse(out), *msg;
+        *ret_message = td_strdup_printf("%s: %s", module,
+                                        err && json_object_object_get_ex(err, "message", &msg)
+                                                ? json_object_get_string(msg)
+                                                : "the probe failed");
+        json_object_put(err);
+        return PROBE_FAILED;
+}
+
+/* A probe that exits 0 with an answer that is not its JSON: only a module writing to stdout does that. */
+static char *unreadable_answer(const char *module) {
+        return td_strdup_printf("%s: the probe's answer could not be read", module);
+}
+
 typedef struct {
         const char *module;
         unsigned timeout_ms;
@@ -389,34 +438,21 @@ static int compute_listing(TdContext *ctx, void *user, void **ret) {
         r = run_probe(args, NULL, 0, req->timeout_ms, &out, &status);
         if (r < 0)
                 return r;
-        if (status == -1)
-                return set_message(l, "module.hang",
-                                   td_strdup_printf("%s did not answer within %.1f s", l->module,
-                                                    req->timeout_ms / 1000.0));
-        if (WIFSIGNALED(status))
-                return set_message(
-                        l, "module.crash",
-                        td_strdup_printf("%s crashed (%s)", l->module, strsignal(WTERMSIG(status))));
-        /* Exit 3 is the probe's own "could not load or list"; any other failure means the module
-         * took the process down some other way (exit() from a driver, a sanitizer's report). */
-        if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3)
-                return set_message(l, "module.crash",
-                                   td_strdup_printf("%s ended the probe abnormally (exit status %d)",
-                                                    l->module, WEXITSTATUS(status)));
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
-                json_object *err = json_tokener_parse(out);
-                json_object *msg;
-                char *text = td_strdup_printf("%s: %s", l->module,
-                                              err && json_object_object_get_ex(err, "message", &msg)
-                                                      ? json_object_get_string(msg)
-                                                      : "the probe failed");
-                json_object_put(err);
-                return set_message(l, "module.missing", text);
+        char *message;
+        switch (probe_end(l->module, status, req->timeout_ms, out, &message)) {
+        case PROBE_HUNG:
+                return set_message(l, "module.hang", message);
+        case PROBE_CRASHED:
+                return set_message(l, "module.crash", message);
+        case PROBE_FAILED:
+                return set_message(l, "module.missing", message);
+        case PROBE_ANSWERED:
+        default:
+                break;
         }
         r = td_p11_parse_listing(out, l);
         if (r == -EBADMSG)
-                return set_message(l, "module.crash",
-                                   td_strdup_printf("%s: the probe's answer could not be read", l->module));
+                return set_message(l, "module.crash", unreadable_answer(l->module));
         return r;
 }
 
@@ -525,33 +561,19 @@ int td_p11_sign(const char *module, const char *serial, const char *key_id, cons
         if (r < 0)
                 return r;
         *ret = (TdP11Signature){ 0 };
-        if (status == -1) {
-                ret->outcome = TD_P11_HANG;
-                ret->message =
-                        td_strdup_printf("%s did not answer within %.1f s", module, timeout_ms / 1000.0);
-        } else if (WIFSIGNALED(status)) {
-                ret->outcome = TD_P11_CRASH;
-                ret->message = td_strdup_printf("%s crashed (%s)", module, strsignal(WTERMSIG(status)));
-        } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-                ret->outcome = TD_P11_FAILED;
-                json_object *err = json_tokener_parse(out), *msg;
-                ret->message = td_strdup_printf("%s: %s", module,
-                                                err && json_object_object_get_ex(err, "message", &msg)
-                                                        ? json_object_get_string(msg)
-                                                        : "the probe failed");
-                json_object_put(err);
-        } else {
+        static const TdP11SignOutcome outcomes[] = {
+                [PROBE_FAILED] = TD_P11_FAILED,
+                [PROBE_CRASHED] = TD_P11_CRASH,
+                [PROBE_HUNG] = TD_P11_HANG,
+        };
+        ProbeEnd end = probe_end(module, status, timeout_ms, out, &ret->message);
+        if (end == PROBE_ANSWERED) {
                 r = td_p11_parse_signature(out, ret);
-                if (r == -EBADMSG) {
-                        ret->outcome = TD_P11_CRASH;
-                        ret->message = td_strdup_printf("%s: the probe's answer could not be read", module);
-                        r = 0;
-                }
-                if (r < 0)
+                if (r != -EBADMSG)
                         return r;
-                return 0;
+                end = PROBE_CRASHED;
+                ret->message = unreadable_answer(module);
         }
-        if (!ret->message)
-                return -ENOMEM;
-        return 0;
+        ret->outcome = outcomes[end];
+        return ret->message ? 0 : -ENOMEM;
 }
