@@ -75,6 +75,8 @@ TdStrv td_strv_split(const char *s, const char *separators);
 /* Append a copy of @s to *@v. 0 or -ENOMEM. */
 int td_strv_push(TdStrv *v, const char *s);
 bool td_strv_contains(const char *const *v, const char *s);
+/* Sort in place (strcmp order), so that what is read from a directory does not depend on readdir. */
+void td_strv_sort(TdStrv v);
 /* Join with @sep; new string or NULL on ENOMEM. */
 char *td_strv_join(const char *const *v, const char *sep);
 

@@ -293,6 +293,16 @@ int td_read_fd(int fd, size_t max_len, char **ret_data, size_t *ret_len) {
         return 0;
 }
 
+static int compare_strings(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+void td_strv_sort(TdStrv v) {
+        size_t n = td_strv_length((const char *const *) v);
+        if (n > 1)
+                qsort(v, n, sizeof(char *), compare_strings);
+}
+
 int td_random_bytes(void *buf, size_t len) {
         unsigned char *p = buf;
         while (len > 0) {

@@ -30,7 +30,7 @@ typedef struct {
 } Pin;
 
 static void pin_wipe(Pin *pin) {
-        explicit_bzero(pin, sizeof *pin);
+        td_secure_wipe(pin, sizeof *pin);
 }
 
 /*

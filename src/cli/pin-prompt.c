@@ -45,7 +45,7 @@ static int read_line(int fd, int64_t deadline_ms, char *buf, size_t size) {
                 if (ready < 0)
                         return -errno;
                 if (ready == 0) {
-                        explicit_bzero(buf, size);
+                        td_secure_wipe(buf, size);
                         return -ETIMEDOUT;
                 }
                 char c;
@@ -63,7 +63,7 @@ static int read_line(int fd, int64_t deadline_ms, char *buf, size_t size) {
                 if (c == '\n')
                         break;
                 if (len + 1 >= size) {
-                        explicit_bzero(buf, size);
+                        td_secure_wipe(buf, size);
                         return -EMSGSIZE;
                 }
                 buf[len++] = c;

@@ -124,10 +124,6 @@ static const char *family_name(FcPattern *font) {
         return (const char *) first;
 }
 
-static int strcmp_ptr(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 static int collect_families(FcFontSet *set, TdFontsInfo *info) {
         _cleanup_strv_free_ TdStrv all = calloc(1, sizeof(char *));
         if (!all)
@@ -142,7 +138,7 @@ static int collect_families(FcFontSet *set, TdFontsInfo *info) {
         }
         size_t n = td_strv_length((const char *const *) all);
         /* Sorted, so that reports of one machine compare equal from run to run. */
-        qsort(all, n, sizeof(char *), strcmp_ptr);
+        td_strv_sort(all);
         for (size_t i = TD_FONTS_MAX_FAMILIES; i < n; i++) {
                 free(all[i]);
                 all[i] = NULL;

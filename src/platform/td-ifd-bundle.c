@@ -393,20 +393,17 @@ static int bundle_load(const TdContext *ctx, const char *path, TdIfdBundle *b) {
         return 0;
 }
 
-static int compare_strings(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-static int list_bundles(const TdContext *ctx, const char *dir_path, List *paths) {
+static int list_bundles(const TdContext *ctx, const char *dir_path, TdStrv *paths) {
         DIR *dir;
         int r = td_context_opendir(ctx, dir_path, &dir);
         if (r < 0)
                 return r == -ENOMEM ? r : 0;
-        for (struct dirent *e; r >= 0 && paths->n < BUNDLES_MAX && (e = readdir(dir));) {
+        for (struct dirent *e;
+             r >= 0 && td_strv_length((const char *const *) *paths) < BUNDLES_MAX && (e = readdir(dir));) {
                 if (e->d_name[0] == '.' || !td_endswith(e->d_name, ".bundle"))
                         continue;
-                char *path = td_strdup_printf("%s/%s", dir_path, e->d_name);
-                r = path ? list_take(paths, path) : -ENOMEM;
+                _cleanup_free_ char *path = td_strdup_printf("%s/%s", dir_path, e->d_name);
+                r = path ? td_strv_push(paths, path) : -ENOMEM;
         }
         closedir(dir);
         return r;
@@ -421,26 +418,23 @@ int td_ifd_bundles_load(const TdContext *ctx, TdIfdBundle **ret_bundles, size_t 
                 "/usr/lib64/pcsc/drivers",
                 "/usr/local/lib/pcsc/drivers",
         };
-        List paths = {};
-        int r = 0;
+        _cleanup_strv_free_ TdStrv paths = calloc(1, sizeof(char *));
+        int r = paths ? 0 : -ENOMEM;
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(dirs); i++)
                 r = list_bundles(ctx, dirs[i], &paths);
-        if (r < 0) {
-                list_clear(&paths);
+        if (r < 0)
                 return r;
-        }
-        if (paths.n > 1)
-                qsort(paths.items, paths.n, sizeof(char *), compare_strings);
+        td_strv_sort(paths);
 
-        TdIfdBundle *bundles = calloc(paths.n ? paths.n : 1, sizeof(TdIfdBundle));
+        size_t n_paths = td_strv_length((const char *const *) paths);
+        TdIfdBundle *bundles = calloc(n_paths ? n_paths : 1, sizeof(TdIfdBundle));
         size_t n = 0;
         if (!bundles)
                 r = -ENOMEM;
-        for (size_t i = 0; r >= 0 && i < paths.n; i++) {
-                r = bundle_load(ctx, paths.items[i], &bundles[i]);
+        for (size_t i = 0; r >= 0 && i < n_paths; i++) {
+                r = bundle_load(ctx, paths[i], &bundles[i]);
                 n = i + 1; /* counted even on error: its half-filled entry is freed below */
         }
-        list_clear(&paths);
         if (r < 0) {
                 td_ifd_bundles_free(bundles, n);
                 return r;

@@ -124,16 +124,12 @@ static int check_locrec(const Source *s, uint32_t offset) {
         return word(s, rec + 4 + LOCREC_LC_CTYPE * 8 + 4) > 0 ? 1 : 0;
 }
 
-static int strcmp_ptr(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /* Sort and drop duplicates in place. */
 static void strv_sort_unique(TdStrv v) {
         size_t n = td_strv_length((const char *const *) v);
         if (n < 2)
                 return;
-        qsort(v, n, sizeof(char *), strcmp_ptr);
+        td_strv_sort(v);
         size_t w = 1;
         for (size_t i = 1; i < n; i++) {
                 if (streq(v[i], v[w - 1]))

@@ -557,7 +557,7 @@ int td_p11_sign(const char *module, const char *serial, const char *key_id, cons
         _cleanup_free_ char *out = NULL;
         int status;
         int r = run_probe(args, input, pin_len + 1, timeout_ms, &out, &status);
-        explicit_bzero(input, sizeof input);
+        td_secure_wipe(input, sizeof input);
         if (r < 0)
                 return r;
         *ret = (TdP11Signature){ 0 };

@@ -453,10 +453,6 @@ static int scan_interface(const TdContext *ctx, const char *name, TdUsbInterface
         return 0;
 }
 
-static int compare_names(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /* The entry names of the bus directory, sorted so results do not depend on readdir order. */
 static int list_entries(const TdContext *ctx, TdStrv *ret_names, bool *ret_present) {
         _cleanup_strv_free_ TdStrv names = calloc(1, sizeof(char *));
@@ -482,7 +478,7 @@ static int list_entries(const TdContext *ctx, TdStrv *ret_names, bool *ret_prese
         closedir(dir);
         if (r < 0)
                 return r;
-        qsort(names, n, sizeof(char *), compare_names);
+        td_strv_sort(names);
         *ret_names = TAKE_PTR(names);
         return 0;
 }
@@ -740,7 +736,7 @@ static int rules_dir_scan(const TdContext *ctx, const char *dir_path, unsigned v
         closedir(dir);
         if (r < 0)
                 return r;
-        qsort(names, n, sizeof(char *), compare_names);
+        td_strv_sort(names);
 
         for (char **name = names; *name; name++) {
                 /* udev reads one file per name: /etc masks /usr/lib, and /lib is often /usr/lib. */
