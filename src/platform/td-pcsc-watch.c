@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "platform/td-pcsc-watch.h"
+#include "platform/td-pcsc.h"
 #include "td-util.h"
 #include "tokendoctor/td-context.h"
 
@@ -62,7 +63,7 @@ void td_watch_free(TdWatch *w) {
 void td_watch_stop(TdWatch *w) {
         atomic_store(&w->stop, true);
         pthread_mutex_lock(&w->lock);
-        /* Wakes a blocked SCardGetStatusChange; a no-op when none is blocked (the flag covers that). */
+        /* Wakes a blocked SCardGetStatusChange; one that is about to block needs a repeat (see .h). */
         if (w->have_context)
                 SCardCancel(w->context);
         pthread_mutex_unlock(&w->lock);
@@ -107,26 +108,23 @@ static void forget_all(Watched *wd) {
                 forget_reader(wd, wd->n - 1);
 }
 
+/* Reader @i is gone, and its card with it: report both and forget it. Returns false to stop. */
+static bool drop_reader(Watched *wd, size_t i) {
+        bool go_on = !(wd->readers[i].state & SCARD_STATE_PRESENT) ||
+                     emit(wd, TD_WATCH_CARD_REMOVED, false, wd->readers[i].name, NULL, 0, NULL);
+        go_on = go_on && emit(wd, TD_WATCH_READER_REMOVED, false, wd->readers[i].name, NULL, 0, NULL);
+        forget_reader(wd, i);
+        return go_on;
+}
+
 /*
  * Bring the list in line with pcscd's. pcsc-lite 1.9.9 signals the PnP reader only for changes
  * during a call, so the list is read again after every return. Returns false to stop.
  */
 static bool sync_readers(Watched *wd, SCARDCONTEXT ctx, bool initial, LONG *ret_rv) {
-        DWORD len = 0;
-        LONG rv = SCardListReaders(ctx, NULL, NULL, &len);
         _cleanup_free_ char *names = NULL;
-        if (rv == SCARD_S_SUCCESS) {
-                names = malloc(len ? len : 1);
-                if (!names) {
-                        *ret_rv = SCARD_E_NO_MEMORY;
-                        return true;
-                }
-                rv = SCardListReaders(ctx, NULL, names, &len);
-        }
-        if (rv == SCARD_E_NO_READERS_AVAILABLE) {
-                rv = SCARD_S_SUCCESS;
-                len = 0;
-        }
+        size_t len;
+        LONG rv = td_pcsc_reader_names(ctx, &names, &len);
         *ret_rv = rv;
         if (rv != SCARD_S_SUCCESS)
                 return true;
@@ -135,14 +133,8 @@ static bool sync_readers(Watched *wd, SCARDCONTEXT ctx, bool initial, LONG *ret_
                 bool still = false;
                 for (const char *n = names; n && n < names + len && *n; n += strlen(n) + 1)
                         still = still || streq(n, wd->readers[i].name);
-                if (still)
-                        continue;
-                if (wd->readers[i].state & SCARD_STATE_PRESENT)
-                        if (!emit(wd, TD_WATCH_CARD_REMOVED, false, wd->readers[i].name, NULL, 0, NULL))
-                                return false;
-                if (!emit(wd, TD_WATCH_READER_REMOVED, false, wd->readers[i].name, NULL, 0, NULL))
+                if (!still && !drop_reader(wd, i))
                         return false;
-                forget_reader(wd, i);
         }
         for (const char *n = names; n && n < names + len && *n; n += strlen(n) + 1) {
                 bool known = false;
@@ -266,14 +258,8 @@ int td_watch_run(TdWatch *w, unsigned timeout_ms, unsigned retry_ms, TdWatchCall
                  */
                 if (!lost) {
                         /* Every card and reader went with the service. */
-                        for (size_t i = wd.n; i-- > 0 && !wd.stopped_by_callback;) {
-                                if (wd.readers[i].state & SCARD_STATE_PRESENT)
-                                        emit(&wd, TD_WATCH_CARD_REMOVED, false, wd.readers[i].name, NULL, 0,
-                                             NULL);
-                                if (!wd.stopped_by_callback)
-                                        emit(&wd, TD_WATCH_READER_REMOVED, false, wd.readers[i].name, NULL,
-                                             0, NULL);
-                        }
+                        while (wd.n > 0 && drop_reader(&wd, wd.n - 1))
+                                ;
                         forget_all(&wd);
                         if (wd.stopped_by_callback || !emit(&wd, TD_WATCH_SERVICE_LOST, initial, NULL, NULL,
                                                             0, pcsc_stringify_error(rv)))

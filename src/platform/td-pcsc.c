@@ -56,23 +56,38 @@ static void state_free(void *p) {
         free(st);
 }
 
-static int read_readers(SCARDCONTEXT context, TdPcscState *st) {
+long td_pcsc_reader_names(long context, char **ret_names, size_t *ret_len) {
+        *ret_names = NULL;
+        *ret_len = 0;
         DWORD len = 0;
         LONG rv = SCardListReaders(context, NULL, NULL, &len);
-        if (rv == SCARD_E_NO_READERS_AVAILABLE)
-                return 0;
-        if (rv != SCARD_S_SUCCESS || len == 0)
-                return 0;
+        if (rv == SCARD_E_NO_READERS_AVAILABLE || (rv == SCARD_S_SUCCESS && len == 0))
+                return SCARD_S_SUCCESS;
+        if (rv != SCARD_S_SUCCESS)
+                return rv;
         _cleanup_free_ char *names = malloc(len);
         if (!names)
-                return -ENOMEM;
+                return SCARD_E_NO_MEMORY;
         rv = SCardListReaders(context, NULL, names, &len);
         if (rv == SCARD_E_NO_READERS_AVAILABLE)
-                return 0;
+                return SCARD_S_SUCCESS;
+        if (rv != SCARD_S_SUCCESS)
+                return rv;
+        *ret_names = TAKE_PTR(names);
+        *ret_len = len;
+        return SCARD_S_SUCCESS;
+}
+
+static int read_readers(SCARDCONTEXT context, TdPcscState *st) {
+        _cleanup_free_ char *names = NULL;
+        size_t len;
+        LONG rv = td_pcsc_reader_names(context, &names, &len);
+        if (rv == SCARD_E_NO_MEMORY)
+                return -ENOMEM;
         if (rv != SCARD_S_SUCCESS)
                 return 0;
 
-        for (const char *n = names; *n && n < names + len; n += strlen(n) + 1) {
+        for (const char *n = names; n && n < names + len && *n; n += strlen(n) + 1) {
                 SCARD_READERSTATE rs = { .szReader = n, .dwCurrentState = SCARD_STATE_UNAWARE };
                 /* A zero timeout reads the current state without waiting for a change. */
                 rv = SCardGetStatusChange(context, 0, &rs, 1);

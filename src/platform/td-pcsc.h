@@ -33,6 +33,13 @@ typedef struct {
  */
 int td_pcsc_get_state(TdContext *ctx, const TdPcscState **ret_state);
 
+/*
+ * The readers of pcsc-lite context @context (an SCARDCONTEXT) as SCardListReaders gives them:
+ * names one after the other, each NUL-terminated. "No readers" is an empty list. Returns
+ * pcsc-lite's code (SCARD_S_SUCCESS with *ret_names to free(), which may be NULL when empty).
+ */
+long td_pcsc_reader_names(long context, char **ret_names, size_t *ret_len);
+
 /* The cause for a pcsc-lite return code at context set-up: pcscd.down, pcscd.denied or NULL. */
 const char *td_pcsc_cause_from_rv(long rv);
 
