@@ -10,11 +10,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        char *text = malloc(size + 1);
+        /* The probe's answer is read as text: a NUL ends it. */
+        char *text = strndup((const char *) data, size);
         if (!text)
                 return 0;
-        memcpy(text, data, size);
-        text[size] = '\0';
         TdP11Listing listing = { 0 };
         td_p11_parse_listing(text, &listing);
         td_p11_listing_clear(&listing);

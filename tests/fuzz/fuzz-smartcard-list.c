@@ -17,13 +17,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         memcpy(text, data, size);
         text[size] = '\0';
-        char *list = strchr(text, '\n');
-        const char *atr = text;
+        /* The list is read with its length, NUL bytes and all, as from the file. */
+        char *list = memchr(text, '\n', size);
         if (list)
                 *list++ = '\0';
         else
                 list = text + size;
-        free(td_atr_lookup_smartcard_list(list, strlen(list), atr));
+        free(td_atr_lookup_smartcard_list(list, size - (size_t) (list - text), text));
         free(text);
         return 0;
 }
