@@ -12,13 +12,9 @@ int td_token_find_with_module(TdContext *ctx, const TdResult *result, const TdP1
         for (size_t i = 0; profile && i < profile->n_tokens; i++) {
                 if (isempty(profile->tokens[i].module))
                         continue;
-                int64_t left = td_result_remaining_ms(result) - 500;
                 const TdP11Listing *l;
                 int r = td_p11_list(ctx, profile->tokens[i].module,
-                                    (unsigned) (left < 200            ? 200
-                                                : left < PROBE_MAX_MS ? left
-                                                                      : PROBE_MAX_MS),
-                                    &l);
+                                    td_result_budget_ms(result, 500, 200, PROBE_MAX_MS), &l);
                 if (r < 0)
                         return r;
                 if (!l->cause && l->n_tokens > 0) {

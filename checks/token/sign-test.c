@@ -163,7 +163,7 @@ static int run(TdContext *ctx, TdResult *result) {
                                      _("No token is seen, so nothing can sign."));
         if (r < 0)
                 return r;
-        TdCertInfo info;
+        __attribute__((cleanup(td_cert_info_clear))) TdCertInfo info = { 0 };
         r = td_token_signing_cert(token, &info);
         if (r < 0)
                 return r == -ENOENT || r == -EBADMSG
@@ -176,9 +176,7 @@ static int run(TdContext *ctx, TdResult *result) {
         if (token->pin_locked || token->pin_final_try) {
                 TdP11Signature refused = { .outcome = token->pin_locked ? TD_P11_PIN_LOCKED
                                                                         : TD_P11_PIN_FINAL_TRY };
-                r = report_outcome(ctx, result, token, cert, &info, NULL, &refused);
-                td_cert_info_clear(&info);
-                return r;
+                return report_outcome(ctx, result, token, cert, &info, NULL, &refused);
         }
 
         __attribute__((cleanup(pin_wipe))) Pin pin = { { 0 } };
@@ -188,7 +186,6 @@ static int run(TdContext *ctx, TdResult *result) {
                                        sizeof pin.text);
                 if (r == -ENOKEY || r == -ECANCELED || r == -ETIMEDOUT) {
                         td_result_add_detail(result, "skip_reason", "no-pin");
-                        td_cert_info_clear(&info);
                         return td_result_set(
                                 result, TD_STATUS_SKIP, NULL, "%s",
                                 r == -ENOKEY      ? _("No PIN was given, so signing was not tested (use "
@@ -197,32 +194,23 @@ static int run(TdContext *ctx, TdResult *result) {
                                                       "tested.")
                                                   : _("No PIN was entered, so signing was not tested."));
                 }
-                if (r < 0) {
-                        td_cert_info_clear(&info);
+                if (r < 0)
                         return r;
-                }
         }
 
         uint8_t challenge[CHALLENGE_LEN];
         r = td_random_bytes(challenge, sizeof challenge);
-        if (r < 0) {
-                td_cert_info_clear(&info);
+        if (r < 0)
                 return r;
-        }
-        int64_t left = td_result_remaining_ms(result) - MARGIN_MS;
         TdP11Signature sig;
         r = td_p11_sign(module, token->serial, cert->id, challenge, sizeof challenge,
                         token->protected_auth ? NULL : pin.text,
-                        (unsigned) (left < 200            ? 200
-                                    : left < PROBE_MAX_MS ? left
-                                                          : PROBE_MAX_MS),
-                        &sig);
+                        td_result_budget_ms(result, MARGIN_MS, 200, PROBE_MAX_MS), &sig);
         pin_wipe(&pin);
         if (r == 0) {
                 r = report_outcome(ctx, result, token, cert, &info, challenge, &sig);
                 td_p11_signature_clear(&sig);
         }
-        td_cert_info_clear(&info);
         return r;
 }
 

@@ -32,11 +32,11 @@ static int run(TdContext *ctx, TdResult *result) {
                 const char *module = profile->tokens[i].module;
                 if (isempty(module))
                         continue;
-                int64_t left = td_result_remaining_ms(result) - MARGIN_MS;
-                if (left < 200)
+                unsigned budget = td_result_budget_ms(result, MARGIN_MS, 0, PROBE_MAX_MS);
+                if (budget < 200)
                         break;
                 const TdP11Listing *l;
-                int r = td_p11_list(ctx, module, (unsigned) (left < PROBE_MAX_MS ? left : PROBE_MAX_MS), &l);
+                int r = td_p11_list(ctx, module, budget, &l);
                 if (r < 0)
                         return r;
                 probed++;

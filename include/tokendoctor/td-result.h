@@ -66,6 +66,11 @@ const char *td_result_get_detail(const TdResult *r, const char *key);
 
 /* Milliseconds left before this check's deadline (0 when already past). */
 int64_t td_result_remaining_ms(const TdResult *r);
+/*
+ * The time to give one wait of the check (a helper process, a request): what is left less
+ * @margin_ms for reporting, kept within [@min_ms, @max_ms].
+ */
+unsigned td_result_budget_ms(const TdResult *r, unsigned margin_ms, unsigned min_ms, unsigned max_ms);
 
 /* True when a declared fix applies to this result (a WARN or FAIL of a check with a fix). */
 bool td_result_has_fix(const TdResult *r);
