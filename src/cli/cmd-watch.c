@@ -32,18 +32,17 @@ typedef struct {
         unsigned seen;
 } WatchOutput;
 
-static void print_json(const WatchOutput *out, const TdWatchEvent *e, const char *when, const char *atr,
-                       const char *model) {
+static void print_json(const TdWatchEvent *e, const char *when, const char *atr, const char *model) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "time", json_object_new_string(when));
         json_object_object_add(o, "event", json_object_new_string(td_watch_event_to_string(e->type)));
         json_object_object_add(o, "initial", json_object_new_boolean(e->initial));
         if (e->reader)
                 json_object_object_add(o, "reader", json_object_new_string(e->reader));
-        if (atr)
+        if (atr) {
                 json_object_object_add(o, "atr", json_object_new_string(atr));
-        if (atr)
                 json_object_object_add(o, "model", model ? json_object_new_string(model) : NULL);
+        }
         if (e->error)
                 json_object_object_add(o, "error", json_object_new_string(e->error));
         puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
@@ -100,7 +99,7 @@ static bool on_event(const TdWatchEvent *e, void *user) {
         _cleanup_free_ char *atr = e->atr_len ? td_atr_to_string(e->atr, e->atr_len) : NULL;
         _cleanup_free_ char *model = atr ? td_atr_identify(out->ctx, atr) : NULL;
         if (out->json)
-                print_json(out, e, when, atr, model);
+                print_json(e, when, atr, model);
         else
                 print_text(e, when, atr, model);
         fflush(stdout);
