@@ -309,11 +309,12 @@ int td_profile_new_default(TdProfile **ret_profile) {
  * digits or '*'.
  */
 static int usb_id_normalize(const char *s, char **ret_id) {
-        bool any_product = streq(s + (strlen(s) >= 5 ? 5 : 0), "*");
-        if (strlen(s) != (any_product ? 6 : 9) || s[4] != ':')
+        size_t len = strlen(s);
+        if ((len != 9 && !(len == 6 && s[5] == '*')) || s[4] != ':')
                 return -EINVAL;
-        for (size_t i = 0; i < (any_product ? 4 : 9); i++)
-                if (i != 4 && !is_xdigit(s[i]))
+        /* The hex digits: the vendor's four, and the product's four unless it is '*'. */
+        for (size_t i = 0; i < len; i++)
+                if (i != 4 && !(len == 6 && i == 5) && !is_xdigit(s[i]))
                         return -EINVAL;
         char *id = strdup(s);
         if (!id)
