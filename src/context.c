@@ -189,6 +189,30 @@ int td_context_opendir(const TdContext *ctx, const char *abs_path, DIR **ret_dir
         return 0;
 }
 
+int td_context_list_dir(const TdContext *ctx, const char *abs_path, bool (*accept)(const char *name),
+                        size_t max, char ***ret_names) {
+        _cleanup_strv_free_ TdStrv names = calloc(1, sizeof(char *));
+        if (!names)
+                return -ENOMEM;
+        DIR *dir;
+        int r = td_context_opendir(ctx, abs_path, &dir);
+        if (r < 0)
+                return r;
+        size_t n = 0;
+        for (struct dirent *e; r >= 0 && n < max && (e = readdir(dir));) {
+                if (streq(e->d_name, ".") || streq(e->d_name, "..") || (accept && !accept(e->d_name)))
+                        continue;
+                r = td_strv_push(&names, e->d_name);
+                n++;
+        }
+        closedir(dir);
+        if (r < 0)
+                return r;
+        td_strv_sort(names);
+        *ret_names = TAKE_PTR(names);
+        return 0;
+}
+
 int td_context_read_file(const TdContext *ctx, const char *abs_path, size_t max_len, char **ret_data,
                          size_t *ret_len) {
         _cleanup_close_ int fd = td_context_open(ctx, abs_path, O_RDONLY);

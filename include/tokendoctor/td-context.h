@@ -77,6 +77,14 @@ int td_context_open(const TdContext *ctx, const char *abs_path, int flags);
 int td_context_opendir(const TdContext *ctx, const char *abs_path, DIR **ret_dir);
 
 /*
+ * The names in system directory @abs_path under the root that @accept takes (NULL: all but
+ * "." and ".."), at most @max of them, sorted so results do not depend on readdir order.
+ * 0 and *ret_names (td_strv_free()), or a negative errno (-ENOENT, -ENOTDIR...).
+ */
+int td_context_list_dir(const TdContext *ctx, const char *abs_path, bool (*accept)(const char *name),
+                        size_t max, char ***ret_names);
+
+/*
  * Read a whole system file under the root. A NUL is appended (not counted in *ret_len).
  * Files over @max_len bytes give -EFBIG. Returns 0 or a negative errno; on success the
  * caller frees *ret_data.

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -393,19 +392,19 @@ static int bundle_load(const TdContext *ctx, const char *path, TdIfdBundle *b) {
         return 0;
 }
 
+static bool is_bundle(const char *name) {
+        return name[0] != '.' && td_endswith(name, ".bundle");
+}
+
 static int list_bundles(const TdContext *ctx, const char *dir_path, TdStrv *paths) {
-        DIR *dir;
-        int r = td_context_opendir(ctx, dir_path, &dir);
+        _cleanup_strv_free_ TdStrv names = NULL;
+        int r = td_context_list_dir(ctx, dir_path, is_bundle, BUNDLES_MAX, &names);
         if (r < 0)
                 return r == -ENOMEM ? r : 0;
-        for (struct dirent *e;
-             r >= 0 && td_strv_length((const char *const *) *paths) < BUNDLES_MAX && (e = readdir(dir));) {
-                if (e->d_name[0] == '.' || !td_endswith(e->d_name, ".bundle"))
-                        continue;
-                _cleanup_free_ char *path = td_strdup_printf("%s/%s", dir_path, e->d_name);
+        for (char **name = names; r >= 0 && *name; name++) {
+                _cleanup_free_ char *path = td_strdup_printf("%s/%s", dir_path, *name);
                 r = path ? td_strv_push(paths, path) : -ENOMEM;
         }
-        closedir(dir);
         return r;
 }
 

@@ -453,34 +453,15 @@ static int scan_interface(const TdContext *ctx, const char *name, TdUsbInterface
         return 0;
 }
 
-/* The entry names of the bus directory, sorted so results do not depend on readdir order. */
+/* The entry names of the bus directory; an absent directory is an empty bus. */
 static int list_entries(const TdContext *ctx, TdStrv *ret_names, bool *ret_present) {
-        _cleanup_strv_free_ TdStrv names = calloc(1, sizeof(char *));
-        if (!names)
-                return -ENOMEM;
-        *ret_present = false;
-
-        DIR *dir;
-        int r = td_context_opendir(ctx, SYSFS_USB_DEVICES, &dir);
+        int r = td_context_list_dir(ctx, SYSFS_USB_DEVICES, sysfs_name_ok, MAX_ENTRIES, ret_names);
+        *ret_present = r == 0;
         if (r == -ENOENT || r == -ENOTDIR) {
-                *ret_names = TAKE_PTR(names);
-                return 0;
+                *ret_names = calloc(1, sizeof(char *));
+                return *ret_names ? 0 : -ENOMEM;
         }
-        if (r < 0)
-                return r;
-        *ret_present = true;
-        size_t n = 0;
-        for (struct dirent *e; r >= 0 && n < MAX_ENTRIES && (e = readdir(dir));)
-                if (sysfs_name_ok(e->d_name)) {
-                        r = td_strv_push(&names, e->d_name);
-                        n++;
-                }
-        closedir(dir);
-        if (r < 0)
-                return r;
-        td_strv_sort(names);
-        *ret_names = TAKE_PTR(names);
-        return 0;
+        return r;
 }
 
 static TdUsbDevice *find_device(TdUsbBus *bus, const char *name, size_t name_len) {
@@ -719,24 +700,16 @@ bool td_udev_rules_mention_vendor(const char *text, size_t len, unsigned vendor_
         return false;
 }
 
+static bool is_rules_file(const char *name) {
+        return name[0] != '.' && td_endswith(name, ".rules");
+}
+
 static int rules_dir_scan(const TdContext *ctx, const char *dir_path, unsigned vendor_id, TdStrv *seen,
                           TdStrv *files) {
-        DIR *dir;
-        int r = td_context_opendir(ctx, dir_path, &dir);
+        _cleanup_strv_free_ TdStrv names = NULL;
+        int r = td_context_list_dir(ctx, dir_path, is_rules_file, RULES_FILES_MAX, &names);
         if (r < 0)
                 return r == -ENOMEM ? r : 0;
-        _cleanup_strv_free_ TdStrv names = calloc(1, sizeof(char *));
-        r = names ? 0 : -ENOMEM;
-        size_t n = 0;
-        for (struct dirent *e; r >= 0 && n < RULES_FILES_MAX && (e = readdir(dir));)
-                if (e->d_name[0] != '.' && td_endswith(e->d_name, ".rules")) {
-                        r = td_strv_push(&names, e->d_name);
-                        n++;
-                }
-        closedir(dir);
-        if (r < 0)
-                return r;
-        td_strv_sort(names);
 
         for (char **name = names; *name; name++) {
                 /* udev reads one file per name: /etc masks /usr/lib, and /lib is often /usr/lib. */
