@@ -72,18 +72,31 @@ char *td_atr_lookup_smartcard_list(const char *list, size_t len, const char *atr
         return NULL;
 }
 
-char *td_atr_identify(const TdContext *ctx, const char *atr) {
+static int identify(TdContext *ctx, void *user, void **ret_model) {
+        const char *atr = user;
         const TdProfile *profile = td_context_get_profile(ctx);
         for (size_t i = 0; profile && i < profile->n_tokens; i++)
                 for (char **g = profile->tokens[i].atr; g && *g; g++)
-                        if (fnmatch(*g, atr, 0) == 0)
-                                return strdup(isempty(profile->tokens[i].name) ? "token"
-                                                                               : profile->tokens[i].name);
+                        if (fnmatch(*g, atr, 0) == 0) {
+                                *ret_model =
+                                        strdup(isempty(profile->tokens[i].name) ? "token"
+                                                                                : profile->tokens[i].name);
+                                return 0;
+                        }
 
         _cleanup_free_ char *list = NULL;
         size_t len;
         if (td_context_read_file(ctx, "/usr/share/pcsc/smartcard_list.txt", SMARTCARD_LIST_MAX, &list,
-                                 &len) < 0)
+                                 &len) == 0)
+                *ret_model = td_atr_lookup_smartcard_list(list, len, atr);
+        return 0;
+}
+
+char *td_atr_identify(TdContext *ctx, const char *atr) {
+        /* Once per ATR and context: `watch` sees the same token come and go (a 1 MB list to read). */
+        _cleanup_free_ char *key = td_strdup_printf("atr:%s", atr);
+        void *model = NULL;
+        if (!key || td_context_memo(ctx, key, identify, (void *) atr, free, &model) < 0 || !model)
                 return NULL;
-        return td_atr_lookup_smartcard_list(list, len, atr);
+        return strdup(model);
 }

@@ -16,7 +16,7 @@ char *td_atr_lookup_smartcard_list(const char *list, size_t len, const char *atr
 
 /*
  * Identify @atr: a matching [token] / [token.NAME] ATR glob of the profile gives the model
- * name ("token" for the plain section), else ROOT/usr/share/pcsc/smartcard_list.txt. Returns a
- * new string, or NULL when unknown.
+ * name ("token" for the plain section), else ROOT/usr/share/pcsc/smartcard_list.txt; memoised
+ * per ATR in the context. Returns a new string, or NULL when unknown (or on ENOMEM).
  */
-char *td_atr_identify(const TdContext *ctx, const char *atr);
+char *td_atr_identify(TdContext *ctx, const char *atr);
