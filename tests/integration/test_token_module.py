@@ -18,7 +18,6 @@ import tdrig  # noqa: E402
 TOKENDOCTOR = os.environ["TD_BIN"]
 CRASH = os.environ["TD_CRASH_MODULE"]
 HANG = os.environ["TD_HANG_MODULE"]
-SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
 
 
 class TokenModuleTest(unittest.TestCase):
@@ -102,15 +101,8 @@ class TokenModuleTest(unittest.TestCase):
         self.assertEqual(r["token.module"]["cause"], "module.no-token")
 
     def test_softhsm_token(self):
-        conf = os.path.join(self.rig.dir, "softhsm2.conf")
-        tokens = os.path.join(self.rig.dir, "softhsm-tokens")
-        os.makedirs(tokens)
-        with open(conf, "w") as f:
-            f.write(f"directories.tokendir = {tokens}\nobjectstore.backend = file\n")
-        env = {"SOFTHSM2_CONF": conf}
-        subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "td-soft", "--pin", "123456",
-                        "--so-pin", "12345678"], check=True, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
-        r = self.check(self.profile(SOFTHSM), env=env, expect_rc=0)
+        env = tdrig.make_softhsm(self.rig.dir, label="td-soft")
+        r = self.check(self.profile(tdrig.SOFTHSM_MODULE), env=env, expect_rc=0)
         self.assertEqual(r["token.module"]["status"], "pass", r["token.module"])
         self.assertEqual(r["token.module"]["details"]["token_label"], "td-soft")
 
