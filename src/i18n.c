@@ -24,3 +24,7 @@ void td_i18n_init(void) {
         bindtextdomain(GETTEXT_PACKAGE, dir);
         bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 }
+
+const char *td_gettext(const char *msgid) {
+        return msgid ? dgettext("tokendoctor", msgid) : NULL;
+}

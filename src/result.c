@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "td-util.h"
-#include "tokendoctor/td-check.h"
 #include "tokendoctor/td-context.h"
 #include "tokendoctor/td-result.h"
 
@@ -122,8 +121,4 @@ int64_t td_result_remaining_ms(const TdResult *r) {
 unsigned td_result_budget_ms(const TdResult *r, unsigned margin_ms, unsigned min_ms, unsigned max_ms) {
         int64_t left = td_result_remaining_ms(r) - margin_ms;
         return left < min_ms ? min_ms : left > max_ms ? max_ms : (unsigned) left;
-}
-
-bool td_result_has_fix(const TdResult *r) {
-        return r->check && r->check->fix && (r->status == TD_STATUS_WARN || r->status == TD_STATUS_FAIL);
 }

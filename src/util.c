@@ -49,67 +49,6 @@ bool td_endswith(const char *s, const char *suffix) {
         return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
 }
 
-int td_strv_push(TdStrv *v, const char *s) {
-        size_t n = td_strv_length((const char *const *) *v);
-        char *copy = strdup(s);
-        if (!copy)
-                return -ENOMEM;
-        TdStrv grown = realloc(*v, (n + 2) * sizeof(char *));
-        if (!grown) {
-                free(copy);
-                return -ENOMEM;
-        }
-        grown[n] = copy;
-        grown[n + 1] = NULL;
-        *v = grown;
-        return 0;
-}
-
-TdStrv td_strv_split(const char *s, const char *separators) {
-        TdStrv v = calloc(1, sizeof(char *));
-        if (!v)
-                return NULL;
-        if (!s)
-                return v;
-
-        _cleanup_free_ char *copy = strdup(s);
-        if (!copy)
-                goto oom;
-        char *save = NULL;
-        for (char *tok = strtok_r(copy, separators, &save); tok; tok = strtok_r(NULL, separators, &save)) {
-                td_strstrip(tok);
-                if (*tok && td_strv_push(&v, tok) < 0)
-                        goto oom;
-        }
-        return v;
-oom:
-        td_strv_free(v);
-        return NULL;
-}
-
-bool td_strv_contains(const char *const *v, const char *s) {
-        for (; v && *v; v++)
-                if (streq(*v, s))
-                        return true;
-        return false;
-}
-
-char *td_strv_join(const char *const *v, const char *sep) {
-        size_t len = 1, seplen = strlen(sep);
-        for (const char *const *p = v; p && *p; p++)
-                len += strlen(*p) + seplen;
-        char *out = malloc(len), *w = out;
-        if (!out)
-                return NULL;
-        for (const char *const *p = v; p && *p; p++) {
-                if (p != v)
-                        w = stpcpy(w, sep);
-                w = stpcpy(w, *p);
-        }
-        *w = '\0';
-        return out;
-}
-
 /* dpkg's character order: '~' first, then end of string, letters, then everything else. */
 static int version_order(int c) {
         if (isdigit(c))
@@ -291,16 +230,6 @@ int td_read_fd(int fd, size_t max_len, char **ret_data, size_t *ret_len) {
         if (ret_len)
                 *ret_len = len;
         return 0;
-}
-
-static int compare_strings(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-void td_strv_sort(TdStrv v) {
-        size_t n = td_strv_length((const char *const *) v);
-        if (n > 1)
-                qsort(v, n, sizeof(char *), compare_strings);
 }
 
 int td_random_bytes(void *buf, size_t len) {

@@ -40,10 +40,8 @@ struct TdCheck {
 
 #define TD_STRV(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
-/* The checks built into this program, in display order. Borrowed, static. */
-const TdCheck *const *td_registry_get(size_t *ret_n);
-/* The check named @id, or NULL. */
-const TdCheck *td_registry_find(const char *id);
+/* The check among @checks whose id is @id, or NULL. Borrowed. */
+const TdCheck *td_checks_find(const TdCheck *const *checks, size_t n_checks, const char *id);
 
 /*
  * Mark in @ret_selected (one flag per check, set by the caller to false) the checks among
@@ -56,3 +54,6 @@ int td_checks_select(const TdCheck *const *checks, size_t n_checks, const char *
 
 /* Whether @check may report @cause (it is listed in its descriptor). */
 bool td_check_declares_cause(const TdCheck *check, const char *cause);
+
+/* True when a declared fix applies to @r (a WARN or FAIL of a check with a fix). */
+bool td_result_has_fix(const TdResult *r);

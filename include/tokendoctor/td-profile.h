@@ -3,10 +3,7 @@
 
 #include <stddef.h>
 
-/* A NULL-terminated array of owned strings. */
-typedef char **TdStrv;
-void td_strv_free(TdStrv v);
-size_t td_strv_length(const char *const *v);
+#include "td-strv.h"
 
 typedef struct {
         char *name;     /* the section suffix: "" for [token], "feitian" for [token.feitian] */
@@ -87,6 +84,10 @@ int td_profile_load_file(const char *path, TdProfile **ret_profile, char **ret_e
 /* The built-in defaults alone. */
 int td_profile_new_default(TdProfile **ret_profile);
 void td_profile_free(TdProfile *p);
+static inline void td_profile_freep(TdProfile **p) {
+        td_profile_free(*p);
+}
+#define _cleanup_profile_free_ __attribute__((cleanup(td_profile_freep)))
 
 /* Directories searched for profile names, in order; NULL-terminated, caller frees. */
 TdStrv td_profile_search_dirs(void);

@@ -71,6 +71,3 @@ int64_t td_result_remaining_ms(const TdResult *r);
  * @margin_ms for reporting, kept within [@min_ms, @max_ms].
  */
 unsigned td_result_budget_ms(const TdResult *r, unsigned margin_ms, unsigned min_ms, unsigned max_ms);
-
-/* True when a declared fix applies to this result (a WARN or FAIL of a check with a fix). */
-bool td_result_has_fix(const TdResult *r);

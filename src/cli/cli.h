@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "td-util.h"
+#include "tokendoctor/td-util.h"
 #include "tokendoctor/td-engine.h"
 
 /* Exit statuses of CONTRACT.md. */

@@ -8,9 +8,9 @@
 #include <time.h>
 
 #include "cli.h"
-#include "td-i18n.h"
-#include "td-token.h"
-#include "td-util.h"
+#include "tokendoctor/td-i18n.h"
+#include "tokendoctor/td-token.h"
+#include "tokendoctor/td-util.h"
 
 #define CERT_TIMEOUT_MS 20000
 
@@ -94,10 +94,8 @@ int td_cmd_cert(int argc, char **argv) {
         if (r != TD_EXIT_OK)
                 return r;
 
-        /* The token facts are bounded like a check's: a hanging driver cannot hold us. */
-        TdResult bound = { .deadline_ms = td_now_monotonic_ms() + CERT_TIMEOUT_MS };
-        const TdP11Token *token = NULL;
-        r = td_token_find(ctx, &bound, &token);
+        TdTokenInfo *token = NULL;
+        r = td_token_info_get(ctx, CERT_TIMEOUT_MS, &token);
         if (r < 0) {
                 td_log_error("%s",
                              r == -ENODEV
@@ -109,20 +107,15 @@ int td_cmd_cert(int argc, char **argv) {
 
         time_t now = td_context_now(ctx);
         json_object *certs = json_object_new_array();
-        unsigned shown = 0;
+        size_t shown = token->n_certs;
         if (!json)
                 printf(_("Token \"%s\" (serial %s)\n\n"), token->label, token->serial);
         for (size_t i = 0; i < token->n_certs; i++) {
-                TdCertInfo info;
-                if (td_x509_parse(token->certs[i].der, token->certs[i].der_len, &info) < 0)
-                        continue;
-                long days_left = (long) ((info.not_after - now) / 86400);
+                long days_left = td_cert_days_left(&token->certs[i], now);
                 if (json)
-                        json_object_array_add(certs, cert_to_json(&info, days_left));
+                        json_object_array_add(certs, cert_to_json(&token->certs[i], days_left));
                 else
-                        cert_to_text(&info, days_left);
-                td_cert_info_clear(&info);
-                shown++;
+                        cert_to_text(&token->certs[i], days_left);
         }
         if (json) {
                 json_object *root = json_object_new_object();
@@ -141,6 +134,7 @@ int td_cmd_cert(int argc, char **argv) {
                 if (!shown)
                         printf("%s\n", _("The token holds no certificate."));
         }
+        td_token_info_free(token);
         td_context_unref(ctx);
         return shown ? TD_EXIT_OK : TD_EXIT_FAIL;
 }

@@ -7,9 +7,10 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "td-i18n.h"
-#include "td-util.h"
+#include "tokendoctor/td-i18n.h"
+#include "tokendoctor/td-util.h"
 #include "tokendoctor/td-json.h"
+#include "tokendoctor/td-registry.h"
 
 static void check_help(void) {
         printf(_("Usage: tokendoctor check [OPTIONS]\n\n"

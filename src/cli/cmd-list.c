@@ -3,9 +3,10 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "td-i18n.h"
-#include "td-util.h"
+#include "tokendoctor/td-i18n.h"
+#include "tokendoctor/td-util.h"
 #include "tokendoctor/td-json.h"
+#include "tokendoctor/td-registry.h"
 
 int td_cmd_list(int argc, char **argv) {
         static const struct option options[] = {

@@ -9,8 +9,9 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "td-i18n.h"
-#include "td-util.h"
+#include "tokendoctor/td-registry.h"
+#include "tokendoctor/td-i18n.h"
+#include "tokendoctor/td-util.h"
 
 static void sign_test_help(void) {
         printf(_("Usage: tokendoctor sign-test [OPTIONS]\n\n"

@@ -16,11 +16,9 @@
 #include <time.h>
 
 #include "cli.h"
-#include "platform/td-atr.h"
-#include "platform/td-pcsc-watch.h"
-#include "platform/td-pcsc.h"
-#include "td-i18n.h"
-#include "td-util.h"
+#include "tokendoctor/td-watch.h"
+#include "tokendoctor/td-i18n.h"
+#include "tokendoctor/td-util.h"
 
 /* With pcscd away there is nothing to block on; how often to ask whether it is back. */
 #define RETRY_MS 500
@@ -96,8 +94,7 @@ static bool on_event(const TdWatchEvent *e, void *user) {
                 localtime_r(&now.tv_sec, &tm);
                 strftime(when, sizeof when, "%H:%M:%S", &tm);
         }
-        _cleanup_free_ char *atr = e->atr_len ? td_atr_to_string(e->atr, e->atr_len) : NULL;
-        _cleanup_free_ char *model = atr ? td_atr_identify(out->ctx, atr) : NULL;
+        const char *atr = e->atr_text, *model = e->model;
         if (out->json)
                 print_json(e, when, atr, model);
         else
@@ -192,7 +189,7 @@ int td_cmd_watch(int argc, char **argv) {
         r = td_cli_context_new(profile_name, NULL, &out.ctx);
         if (r != TD_EXIT_OK)
                 return r;
-        TdWatch *watch = td_watch_new();
+        TdWatch *watch = td_watch_new(out.ctx);
         if (!watch) {
                 td_context_unref(out.ctx);
                 td_log_error("%s", strerror(ENOMEM));

@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "platform/td-http.h"
-#include "td-i18n.h"
-#include "td-util.h"
+#include "tokendoctor/td-platform.h"
+#include "tokendoctor/td-i18n.h"
+#include "tokendoctor/td-util.h"
 
 static const TdVerb verbs[] = {
         { "check", N_("Run the one-click check (一键检测); --no-token without the token (无锁)"),
@@ -33,7 +33,7 @@ int main(int argc, char **argv) {
         setlocale(LC_NUMERIC, "C");
         td_i18n_init();
         /* libcurl's global state must be set up before the engine starts threads. */
-        if (td_http_global_init() < 0) {
+        if (td_platform_init() < 0) {
                 td_log_error("%s", _("could not initialise libcurl"));
                 return TD_EXIT_FAIL;
         }

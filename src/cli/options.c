@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "td-i18n.h"
-#include "td-util.h"
+#include "tokendoctor/td-i18n.h"
+#include "tokendoctor/td-util.h"
 
 int td_usage_error(const char *verb, const char *fmt, ...) {
         va_list ap;

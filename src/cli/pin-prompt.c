@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "td-i18n.h"
-#include "td-util.h"
+#include "tokendoctor/td-i18n.h"
+#include "tokendoctor/td-util.h"
 
 static pthread_mutex_t terminal_lock = PTHREAD_MUTEX_INITIALIZER;
 

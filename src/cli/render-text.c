@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "td-i18n.h"
-#include "td-util.h"
+#include "tokendoctor/td-i18n.h"
+#include "tokendoctor/td-util.h"
 #include "tokendoctor/td-causes.h"
 
 #define ANSI_RESET "\033[0m"

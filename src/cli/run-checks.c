@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "td-i18n.h"
-#include "td-util.h"
+#include "tokendoctor/td-i18n.h"
+#include "tokendoctor/td-util.h"
 #include "tokendoctor/td-json.h"
 
 /* A person typing a PIN is not a hung check: the run may wait this long for them. */

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "td-util.h"
+#include "tokendoctor/td-strv.h"
 
 /* Files larger than this are refused (-EFBIG): a profile is a few hundred bytes. */
 #define TD_INI_MAX_SIZE (1024 * 1024)

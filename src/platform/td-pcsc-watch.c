@@ -8,7 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "platform/td-pcsc-watch.h"
+#include "platform/td-atr.h"
+#include "tokendoctor/td-watch.h"
 #include "platform/td-pcsc.h"
 #include "td-util.h"
 #include "tokendoctor/td-context.h"
@@ -17,6 +18,7 @@
 #define MAX_READERS 64
 
 struct TdWatch {
+        TdContext *ctx; /* names the ATRs; may be NULL */
         pthread_mutex_t lock;
         SCARDCONTEXT context;
         bool have_context;
@@ -31,6 +33,7 @@ typedef struct {
 typedef struct {
         Reader readers[MAX_READERS];
         size_t n;
+        TdContext *ctx;
         TdWatchCallback callback;
         void *user;
         bool stopped_by_callback;
@@ -46,10 +49,12 @@ const char *td_watch_event_to_string(TdWatchEventType type) {
         return type < _TD_WATCH_EVENT_MAX ? names[type] : "unknown";
 }
 
-TdWatch *td_watch_new(void) {
+TdWatch *td_watch_new(TdContext *ctx) {
         TdWatch *w = calloc(1, sizeof *w);
-        if (w)
-                pthread_mutex_init(&w->lock, NULL);
+        if (!w)
+                return NULL;
+        pthread_mutex_init(&w->lock, NULL);
+        w->ctx = td_context_ref(ctx);
         return w;
 }
 
@@ -57,6 +62,7 @@ void td_watch_free(TdWatch *w) {
         if (!w)
                 return;
         pthread_mutex_destroy(&w->lock);
+        td_context_unref(w->ctx);
         free(w);
 }
 
@@ -71,7 +77,18 @@ void td_watch_stop(TdWatch *w) {
 
 static bool emit(Watched *wd, TdWatchEventType type, bool initial, const char *reader, const uint8_t *atr,
                  size_t atr_len, const char *error) {
-        TdWatchEvent e = { type, initial, reader, atr, atr_len, error };
+        _cleanup_free_ char *atr_text = atr_len ? td_atr_to_string(atr, atr_len) : NULL;
+        _cleanup_free_ char *model = atr_text && wd->ctx ? td_atr_identify(wd->ctx, atr_text) : NULL;
+        TdWatchEvent e = {
+                .type = type,
+                .initial = initial,
+                .reader = reader,
+                .atr = atr,
+                .atr_len = atr_len,
+                .atr_text = atr_text,
+                .model = model,
+                .error = error,
+        };
         if (!wd->callback(&e, wd->user))
                 wd->stopped_by_callback = true;
         return !wd->stopped_by_callback;
@@ -224,7 +241,7 @@ static LONG watch_context(TdWatch *w, Watched *wd, SCARDCONTEXT ctx, bool initia
 }
 
 int td_watch_run(TdWatch *w, unsigned timeout_ms, unsigned retry_ms, TdWatchCallback callback, void *user) {
-        Watched wd = { .callback = callback, .user = user };
+        Watched wd = { .ctx = w->ctx, .callback = callback, .user = user };
         int64_t deadline = timeout_ms ? td_now_monotonic_ms() + timeout_ms : 0;
         bool initial = true, lost = false;
         int r = 0;

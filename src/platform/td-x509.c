@@ -16,6 +16,7 @@
 
 #include "platform/td-x509.h"
 #include "td-util.h"
+#include "tokendoctor/td-strv.h"
 
 static char *name_to_string(const X509_NAME *name) {
         BIO *bio = BIO_new(BIO_s_mem());

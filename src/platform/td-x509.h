@@ -7,20 +7,10 @@
 #include <stdint.h>
 #include <time.h>
 
-typedef struct {
-        char *subject; /* "C=CN, O=..., CN=..." as the seed shows DNs */
-        char *subject_cn;
-        char *issuer;
-        char *serial; /* lower-case hex, as the renewal page shows it (证书序列号) */
-        time_t not_before, not_after;
-        char *key_type; /* RSA, EC, SM2 */
-        int key_bits;
-        bool signing; /* digitalSignature or nonRepudiation, or no keyUsage at all */
-} TdCertInfo;
+#include "tokendoctor/td-token.h"
 
 /* Parse DER. 0, -EBADMSG for a broken certificate, -ENOMEM. Clear with td_cert_info_clear(). */
 int td_x509_parse(const uint8_t *der, size_t len, TdCertInfo *ret_info);
-void td_cert_info_clear(TdCertInfo *info);
 
 /*
  * Whether the certificate's issuer is @expected ("C=CN, O=..., OU=..., CN=..."): attribute by

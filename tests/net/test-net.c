@@ -29,6 +29,7 @@
 #include "platform/td-http.h"
 #include "td-util.h"
 #include "tokendoctor/td-check.h"
+#include "tokendoctor/td-registry.h"
 #include "tokendoctor/td-context.h"
 #include "tokendoctor/td-profile.h"
 #include "tokendoctor/td-result.h"

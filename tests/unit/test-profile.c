@@ -32,11 +32,6 @@ static int teardown(void **state) {
         return nftw(tmpdir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static inline void td_profile_freep(TdProfile **p) {
-        td_profile_free(*p);
-}
-#define _cleanup_profile_free_ _cleanup_(td_profile_freep)
-
 /* Write @len bytes (strlen(@content) when 0) to @name in the temp dir; returns the new path. */
 static char *write_file_len(const char *name, const char *content, size_t len) {
         char *path = td_strdup_printf("%s/%s", tmpdir, name);

@@ -11,6 +11,7 @@
 
 #include "td-util.h"
 #include "tokendoctor/td-causes.h"
+#include "tokendoctor/td-registry.h"
 #include "tokendoctor/td-check.h"
 
 static void test_unique_ids_and_dependencies(void **state) {

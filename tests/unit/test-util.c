@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "td-util.h"
+#include "tokendoctor/td-strv.h"
 
 static void test_version_compare(void **state) {
         /* dpkg's own ordering examples */
@@ -22,20 +23,6 @@ static void test_version_compare(void **state) {
         assert_true(td_version_compare("1.0a", "1.0") > 0);
         assert_true(td_version_compare("", "0") == 0);
         assert_true(td_version_compare(NULL, "1") < 0);
-}
-
-static void test_strv(void **state) {
-        _cleanup_strv_free_ TdStrv v = td_strv_split(" a, b ,,c ", ",");
-        assert_int_equal(td_strv_length((const char *const *) v), 3);
-        assert_string_equal(v[0], "a");
-        assert_string_equal(v[1], "b");
-        assert_string_equal(v[2], "c");
-        assert_true(td_strv_contains((const char *const *) v, "b"));
-        assert_false(td_strv_contains((const char *const *) v, "d"));
-        _cleanup_free_ char *joined = td_strv_join((const char *const *) v, "|");
-        assert_string_equal(joined, "a|b|c");
-        _cleanup_strv_free_ TdStrv empty = td_strv_split("", ",");
-        assert_null(empty[0]);
 }
 
 static void test_strings(void **state) {
@@ -64,7 +51,6 @@ static void test_utf8_sanitize(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_version_compare),
-                cmocka_unit_test(test_strv),
                 cmocka_unit_test(test_strings),
                 cmocka_unit_test(test_utf8_sanitize),
         };

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "td-context.h"
+
 typedef enum {
         TD_WATCH_READER_ADDED,
         TD_WATCH_READER_REMOVED,
@@ -30,16 +32,20 @@ typedef struct {
         const char *reader; /* NULL for service events */
         const uint8_t *atr; /* for CARD_INSERTED and CARD_MUTE */
         size_t atr_len;
-        const char *error; /* for SERVICE_LOST: pcsc-lite's text */
+        const char *atr_text; /* "3B:88:...", or NULL without an ATR */
+        const char *model;    /* the ATR named by the profile or smartcard_list.txt, or NULL */
+        const char *error;    /* for SERVICE_LOST: pcsc-lite's text */
 } TdWatchEvent;
 
-/* Return false to stop watching. Called on the watching thread. */
+/* Return false to stop watching. Called on the watching thread; @event and its strings are
+ * borrowed for the call. */
 typedef bool (*TdWatchCallback)(const TdWatchEvent *event, void *user);
 
 typedef struct TdWatch TdWatch;
 
-/* A watch, not yet running; NULL on ENOMEM. */
-TdWatch *td_watch_new(void);
+/* A watch, not yet running; it holds a reference on @ctx (may be NULL), whose profile and
+ * --root name the ATRs. NULL on ENOMEM. */
+TdWatch *td_watch_new(TdContext *ctx);
 /* Free; the watch must have returned from td_watch_run(). NULL is a no-op. */
 void td_watch_free(TdWatch *watch);
 

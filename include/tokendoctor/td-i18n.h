@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <libintl.h>
+
+/* The library's messages are in the "tokendoctor" text domain; frontends with their own
+ * gettext macros (GLib's gi18n.h) keep theirs. */
+#ifndef GETTEXT_PACKAGE
+#define GETTEXT_PACKAGE "tokendoctor"
+#endif
+#ifndef _
+#define _(s) dgettext(GETTEXT_PACKAGE, s)
+#endif
+#ifndef N_
+#define N_(s) (s)
+#endif
+/* Translate text of the library's that was marked with N_() (titles, advice), whatever text
+ * domain the caller uses. NULL gives NULL. */
+const char *td_gettext(const char *msgid);
+
+/*
+ * Bind the text domain: the installed locale dir when it holds our catalogue, else the
+ * build tree's (uninstalled runs), or $TOKENDOCTOR_LOCALEDIR when set. Call once, after
+ * setlocale().
+ */
+void td_i18n_init(void);

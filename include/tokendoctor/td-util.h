@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Small helpers of the core library: strings, scoped cleanup, wiping secrets, reading a file
+ * descriptor, version order, logging. For the library's own files and the frontends written in
+ * plain C (the CLI); the GTK app uses GLib's. The unprefixed inline names (streq, isempty) and
+ * the _cleanup_ macros follow systemd's style.
+ */
+#pragma once
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+static inline void td_freep(void *p) {
+        free(*(void **) p);
+}
+#define _cleanup_free_ _cleanup_(td_freep)
+
+static inline void td_fclosep(FILE **f) {
+        if (*f)
+                fclose(*f);
+}
+#define _cleanup_fclose_ _cleanup_(td_fclosep)
+
+static inline void td_closep(int *fd) {
+        if (*fd >= 0)
+                close(*fd);
+}
+#define _cleanup_close_ _cleanup_(td_closep)
+
+/* Hand ownership out of a cleanup-scoped variable. */
+#define TAKE_PTR(p)                                                                                         \
+        ({                                                                                                  \
+                __typeof__(p) _tmp_ = (p);                                                                  \
+                (p) = NULL;                                                                                 \
+                _tmp_;                                                                                      \
+        })
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline bool streq(const char *a, const char *b) {
+        return strcmp(a, b) == 0;
+}
+static inline bool streq_ptr(const char *a, const char *b) {
+        return (a && b) ? strcmp(a, b) == 0 : a == b;
+}
+static inline bool isempty(const char *s) {
+        return !s || !*s;
+}
+
+/* printf into a new string; NULL on ENOMEM. */
+char *td_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *td_strdup_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Strip leading and trailing ASCII white space in place; returns @s. */
+char *td_strstrip(char *s);
+bool td_startswith(const char *s, const char *prefix);
+bool td_endswith(const char *s, const char *suffix);
+/* ASCII case-insensitive compare of a prefix. */
+bool td_startswith_nocase(const char *s, const char *prefix);
+
+/*
+ * Compare two version strings with dpkg's ordering (epoch:upstream-revision, '~' sorts
+ * before everything). Returns <0, 0, >0.
+ */
+int td_version_compare(const char *a, const char *b);
+
+/*
+ * A copy of @s with every byte that is not part of well-formed UTF-8 replaced by U+FFFD, so
+ * text from outside (files, servers, the environment) cannot break JSON or a terminal.
+ * NULL on ENOMEM.
+ */
+char *td_utf8_sanitize(const char *s);
+
+/* Overwrite @len bytes so the compiler cannot drop it (for PINs). */
+void td_secure_wipe(void *p, size_t len);
+
+/*
+ * Read @fd to its end into a new NUL-terminated buffer (the NUL is not counted in *ret_len).
+ * More than @max_len bytes gives -EFBIG. 0 or a negative errno; the caller frees *ret_data.
+ */
+int td_read_fd(int fd, size_t max_len, char **ret_data, size_t *ret_len);
+
+/* Write @msg to stderr in the tool's "tokendoctor: ..." format. */
+void td_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void td_log_errorv(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Fill @buf with @len bytes from the kernel's CSPRNG. 0 or a negative errno. */
+int td_random_bytes(void *buf, size_t len);
