@@ -79,6 +79,10 @@ static void *job_thread(void *userdata) {
         } else if (!r.message) {
                 td_result_set(&r, TD_STATUS_ERROR, "engine.check-error",
                               _("The check ended without a verdict (a bug in tokendoctor)."));
+        } else if (r.details_incomplete) {
+                /* What the check saw could not all be written down: its verdict cannot be shown. */
+                td_result_set(&r, TD_STATUS_ERROR, "engine.check-error",
+                              _("The check ran out of memory while recording what it saw."));
         }
         r.duration_ms = td_now_monotonic_ms() - start;
 

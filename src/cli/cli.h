@@ -66,7 +66,18 @@ int td_cli_pin_prompt(const char *token_label, int64_t deadline_ms, char *buf, s
 void td_cli_terminal_lock(void);
 void td_cli_terminal_unlock(void);
 
-/* Print "tokendoctor: MESSAGE" and a hint to stderr; returns TD_EXIT_USAGE. */
+/* With --json anywhere on the command line, failures also print a JSON error object. */
+void td_cli_set_json_mode(int argc, char **argv);
+bool td_cli_json_mode(void);
+/*
+ * A verb's failure: "tokendoctor: MESSAGE" on stderr and, in JSON mode, {"error": {@code,
+ * message}} on stdout. @code is a stable word (profile, no-token, internal, ...). Returns
+ * @exit_status.
+ */
+int td_cli_fail(const char *code, int exit_status, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/* Print "tokendoctor: MESSAGE" and a hint to stderr (and the JSON error); returns TD_EXIT_USAGE. */
 int td_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*

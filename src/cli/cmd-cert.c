@@ -2,13 +2,13 @@
 /* tokendoctor cert: the certificates on the token, as the renewal page shows them (证书显示). */
 #include <errno.h>
 #include <getopt.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
 #include "tokendoctor/td-i18n.h"
+#include "tokendoctor/td-json.h"
 #include "tokendoctor/td-token.h"
 #include "tokendoctor/td-util.h"
 
@@ -18,24 +18,6 @@ static void format_time(time_t t, char *buf, size_t size) {
         struct tm tm;
         gmtime_r(&t, &tm);
         strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm);
-}
-
-static json_object *cert_to_json(const TdCertInfo *c, long days_left) {
-        char from[40], until[40];
-        format_time(c->not_before, from, sizeof from);
-        format_time(c->not_after, until, sizeof until);
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "serial", json_object_new_string(c->serial));
-        json_object_object_add(o, "subject", json_object_new_string(c->subject));
-        json_object_object_add(o, "subject_cn", json_object_new_string(c->subject_cn));
-        json_object_object_add(o, "issuer", json_object_new_string(c->issuer));
-        json_object_object_add(o, "not_before", json_object_new_string(from));
-        json_object_object_add(o, "not_after", json_object_new_string(until));
-        json_object_object_add(o, "days_left", json_object_new_int64(days_left));
-        json_object_object_add(o, "key_type", json_object_new_string(c->key_type));
-        json_object_object_add(o, "key_bits", json_object_new_int(c->key_bits));
-        json_object_object_add(o, "signing", json_object_new_boolean(c->signing));
-        return o;
 }
 
 static void cert_to_text(const TdCertInfo *c, long days_left) {
@@ -97,40 +79,26 @@ int td_cmd_cert(int argc, char **argv) {
         TdTokenInfo *token = NULL;
         r = td_token_info_get(ctx, CERT_TIMEOUT_MS, &token);
         if (r < 0) {
-                td_log_error("%s",
-                             r == -ENODEV
-                                     ? _("no CA token is seen (run 'tokendoctor check' to find out why)")
-                                     : strerror(-r));
                 td_context_unref(ctx);
-                return TD_EXIT_FAIL;
+                if (r == -ENODEV)
+                        return td_cli_fail(
+                                "no-token", TD_EXIT_FAIL, "%s",
+                                _("no CA token is seen (run 'tokendoctor check' to find out why)"));
+                return td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(-r));
         }
 
         time_t now = td_context_now(ctx);
-        json_object *certs = json_object_new_array();
         size_t shown = token->n_certs;
-        if (!json)
-                printf(_("Token \"%s\" (serial %s)\n\n"), token->label, token->serial);
-        for (size_t i = 0; i < token->n_certs; i++) {
-                long days_left = td_cert_days_left(&token->certs[i], now);
-                if (json)
-                        json_object_array_add(certs, cert_to_json(&token->certs[i], days_left));
-                else
-                        cert_to_text(&token->certs[i], days_left);
-        }
         if (json) {
-                json_object *root = json_object_new_object();
-                json_object *t = json_object_new_object();
-                json_object_object_add(t, "label", json_object_new_string(token->label));
-                json_object_object_add(t, "serial", json_object_new_string(token->serial));
-                json_object_object_add(t, "manufacturer", json_object_new_string(token->manufacturer));
-                json_object_object_add(t, "model", json_object_new_string(token->model));
-                json_object_object_add(root, "token", t);
-                json_object_object_add(root, "certificates", certs);
-                puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-                                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
-                json_object_put(root);
+                _cleanup_free_ char *doc = td_token_info_to_json(token, now, true);
+                if (doc)
+                        puts(doc);
+                else
+                        r = td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(ENOMEM));
         } else {
-                json_object_put(certs);
+                printf(_("Token \"%s\" (serial %s)\n\n"), token->label, token->serial);
+                for (size_t i = 0; i < token->n_certs; i++)
+                        cert_to_text(&token->certs[i], td_cert_days_left(&token->certs[i], now));
                 if (!shown)
                         printf("%s\n", _("The token holds no certificate."));
         }

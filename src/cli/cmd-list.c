@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
 #include <getopt.h>
+#include <string.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -40,7 +42,7 @@ int td_cmd_list(int argc, char **argv) {
         if (json) {
                 _cleanup_free_ char *text = td_checks_to_json(checks, n, true);
                 if (!text)
-                        return TD_EXIT_FAIL;
+                        return td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(ENOMEM));
                 puts(text);
                 return TD_EXIT_OK;
         }

@@ -73,12 +73,10 @@ int td_cmd_sign_test(int argc, char **argv) {
         _cleanup_free_ bool *selected = calloc(n_all, sizeof *selected);
         _cleanup_free_ const TdCheck **checks = calloc(n_all, sizeof *checks);
         if (!selected || !checks) {
-                td_log_error("%s", strerror(ENOMEM));
-                return TD_EXIT_FAIL;
+                return td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(ENOMEM));
         }
         if (td_checks_select(all, n_all, TD_STRV("sign.test"), selected) < 0) {
-                td_log_error("%s", _("this build has no signing test"));
-                return TD_EXIT_FAIL;
+                return td_cli_fail("internal", TD_EXIT_FAIL, "%s", _("this build has no signing test"));
         }
         size_t n = 0;
         for (size_t i = 0; i < n_all; i++)

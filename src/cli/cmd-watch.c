@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <json-c/json.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -18,6 +17,7 @@
 #include "cli.h"
 #include "tokendoctor/td-watch.h"
 #include "tokendoctor/td-i18n.h"
+#include "tokendoctor/td-json.h"
 #include "tokendoctor/td-util.h"
 
 /* With pcscd away there is nothing to block on; how often to ask whether it is back. */
@@ -30,24 +30,13 @@ typedef struct {
         unsigned seen;
 } WatchOutput;
 
-static void print_json(const TdWatchEvent *e, const char *when, const char *atr, const char *model) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "time", json_object_new_string(when));
-        json_object_object_add(o, "event", json_object_new_string(td_watch_event_to_string(e->type)));
-        json_object_object_add(o, "initial", json_object_new_boolean(e->initial));
-        if (e->reader)
-                json_object_object_add(o, "reader", json_object_new_string(e->reader));
-        if (atr) {
-                json_object_object_add(o, "atr", json_object_new_string(atr));
-                json_object_object_add(o, "model", model ? json_object_new_string(model) : NULL);
-        }
-        if (e->error)
-                json_object_object_add(o, "error", json_object_new_string(e->error));
-        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-        json_object_put(o);
+static void print_json(const TdWatchEvent *e, const char *when) {
+        _cleanup_free_ char *line = td_watch_event_to_json(e, when);
+        if (line)
+                puts(line);
 }
 
-static void print_text(const TdWatchEvent *e, const char *when, const char *atr, const char *model) {
+static void print_text(const TdWatchEvent *e, const char *when) {
         printf("%s  ", when);
         switch (e->type) {
         case TD_WATCH_READER_ADDED:
@@ -60,7 +49,7 @@ static void print_text(const TdWatchEvent *e, const char *when, const char *atr,
         case TD_WATCH_CARD_INSERTED:
                 printf(e->initial ? _("A token is in \"%s\": ATR %s (%s).\n")
                                   : _("Token inserted in \"%s\": ATR %s (%s).\n"),
-                       e->reader, atr, model ? model : _("unknown model"));
+                       e->reader, e->atr_text, e->model ? e->model : _("unknown model"));
                 break;
         case TD_WATCH_CARD_MUTE:
                 printf(_("A token in \"%s\" does not answer (mute).\n"), e->reader);
@@ -94,11 +83,10 @@ static bool on_event(const TdWatchEvent *e, void *user) {
                 localtime_r(&now.tv_sec, &tm);
                 strftime(when, sizeof when, "%H:%M:%S", &tm);
         }
-        const char *atr = e->atr_text, *model = e->model;
         if (out->json)
-                print_json(e, when, atr, model);
+                print_json(e, when);
         else
-                print_text(e, when, atr, model);
+                print_text(e, when);
         fflush(stdout);
         if (!e->initial)
                 out->seen++;
@@ -192,8 +180,7 @@ int td_cmd_watch(int argc, char **argv) {
         TdWatch *watch = td_watch_new(out.ctx);
         if (!watch) {
                 td_context_unref(out.ctx);
-                td_log_error("%s", strerror(ENOMEM));
-                return TD_EXIT_FAIL;
+                return td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(ENOMEM));
         }
 
         SignalThread st = { .watch = watch };
@@ -217,8 +204,7 @@ int td_cmd_watch(int argc, char **argv) {
         td_watch_free(watch);
         td_context_unref(out.ctx);
         if (r < 0) {
-                td_log_error("%s", strerror(-r));
-                return TD_EXIT_FAIL;
+                return td_cli_fail("pcsc", TD_EXIT_FAIL, "%s", strerror(-r));
         }
         return TD_EXIT_OK;
 }

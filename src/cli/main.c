@@ -32,10 +32,10 @@ int main(int argc, char **argv) {
         /* Numbers on the command line and in files are always written with a '.'. */
         setlocale(LC_NUMERIC, "C");
         td_i18n_init();
+        td_cli_set_json_mode(argc, argv);
         /* libcurl's global state must be set up before the engine starts threads. */
         if (td_platform_init() < 0) {
-                td_log_error("%s", _("could not initialise libcurl"));
-                return TD_EXIT_FAIL;
+                return td_cli_fail("internal", TD_EXIT_FAIL, "%s", _("could not initialise libcurl"));
         }
 
         if (argc < 2)

@@ -10,18 +10,6 @@
 #include "tokendoctor/td-i18n.h"
 #include "tokendoctor/td-util.h"
 
-int td_usage_error(const char *verb, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        td_log_errorv(fmt, ap);
-        va_end(ap);
-        if (verb)
-                fprintf(stderr, _("Try 'tokendoctor %s --help'.\n"), verb);
-        else
-                fputs(_("Try 'tokendoctor --help'.\n"), stderr);
-        return TD_EXIT_USAGE;
-}
-
 int td_option_error(const char *verb, int c, char **argv) {
         if (c == ':')
                 return td_usage_error(verb, _("option '%s' needs a value"), argv[optind - 1]);

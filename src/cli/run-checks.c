@@ -37,16 +37,13 @@ int td_cli_context_new(const char *profile_name, const char *root, TdContext **r
         TdProfile *profile = NULL;
         _cleanup_free_ char *error = NULL;
         int r = td_profile_load(profile_name, &profile, &error);
-        if (r < 0) {
-                td_log_error("%s", error ? error : strerror(-r));
-                return TD_EXIT_CONFIG;
-        }
+        if (r < 0)
+                return td_cli_fail("profile", TD_EXIT_CONFIG, "%s", error ? error : strerror(-r));
         TdContext *ctx = td_context_new();
         if (!ctx || td_context_set_root(ctx, root) < 0) {
                 td_profile_free(profile);
                 td_context_unref(ctx);
-                td_log_error("%s", strerror(ENOMEM));
-                return TD_EXIT_FAIL;
+                return td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(ENOMEM));
         }
         td_context_take_profile(ctx, profile);
         *ret_ctx = ctx;
@@ -86,8 +83,7 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
                 td_context_unref(ctx);
                 if (r == -EINVAL)
                         return td_usage_error(verb, "%s", error ? error : strerror(-r));
-                td_log_error("%s", strerror(-r));
-                return TD_EXIT_FAIL;
+                return td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(-r));
         }
 
         int exit_code = td_report_exit_code(report);
@@ -99,10 +95,9 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
         }
         if (args->json) {
                 _cleanup_free_ char *json = td_report_to_json(report, profile_id, true);
-                if (!json) {
-                        td_log_error("%s", strerror(ENOMEM));
-                        exit_code = TD_EXIT_FAIL;
-                } else
+                if (!json)
+                        exit_code = td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(ENOMEM));
+                else
                         puts(json);
         } else
                 td_render_summary(&style, report);

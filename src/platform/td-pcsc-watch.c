@@ -39,16 +39,6 @@ typedef struct {
         bool stopped_by_callback;
 } Watched;
 
-const char *td_watch_event_to_string(TdWatchEventType type) {
-        static const char *const names[_TD_WATCH_EVENT_MAX] = {
-                [TD_WATCH_READER_ADDED] = "reader-added",   [TD_WATCH_READER_REMOVED] = "reader-removed",
-                [TD_WATCH_CARD_INSERTED] = "card-inserted", [TD_WATCH_CARD_REMOVED] = "card-removed",
-                [TD_WATCH_CARD_MUTE] = "card-mute",         [TD_WATCH_SERVICE_LOST] = "service-lost",
-                [TD_WATCH_SERVICE_BACK] = "service-back",
-        };
-        return type < _TD_WATCH_EVENT_MAX ? names[type] : "unknown";
-}
-
 TdWatch *td_watch_new(TdContext *ctx) {
         TdWatch *w = calloc(1, sizeof *w);
         if (!w)

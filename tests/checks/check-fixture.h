@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,8 +163,9 @@ static inline void fixture_run(const TdCheck *check, const char *root, TdProfile
 static inline void fixture_print(const TdResult *r) {
         fprintf(stderr, "# %s: %s [%s] %s\n", r->check->id, td_status_to_string(r->status),
                 r->cause ? r->cause : "-", r->message ? r->message : "");
-        for (size_t i = 0; i < r->n_details; i++)
-                fprintf(stderr, "#     %s = %s\n", r->details[i].key, r->details[i].value);
+        if (r->details)
+                fprintf(stderr, "#     details: %s\n",
+                        json_object_to_json_string_ext(r->details, JSON_C_TO_STRING_PLAIN));
 }
 
 /* Status and cause must both match; the cause must be one the check declares. */

@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -634,9 +635,8 @@ static void test_proxy(void **state) {
         assert_status(&r, TD_STATUS_FAIL, "net.connect");
         assert_detail(&r, "url1.proxy", redacted);
         assert_contains(r.message, redacted);
-        for (size_t i = 0; i < r.n_details; i++)
-                if (strstr(r.details[i].value, "s3cret"))
-                        fail_msg("detail %s shows the proxy password", r.details[i].key);
+        if (r.details && strstr(json_object_to_json_string(r.details), "s3cret"))
+                fail_msg("the details show the proxy password");
         assert_null(strstr(r.message, "s3cret"));
         td_result_clear(&r);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "td-util.h"
 #include "tokendoctor/td-check.h"
@@ -29,7 +30,58 @@ static void test_set_and_details(void **state) {
         assert_null(r.cause);
         assert_false(td_result_has_fix(&r));
         td_result_clear(&r);
-        assert_int_equal(r.n_details, 0);
+        assert_null(r.details);
+}
+
+static void test_typed_details(void **state) {
+        TdResult r;
+        td_result_init(&r, &with_fix);
+        td_detail_set_int(&r, NULL, "count", 3);
+        td_detail_set_bool(&r, NULL, "ok", true);
+        json_object *urls = td_detail_get_array(&r, NULL, "urls");
+        json_object *u = td_detail_append_object(&r, urls);
+        td_detail_set_string(&r, u, "url", "https://%s/", "example.test");
+        td_detail_set_int(&r, u, "http_status", 200);
+        td_detail_set_strv(&r, u, "addresses", TD_STRV("127.0.0.1", "::1"));
+        /* The same array again, not a second one. */
+        assert_ptr_equal(td_detail_get_array(&r, NULL, "urls"), urls);
+        td_detail_append_object(&r, urls);
+        td_detail_set_string(&r, NULL, "bad_utf8", "%s", "a\xff");
+        assert_false(r.details_incomplete);
+
+        json_object *v;
+        assert_true(json_object_object_get_ex(r.details, "count", &v));
+        assert_true(json_object_is_type(v, json_type_int));
+        assert_true(json_object_object_get_ex(r.details, "ok", &v));
+        assert_true(json_object_is_type(v, json_type_boolean));
+        assert_int_equal(json_object_array_length(urls), 2);
+        assert_string_equal(td_result_get_detail(&r, "urls.0.url"), "https://example.test/");
+        assert_string_equal(td_result_get_detail(&r, "urls.0.http_status"), "200");
+        assert_string_equal(td_result_get_detail(&r, "urls.0.addresses.1"), "::1");
+        assert_string_equal(td_result_get_detail(&r, "count"), "3");
+        assert_string_equal(td_result_get_detail(&r, "ok"), "true");
+        assert_null(td_result_get_detail(&r, "urls.2"));
+        assert_null(td_result_get_detail(&r, "urls.x"));
+        assert_null(td_result_get_detail(&r, "count.deeper"));
+        /* Text that is not UTF-8 is repaired when recorded. */
+        assert_string_equal(td_result_get_detail(&r, "bad_utf8"), "a\xef\xbf\xbd");
+        td_result_clear(&r);
+}
+
+static void test_failed_group_marks_incomplete(void **state) {
+        TdResult r;
+        td_result_init(&r, &with_fix);
+        /* A group that could not be made is NULL; writing into it must not crash nor pass silently. */
+        assert_int_equal(td_detail_set_int(&r, NULL, "n", 1), 0);
+        assert_null(td_detail_append_object(&r, NULL));
+        assert_true(r.details_incomplete);
+        td_result_clear(&r);
+        assert_false(r.details_incomplete);
+        /* Writing a member into something that is not an object is refused too. */
+        json_object *list = td_detail_add_array(&r, NULL, "list");
+        assert_int_equal(td_detail_set_int(&r, list, "n", 1), -ENOMEM);
+        assert_true(r.details_incomplete);
+        td_result_clear(&r);
 }
 
 static void test_problem_needs_cause(void **state) {
@@ -55,6 +107,8 @@ static void test_status_names(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_set_and_details),
+                cmocka_unit_test(test_typed_details),
+                cmocka_unit_test(test_failed_group_marks_incomplete),
                 cmocka_unit_test(test_problem_needs_cause),
                 cmocka_unit_test(test_status_names),
         };
