@@ -51,7 +51,9 @@ class CliTest(unittest.TestCase):
     def test_list_json(self):
         p = run_tokendoctor("list", "--json")
         self.assertEqual(p.returncode, 0, p.stderr)
-        checks = json.loads(p.stdout)
+        doc = json.loads(p.stdout)
+        self.assertEqual(doc["schema"], 1)
+        checks = doc["checks"]
         ids = [c["id"] for c in checks]
         for cid in SYSTEM_CHECKS:
             self.assertIn(cid, ids)
@@ -68,7 +70,7 @@ class CliTest(unittest.TestCase):
         self.assertEqual(doc["profile"], "healthy")
         self.assertRegex(doc["started"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertIsInstance(doc["duration_ms"], int)
-        list_ids = [c["id"] for c in json.loads(run_tokendoctor("list", "--json").stdout)]
+        list_ids = [c["id"] for c in json.loads(run_tokendoctor("list", "--json").stdout)["checks"]]
         self.assertEqual([r["id"] for r in doc["results"]], list_ids)  # every check, once
         for r in doc["results"]:
             self.assertTrue(RESULT_KEYS <= set(r), r)
@@ -155,7 +157,7 @@ class CliTest(unittest.TestCase):
         self.assertIn("FAIL", p.stdout)
         self.assertIn("locale.not-chinese", p.stdout)
         self.assertIn("建议修复项", p.stdout)  # the seed's word, kept in English output too
-        others = len(json.loads(run_tokendoctor("list", "--json").stdout)) - len(SYSTEM_CHECKS)
+        others = len(json.loads(run_tokendoctor("list", "--json").stdout)["checks"]) - len(SYSTEM_CHECKS)
         self.assertIn(f"Summary: 4 passed, 0 warnings, 1 failed, 0 errors, {others} skipped", p.stdout)
 
     # --- bad input -------------------------------------------------------------------------

@@ -76,7 +76,7 @@ class SignTest(tdrig.RigTestCase):
         # The whole 插锁 chain in one run, RSA and EC. The token's USB side comes from a fixture
         # root (tokensim is on vpcd, not on the bus); PC/SC, PKCS#11, OpenSSL are the real ones.
         checks = [c["id"] for c in json.loads(subprocess.run([TOKENDOCTOR, "list", "--json"], capture_output=True,
-                                                               text=True, check=True).stdout)
+                                                               text=True, check=True).stdout)["checks"]
                   if c["needs_token"] and c["id"] != "seal.validity"]
         self.assertIn("token.usb", checks)
         for name, slot, cert in (("rsa", "9a", self.rsa), ("ec", "9c", self.ec)):
