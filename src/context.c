@@ -213,9 +213,13 @@ int td_context_list_dir(const TdContext *ctx, const char *abs_path, bool (*accep
         return 0;
 }
 
-int td_context_read_file(const TdContext *ctx, const char *abs_path, size_t max_len, char **ret_data,
-                         size_t *ret_len) {
-        _cleanup_close_ int fd = td_context_open(ctx, abs_path, O_RDONLY);
+int td_context_open_file(const TdContext *ctx, const char *abs_path, struct stat *ret_st) {
+        /*
+         * O_NONBLOCK: opening a FIFO for reading waits for a writer, so a FIFO planted where a
+         * fact file belongs would hold the check until its deadline. It changes nothing for
+         * regular files, and the fstat() below refuses everything else before any read.
+         */
+        _cleanup_close_ int fd = td_context_open(ctx, abs_path, O_RDONLY | O_NONBLOCK);
         if (fd < 0)
                 return fd;
         struct stat st;
@@ -223,6 +227,27 @@ int td_context_read_file(const TdContext *ctx, const char *abs_path, size_t max_
                 return -errno;
         if (S_ISDIR(st.st_mode))
                 return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -ENODEV;
+        if (ret_st)
+                *ret_st = st;
+        int ret = fd;
+        fd = -1;
+        return ret;
+}
+
+int td_context_read_file(const TdContext *ctx, const char *abs_path, size_t max_len, char **ret_data,
+                         size_t *ret_len) {
+        struct stat st;
+        _cleanup_close_ int fd = td_context_open_file(ctx, abs_path, &st);
+        if (fd < 0)
+                return fd;
+        /*
+         * The size refuses a huge file before reading it; td_read_fd() enforces the cap anyway,
+         * because sysfs reports a page and proc 0 whatever they hold (hence the page of slack).
+         */
+        if ((uint64_t) st.st_size > (uint64_t) max_len + 4096u)
+                return -EFBIG;
         return td_read_fd(fd, max_len, ret_data, ret_len);
 }
 

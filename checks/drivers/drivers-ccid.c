@@ -18,53 +18,12 @@
  */
 #include <errno.h>
 
+#include "platform/td-fact.h"
 #include "platform/td-ifd-bundle.h"
 #include "platform/td-usb.h"
 #include "td-i18n.h"
 #include "td-util.h"
 #include "tokendoctor/td-check.h"
-
-typedef struct {
-        TdIfdBundle *bundles;
-        size_t n;
-} Bundles;
-
-static void bundles_clear(Bundles *b) {
-        td_ifd_bundles_free(b->bundles, b->n);
-}
-
-/*
- * The bundle pcscd would use for @d: a specific driver before the class driver, as pcsc-lite
- * prefers it. Bundles whose library is missing do not count; @ret_broken names the first such
- * bundle that lists the device.
- */
-static const TdIfdBundle *find_driver(const Bundles *b, const TdUsbDevice *d, const TdIfdReader **ret_reader,
-                                      const TdIfdBundle **ret_broken) {
-        const TdIfdBundle *class_driver = NULL;
-        const TdIfdReader *class_reader = NULL;
-        *ret_broken = NULL;
-        for (size_t i = 0; i < b->n; i++) {
-                const TdIfdBundle *bundle = &b->bundles[i];
-                const TdIfdReader *reader = td_ifd_plist_find(bundle->plist, d->vendor_id, d->product_id);
-                if (!reader)
-                        continue;
-                if (!bundle->library_present) {
-                        if (!*ret_broken)
-                                *ret_broken = bundle;
-                        continue;
-                }
-                if (!td_ifd_plist_is_class_driver(bundle->plist)) {
-                        *ret_reader = reader;
-                        return bundle;
-                }
-                if (!class_driver) {
-                        class_driver = bundle;
-                        class_reader = reader;
-                }
-        }
-        *ret_reader = class_reader;
-        return class_driver;
-}
 
 static int token_detail(TdResult *result, size_t n, const char *field, const char *value) {
         _cleanup_free_ char *key = td_strdup_printf("token%zu.%s", n, field);
@@ -73,7 +32,7 @@ static int token_detail(TdResult *result, size_t n, const char *field, const cha
         return td_result_add_detail(result, key, "%s", value);
 }
 
-static int add_bundle_details(TdResult *result, const Bundles *b) {
+static int add_bundle_details(TdResult *result, const TdIfdBundles *b) {
         _cleanup_strv_free_ TdStrv paths = calloc(1, sizeof(char *));
         if (!paths)
                 return -ENOMEM;
@@ -88,14 +47,15 @@ static int add_bundle_details(TdResult *result, const Bundles *b) {
 }
 
 typedef struct {
-        const TdUsbDevice *device; /* the first device without a driver */
-        const TdIfdBundle *broken; /* a bundle listing it whose library is missing */
-        const TdIfdBundle *driver; /* the driver of the only judged device, for the message */
+        const TdUsbDevice *device;     /* the first device without a driver */
+        const TdIfdBundle *broken;     /* a bundle listing it whose library is missing */
+        const TdIfdBundle *unreadable; /* a bundle whose Info.plist could not be read */
+        const TdIfdBundle *driver;     /* the driver of the only judged device, for the message */
         const TdIfdReader *reader;
         size_t n_judged;
 } Verdict;
 
-static int judge(TdResult *result, const Bundles *b, const TdUsbBus *bus, const TdProfile *profile,
+static int judge(TdResult *result, const TdIfdBundles *b, const TdUsbBus *bus, const TdProfile *profile,
                  bool profile_only, Verdict *v) {
         *v = (Verdict){};
         for (size_t i = 0; i < bus->n_devices; i++) {
@@ -108,8 +68,9 @@ static int judge(TdResult *result, const Bundles *b, const TdUsbBus *bus, const 
                 size_t n = ++v->n_judged;
 
                 const TdIfdReader *reader = NULL;
-                const TdIfdBundle *broken = NULL;
-                const TdIfdBundle *driver = find_driver(b, d, &reader, &broken);
+                const TdIfdBundle *broken = NULL, *unreadable = NULL;
+                const TdIfdBundle *driver = td_ifd_bundles_driver_for(b, d->vendor_id, d->product_id,
+                                                                      &reader, &broken, &unreadable);
                 int r;
                 if ((r = token_detail(result, n, "id", td_usb_device_id(d, id))) < 0 ||
                     (d->product && (r = token_detail(result, n, "name", d->product)) < 0) ||
@@ -119,6 +80,7 @@ static int judge(TdResult *result, const Bundles *b, const TdUsbBus *bus, const 
                 if (!driver && !v->device) {
                         v->device = d;
                         v->broken = broken;
+                        v->unreadable = unreadable;
                 }
                 v->driver = driver;
                 v->reader = reader;
@@ -147,16 +109,16 @@ static int run(TdContext *ctx, TdResult *result) {
                         result, TD_STATUS_PASS, NULL,
                         _("No CCID-class token is on the USB bus, so no reader driver is needed."));
 
-        _cleanup_(bundles_clear) Bundles b = {};
-        if ((r = td_ifd_bundles_load(ctx, &b.bundles, &b.n)) < 0 || (r = add_bundle_details(result, &b)) < 0)
+        const TdIfdBundles *b;
+        if ((r = td_ifd_bundles_get(ctx, &b)) < 0 || (r = add_bundle_details(result, b)) < 0)
                 return r;
 
         Verdict v;
-        if ((r = judge(result, &b, bus, profile, n_known > 0, &v)) < 0)
+        if ((r = judge(result, b, bus, profile, n_known > 0, &v)) < 0)
                 return r;
         const char *first_id = td_result_get_detail(result, "token1.id");
 
-        if (b.n == 0)
+        if (b->n == 0)
                 return td_result_set(
                         result, TD_STATUS_FAIL, "ccid.missing",
                         _("No smart card reader driver is installed (no driver bundle in "
@@ -174,6 +136,22 @@ static int run(TdContext *ctx, TdResult *result) {
                                   "library is missing from %s/Contents/Linux: reinstall the package "
                                   "that provides it (libccid for ifd-ccid.bundle)."),
                                 v.broken->path, id, v.broken->path);
+                if (v.unreadable) {
+                        /* That bundle may list the token: whether a driver is missing cannot be told. */
+                        _cleanup_free_ char *plist =
+                                td_strdup_printf("%s/Contents/Info.plist", v.unreadable->path);
+                        _cleanup_free_ char *why =
+                                plist ? td_fact_file_error(plist, v.unreadable->plist_error) : NULL;
+                        if (!why)
+                                return -ENOMEM;
+                        r = td_result_set(
+                                result, TD_STATUS_ERROR, "engine.check-error",
+                                _("No readable reader driver lists the CCID token %s, and whether "
+                                  "%s does cannot be told: %s. Reinstall the package that provides "
+                                  "it."),
+                                id, v.unreadable->path, why);
+                        return r < 0 ? r : v.unreadable->plist_error;
+                }
                 if (n_known > 0)
                         return td_result_set(
                                 result, TD_STATUS_FAIL, "ccid.missing",

@@ -3,97 +3,11 @@
 #include <errno.h>
 #include <strings.h>
 
-#include "platform/td-locale-archive.h"
-#include "platform/td-os-release.h"
+#include "platform/td-fact.h"
+#include "platform/td-locale.h"
 #include "td-i18n.h"
 #include "td-util.h"
 #include "tokendoctor/td-check.h"
-
-#define LOCALE_FILE_MAX (64u * 1024u)
-
-/* The variables that decide the language of messages, strongest first. */
-static const char *const locale_variables[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
-
-typedef struct {
-        char *values[ELEMENTSOF(locale_variables)];
-} LocaleFileValues;
-
-typedef struct {
-        char *name;           /* "zh_CN.UTF-8" */
-        const char *variable; /* "LANG" */
-        const char *source;   /* "environment" or the file */
-} LocaleInForce;
-
-static void locale_in_force_clear(LocaleInForce *l) {
-        free(l->name);
-}
-
-static int locale_file_assignment(const char *key, const char *value, void *user) {
-        LocaleFileValues *values = user;
-
-        for (size_t i = 0; i < ELEMENTSOF(locale_variables); i++)
-                if (streq(key, locale_variables[i])) {
-                        char *copy = strdup(value);
-                        if (!copy)
-                                return -ENOMEM;
-                        free(values->values[i]);
-                        values->values[i] = copy;
-                }
-        return 0;
-}
-
-/* Looks in @file for the locale variables; 1 when one is set, 0 when none, or -ENOMEM. */
-static int locale_from_file(TdContext *ctx, const char *file, LocaleInForce *ret) {
-        _cleanup_free_ char *text = NULL;
-        size_t len = 0;
-        LocaleFileValues values = {};
-
-        int r = td_context_read_file(ctx, file, LOCALE_FILE_MAX, &text, &len);
-        if (r == -ENOMEM)
-                return r;
-        /* A missing or unreadable default file just means it sets nothing. */
-        if (r < 0)
-                return 0;
-
-        r = td_assignments_parse(text, len, locale_file_assignment, &values);
-        int found = 0;
-        for (size_t i = 0; i < ELEMENTSOF(locale_variables); i++) {
-                if (r >= 0 && !found && !isempty(values.values[i])) {
-                        *ret = (LocaleInForce){
-                                .name = TAKE_PTR(values.values[i]),
-                                .variable = locale_variables[i],
-                                .source = file,
-                        };
-                        found = 1;
-                }
-                free(values.values[i]);
-        }
-        return r < 0 ? r : found;
-}
-
-/* CONTRACT.md "The locale in force": the environment, then the system default files. */
-static int find_locale_in_force(TdContext *ctx, LocaleInForce *ret) {
-        static const char *const files[] = { "/etc/default/locale", "/etc/locale.conf" };
-
-        for (size_t i = 0; i < ELEMENTSOF(locale_variables); i++) {
-                const char *value = td_context_getenv(ctx, locale_variables[i]);
-                if (isempty(value))
-                        continue;
-                char *copy = strdup(value);
-                if (!copy)
-                        return -ENOMEM;
-                *ret = (LocaleInForce){ .name = copy,
-                                        .variable = locale_variables[i],
-                                        .source = "environment" };
-                return 1;
-        }
-        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-                int r = locale_from_file(ctx, files[i], ret);
-                if (r != 0)
-                        return r;
-        }
-        return 0;
-}
 
 /*
  * The parts of a locale name that say which language is shown: language, script and
@@ -197,26 +111,30 @@ static const char *archive_state(int archive_status) {
 
 static int check_os_locale_run(TdContext *ctx, TdResult *result) {
         const TdProfile *profile = td_context_get_profile(ctx);
-        _cleanup_(locale_in_force_clear) LocaleInForce in_force = {};
-        _cleanup_strv_free_ TdStrv installed = NULL;
-        int archive_status = 0;
+        const TdLocale *l;
         int r;
 
-        r = td_locales_installed(ctx, &installed, &archive_status);
+        r = td_locale_get(ctx, &l);
         if (r < 0)
                 return r;
-        _cleanup_free_ char *zh_installed = chinese_locales((const char *const *) installed);
+        _cleanup_free_ char *zh_installed = chinese_locales((const char *const *) l->installed);
         _cleanup_free_ char *accepted = accepted_list(profile);
         if (!zh_installed || !accepted)
                 return -ENOMEM;
         if ((r = td_result_add_detail(result, "chinese_locales", "%s", zh_installed)) < 0 ||
-            (r = td_result_add_detail(result, "locale_archive", "%s", archive_state(archive_status))) < 0)
+            (r = td_result_add_detail(result, "locale_archive", "%s", archive_state(l->archive_status))) < 0)
                 return r;
 
-        r = find_locale_in_force(ctx, &in_force);
-        if (r < 0)
-                return r;
-        if (r == 0) {
+        if (l->unreadable) {
+                /* The file that may set the locale cannot be read: no verdict, say why. */
+                _cleanup_free_ char *why = td_fact_file_error(l->unreadable, l->unreadable_error);
+                if (!why)
+                        return -ENOMEM;
+                r = td_result_set(result, TD_STATUS_ERROR, "engine.check-error",
+                                  _("The locale in force cannot be told: %s."), why);
+                return r < 0 ? r : l->unreadable_error;
+        }
+        if (!l->name) {
                 if ((r = td_result_add_detail(result, "source", "none")) < 0)
                         return r;
                 return td_result_set(result, TD_STATUS_FAIL, "locale.not-chinese",
@@ -227,27 +145,23 @@ static int check_os_locale_run(TdContext *ctx, TdResult *result) {
                                      accepted);
         }
 
-        _cleanup_free_ char *normal = td_locale_normalize(in_force.name);
-        if (!normal)
-                return -ENOMEM;
-        bool is_installed = td_strv_contains((const char *const *) installed, normal);
-        if ((r = td_result_add_detail(result, "locale", "%s", in_force.name)) < 0 ||
-            (r = td_result_add_detail(result, "variable", "%s", in_force.variable)) < 0 ||
-            (r = td_result_add_detail(result, "source", "%s", in_force.source)) < 0 ||
-            (r = td_result_add_detail(result, "installed", "%s", is_installed ? "yes" : "no")) < 0)
+        if ((r = td_result_add_detail(result, "locale", "%s", l->name)) < 0 ||
+            (r = td_result_add_detail(result, "variable", "%s", l->variable)) < 0 ||
+            (r = td_result_add_detail(result, "source", "%s", l->source)) < 0 ||
+            (r = td_result_add_detail(result, "installed", "%s", l->generated ? "yes" : "no")) < 0)
                 return r;
 
         /* "LANG=zh_TW.UTF-8 (environment)": what the user would look for, and where. */
-        const char *where = streq(in_force.source, "environment") ? _("environment") : in_force.source;
-        _cleanup_free_ char *what = td_strdup_printf("%s=%s (%s)", in_force.variable, in_force.name, where);
+        const char *where = streq(l->source, "environment") ? _("environment") : l->source;
+        _cleanup_free_ char *what = td_strdup_printf("%s=%s (%s)", l->variable, l->name, where);
         if (!what)
                 return -ENOMEM;
 
         LocaleParts parts;
-        locale_split(in_force.name, &parts);
+        locale_split(l->name, &parts);
 
         if (!locale_accepted(profile, &parts)) {
-                if (locale_is_traditional(in_force.name, &parts))
+                if (locale_is_traditional(l->name, &parts))
                         return td_result_set(result, TD_STATUS_FAIL, "locale.traditional",
                                              _("The locale in force, %s, is Traditional Chinese; the "
                                                "platform needs Simplified Chinese (%s)."),
@@ -263,8 +177,8 @@ static int check_os_locale_run(TdContext *ctx, TdResult *result) {
                                      what, accepted);
         }
 
-        if (!is_installed) {
-                if (archive_status == -EBADMSG)
+        if (!l->generated) {
+                if (l->archive_status == -EBADMSG)
                         return td_result_set(result, TD_STATUS_FAIL, "locale.not-installed",
                                              _("The locale in force, %s, is not generated: the locale "
                                                "archive /usr/lib/locale/locale-archive is damaged "

@@ -4,12 +4,11 @@
 #include <errno.h>
 #include <strings.h>
 
+#include "platform/td-fact.h"
 #include "platform/td-os-release.h"
 #include "td-i18n.h"
 #include "td-util.h"
 #include "tokendoctor/td-check.h"
-
-#define OS_RELEASE_MAX (64u * 1024u)
 
 /* Kylin writes VERSION_ID="V10" (sometimes "v10"): compare versions without that prefix. */
 static char *version_normalize(const char *version) {
@@ -68,22 +67,6 @@ static bool arch_supported(const TdProfile *profile, const char *machine) {
         return false;
 }
 
-/* os-release(5): /etc/os-release wins; /usr/lib/os-release is the fallback. */
-static int read_os_release(TdContext *ctx, char **ret_text, size_t *ret_len, const char **ret_file) {
-        static const char *const files[] = { "/etc/os-release", "/usr/lib/os-release" };
-
-        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-                int r = td_context_read_file(ctx, files[i], OS_RELEASE_MAX, ret_text, ret_len);
-                if (r == -ENOENT || r == -ENOTDIR)
-                        continue;
-                if (r < 0)
-                        return r;
-                *ret_file = files[i];
-                return 0;
-        }
-        return -ENOENT;
-}
-
 static const char *release_display_name(const TdOsRelease *release) {
         if (release->pretty_name)
                 return release->pretty_name;
@@ -109,10 +92,7 @@ static int add_release_details(TdResult *result, const TdOsRelease *release, con
 static int check_os_release_run(TdContext *ctx, TdResult *result) {
         const TdProfile *profile = td_context_get_profile(ctx);
         const char *machine = td_os_machine();
-        _cleanup_free_ char *text = NULL;
-        _cleanup_os_release_free_ TdOsRelease *release = NULL;
-        const char *file = NULL;
-        size_t len = 0;
+        const TdOsReleaseFact *fact;
         int r;
 
         if (!profile)
@@ -122,17 +102,24 @@ static int check_os_release_run(TdContext *ctx, TdResult *result) {
         if (r < 0)
                 return r;
 
-        r = read_os_release(ctx, &text, &len, &file);
-        if (r < 0 && r != -ENOENT)
+        r = td_os_release_get(ctx, &fact);
+        if (r < 0)
                 return r;
-        if (r >= 0) {
-                r = td_os_release_parse(text, len, &release);
-                if (r < 0)
+        const TdOsRelease *release = fact->release;
+        const char *file = fact->file;
+        if (fact->error < 0) {
+                /* Which distribution this is cannot be told: no verdict, say why. */
+                _cleanup_free_ char *why = td_fact_file_error(file, fact->error);
+                if (!why)
+                        return -ENOMEM;
+                if ((r = td_result_add_detail(result, "file", "%s", file)) < 0)
                         return r;
-                r = add_release_details(result, release, file);
-                if (r < 0)
-                        return r;
+                r = td_result_set(result, TD_STATUS_ERROR, "engine.check-error",
+                                  _("The distribution cannot be identified: %s."), why);
+                return r < 0 ? r : fact->error;
         }
+        if (release && (r = add_release_details(result, release, file)) < 0)
+                return r;
 
         /* No change of distribution helps on the wrong CPU, so this verdict comes first. */
         if (!arch_supported(profile, machine)) {

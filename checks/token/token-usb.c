@@ -164,27 +164,18 @@ static int add_token_details(TdResult *result, size_t n, const TdUsbDevice *d, c
         return 0;
 }
 
-/*
- * SUBSYSTEMS (with the S) matches the USB device and everything below it, so one line covers
- * /dev/bus/usb as well as the hidraw and sg nodes. "uaccess" gives the user at the local seat
- * an ACL on the node; it only works in a file that sorts before 73-seat-late.rules.
- */
+/* The rule that would give access comes from the USB adapter, which the helper's verb uses too. */
 static int add_udev_details(TdContext *ctx, TdResult *result, const TdUsbDevice *d, char **ret_rules_found) {
         _cleanup_strv_free_ TdStrv rules = NULL;
+        _cleanup_free_ char *rule_file = NULL, *rule = NULL;
         int r = td_udev_rules_find_vendor(ctx, d->vendor_id, &rules);
-        if (r < 0)
+        if (r < 0 || (r = td_udev_rule_make(d->vendor_id, d->product_id, &rule_file, &rule)) < 0)
                 return r;
         _cleanup_free_ char *found = rules[0] ? td_strv_join((const char *const *) rules, ", ") : strdup("");
         if (!found)
                 return -ENOMEM;
-        if ((r = td_result_add_detail(
-                     result, "udev_rule",
-                     "SUBSYSTEMS==\"usb\", ATTRS{idVendor}==\"%04x\", ATTRS{idProduct}==\"%04x\", "
-                     "MODE=\"0660\", TAG+=\"uaccess\"",
-                     d->vendor_id, d->product_id)) < 0 ||
-            (r = td_result_add_detail(result, "udev_rule_file",
-                                      "/etc/udev/rules.d/70-tokendoctor-%04x-%04x.rules", d->vendor_id,
-                                      d->product_id)) < 0 ||
+        if ((r = td_result_add_detail(result, "udev_rule", "%s", rule)) < 0 ||
+            (r = td_result_add_detail(result, "udev_rule_file", "%s", rule_file)) < 0 ||
             (r = td_result_add_detail(result, "udev_rules_found", "%s", found[0] ? found : "none")) < 0)
                 return r;
         *ret_rules_found = TAKE_PTR(found);

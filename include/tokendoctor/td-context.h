@@ -85,9 +85,21 @@ int td_context_list_dir(const TdContext *ctx, const char *abs_path, bool (*accep
                         size_t max, char ***ret_names);
 
 /*
- * Read a whole system file under the root. A NUL is appended (not counted in *ret_len).
- * Files over @max_len bytes give -EFBIG. Returns 0 or a negative errno; on success the
- * caller frees *ret_data.
+ * Open system file @abs_path under the root for reading, as td_context_open() resolves it,
+ * without blocking: a FIFO, socket or device node where a file belongs gives -ENODEV at once
+ * (a FIFO would otherwise hold the reader until a writer came), a directory -EISDIR. Every
+ * file a fact comes from is opened through this. Returns a file descriptor (O_CLOEXEC,
+ * O_NONBLOCK, which changes nothing for a regular file) and, when @ret_st is not NULL, its
+ * stat; or a negative errno (-ENOENT, -EACCES...).
+ */
+struct stat;
+int td_context_open_file(const TdContext *ctx, const char *abs_path, struct stat *ret_st);
+
+/*
+ * Read a whole system file under the root, opened with td_context_open_file() (so -ENODEV
+ * for what is not a regular file, -EISDIR for a directory). A NUL is appended (not counted
+ * in *ret_len). Files over @max_len bytes give -EFBIG without being read in full. Returns 0
+ * or a negative errno; on success the caller frees *ret_data.
  */
 int td_context_read_file(const TdContext *ctx, const char *abs_path, size_t max_len, char **ret_data,
                          size_t *ret_len);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * HTTP(S) probes for the network checks, over libcurl. This adapter is the only code that
- * includes curl; it turns curl's codes into tokendoctor's stable cause codes in one table.
+ * The HTTP adapter, one header for its pieces:
+ *   td-http.c        HTTP(S) probes over libcurl: the only code that includes curl; it turns
+ *                    curl's codes into tokendoctor's stable cause codes in one table;
+ *   td-http-proxy.c  the proxy rules libcurl applies to the environment (pure);
+ *   td-http-date.c   HTTP-date parsing for time.clock (pure).
  */
 #pragma once
 
@@ -120,6 +123,16 @@ char *td_http_redact_url(const char *url);
  * CIDR ranges ("10.0.0.0/8", "fd00::/8") that apply to addresses. Pure.
  */
 bool td_http_no_proxy_match(const char *host, const char *no_proxy);
+
+/*
+ * The proxy libcurl would take from the environment for @scheme://@host (@scheme lower-case
+ * "http" or "https"), or NULL for none. libcurl's order: no_proxy/NO_PROXY first; then
+ * <scheme>_proxy, its upper-case form except for http (HTTP_PROXY can be set by a CGI client's
+ * "Proxy:" header), then all_proxy/ALL_PROXY. A variable that is set but empty ends the search:
+ * no proxy. Variables come from @ctx's environment snapshot, or the process environment when
+ * @ctx is NULL. The string is borrowed from there. Thread-safe.
+ */
+const char *td_http_proxy_for(const TdContext *ctx, const char *scheme, const char *host);
 
 /*
  * Parse an HTTP-date (RFC 9110 section 5.6.7): IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"),

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "platform/td-fact.h"
 #include "td-ifd-bundle.h"
 #include "td-usb.h"
 #include "td-util.h"
@@ -15,6 +16,8 @@
 #define LIST_MAX 65536u
 #define NAME_MAX_LEN 256u
 #define BUNDLES_MAX 256u
+/* The memo key, spelled here only: tests reach the fact through td_ifd_bundles_override(). */
+#define IFD_BUNDLES_FACT "ifd.bundles"
 
 /* --- a growable list of strings (td_strv_push() is quadratic on long arrays) -------------- */
 
@@ -344,11 +347,18 @@ const TdIfdReader *td_ifd_plist_find(const TdIfdPlist *plist, unsigned vendor_id
 
 /* --- bundles under the root ---------------------------------------------------------------- */
 
-void td_ifd_bundles_free(TdIfdBundle *bundles, size_t n) {
+static void bundles_clear(TdIfdBundle *bundles, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 free(bundles[i].path);
                 td_ifd_plist_free(bundles[i].plist);
         }
+        free(bundles);
+}
+
+void td_ifd_bundles_free(TdIfdBundles *bundles) {
+        if (!bundles)
+                return;
+        bundles_clear(bundles->bundles, bundles->n);
         free(bundles);
 }
 
@@ -370,8 +380,10 @@ static int bundle_load(const TdContext *ctx, const char *path, TdIfdBundle *b) {
         int r = td_context_read_file(ctx, plist_path, PLIST_MAX, &text, &len);
         if (r == -ENOMEM)
                 return r;
-        if (r < 0)
+        if (r < 0) {
+                b->plist_error = r == -ENOTDIR ? -ENOENT : r;
                 return 0;
+        }
         r = td_ifd_plist_parse(text, len, &b->plist);
         if (r < 0)
                 return r;
@@ -381,10 +393,10 @@ static int bundle_load(const TdContext *ctx, const char *path, TdIfdBundle *b) {
                         td_strdup_printf("%s/Contents/Linux/%s", path, b->plist->executable);
                 if (!lib)
                         return -ENOMEM;
-                int fd = td_context_open(ctx, lib, O_RDONLY);
+                /* Only looked at, never read: a FIFO named as the library must not block. */
+                int fd = td_context_open_file(ctx, lib, NULL);
                 if (fd >= 0) {
-                        struct stat st;
-                        b->library_present = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+                        b->library_present = true;
                         close(fd);
                 } else if (fd == -ENOMEM)
                         return fd;
@@ -408,7 +420,7 @@ static int list_bundles(const TdContext *ctx, const char *dir_path, TdStrv *path
         return r;
 }
 
-int td_ifd_bundles_load(const TdContext *ctx, TdIfdBundle **ret_bundles, size_t *ret_n) {
+int td_ifd_bundles_load(const TdContext *ctx, TdIfdBundles **ret_bundles) {
         static const char *const dirs[] = {
                 "/usr/lib/pcsc/drivers",
 #ifdef TD_MULTIARCH
@@ -426,19 +438,83 @@ int td_ifd_bundles_load(const TdContext *ctx, TdIfdBundle **ret_bundles, size_t 
         td_strv_sort(paths);
 
         size_t n_paths = td_strv_length((const char *const *) paths);
+        TdIfdBundles *set = calloc(1, sizeof *set);
         TdIfdBundle *bundles = calloc(n_paths ? n_paths : 1, sizeof(TdIfdBundle));
         size_t n = 0;
-        if (!bundles)
+        if (!set || !bundles)
                 r = -ENOMEM;
         for (size_t i = 0; r >= 0 && i < n_paths; i++) {
                 r = bundle_load(ctx, paths[i], &bundles[i]);
                 n = i + 1; /* counted even on error: its half-filled entry is freed below */
         }
         if (r < 0) {
-                td_ifd_bundles_free(bundles, n);
+                bundles_clear(bundles, n);
+                free(set);
                 return r;
         }
-        *ret_bundles = bundles;
-        *ret_n = n;
+        *set = (TdIfdBundles){ .bundles = bundles, .n = n };
+        *ret_bundles = set;
         return 0;
+}
+
+static void bundles_free_value(void *value) {
+        td_ifd_bundles_free(value);
+}
+
+static int bundles_compute(TdContext *ctx, void *user, void **ret_value) {
+        (void) user;
+        TdIfdBundles *bundles = NULL;
+        int r = td_ifd_bundles_load(ctx, &bundles);
+        if (r < 0)
+                return r;
+        *ret_value = bundles;
+        return 0;
+}
+
+int td_ifd_bundles_get(TdContext *ctx, const TdIfdBundles **ret_bundles) {
+        void *value = NULL;
+        int r = td_context_memo(ctx, IFD_BUNDLES_FACT, bundles_compute, NULL, bundles_free_value, &value);
+        if (r < 0)
+                return r;
+        *ret_bundles = value;
+        return 0;
+}
+
+int td_ifd_bundles_override(TdContext *ctx, TdIfdBundles *bundles) {
+        return td_fact_override(ctx, IFD_BUNDLES_FACT, bundles, bundles_free_value);
+}
+
+const TdIfdBundle *td_ifd_bundles_driver_for(const TdIfdBundles *bundles, unsigned vendor_id,
+                                             unsigned product_id, const TdIfdReader **ret_reader,
+                                             const TdIfdBundle **ret_broken,
+                                             const TdIfdBundle **ret_unreadable) {
+        const TdIfdBundle *driver = NULL, *class_driver = NULL;
+        const TdIfdReader *reader = NULL, *class_reader = NULL;
+        *ret_broken = NULL;
+        *ret_unreadable = NULL;
+        for (size_t i = 0; i < bundles->n; i++) {
+                const TdIfdBundle *bundle = &bundles->bundles[i];
+                if (!bundle->plist && bundle->plist_error != -ENOENT && !*ret_unreadable)
+                        *ret_unreadable = bundle;
+                const TdIfdReader *entry = td_ifd_plist_find(bundle->plist, vendor_id, product_id);
+                if (!entry)
+                        continue;
+                if (!bundle->library_present) {
+                        if (!*ret_broken)
+                                *ret_broken = bundle;
+                        continue;
+                }
+                /* pcsc-lite prefers a specific driver; libccid's class driver is the fallback. */
+                if (!td_ifd_plist_is_class_driver(bundle->plist)) {
+                        if (!driver) {
+                                driver = bundle;
+                                reader = entry;
+                        }
+                } else if (!class_driver) {
+                        class_driver = bundle;
+                        class_reader = entry;
+                }
+        }
+        *ret_reader = driver ? reader : class_reader;
+        return driver ? driver : class_driver;
 }

@@ -211,14 +211,11 @@ int td_locale_archive_parse(const void *data, size_t size, TdStrv *ret_names) {
 }
 
 int td_locale_archive_load(const TdContext *ctx, TdStrv *ret_names) {
-        _cleanup_close_ int fd = td_context_open(ctx, "/usr/lib/locale/locale-archive", O_RDONLY);
+        struct stat st;
+        /* Read in parts rather than whole (hundreds of megabytes), so no td_context_read_file(). */
+        _cleanup_close_ int fd = td_context_open_file(ctx, "/usr/lib/locale/locale-archive", &st);
         if (fd < 0)
                 return fd;
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return S_ISDIR(st.st_mode) ? -EISDIR : -EBADMSG;
 
         Source s = { .fd = fd, .size = (uint64_t) st.st_size };
         return archive_parse(&s, ret_names);

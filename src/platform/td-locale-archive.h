@@ -28,7 +28,8 @@ int td_locale_archive_parse(const void *data, size_t size, TdStrv *ret_names);
 /*
  * td_locale_archive_parse() on ROOT/usr/lib/locale/locale-archive, reading only the parts
  * it needs (real archives hold hundreds of megabytes). Returns 0 and the names, -ENOENT when
- * there is no archive, -EBADMSG when it is damaged, or another negative errno.
+ * there is no archive, -EBADMSG when it is damaged, -ENODEV when it is not a regular file (a
+ * FIFO is refused without waiting on it), -EISDIR, or another negative errno.
  */
 int td_locale_archive_load(const TdContext *ctx, TdStrv *ret_names);
 

@@ -7,8 +7,14 @@
 #include <strings.h>
 #include <sys/utsname.h>
 
+#include "platform/td-fact.h"
 #include "td-os-release.h"
 #include "td-util.h"
+
+/* The memo key, spelled here only: tests reach the fact through td_os_release_override(). */
+#define OS_RELEASE_FACT "os-release"
+/* Real os-release files hold a few hundred bytes. */
+#define OS_RELEASE_MAX (64u * 1024u)
 
 static bool is_blank(char c) {
         /* '\r' too: files edited on Windows end their lines in CRLF. */
@@ -190,6 +196,56 @@ void td_os_release_free(TdOsRelease *release) {
         free(release->name);
         free(release->pretty_name);
         free(release);
+}
+
+void td_os_release_fact_free(TdOsReleaseFact *fact) {
+        if (!fact)
+                return;
+        td_os_release_free(fact->release);
+        free(fact);
+}
+
+static void fact_free_value(void *value) {
+        td_os_release_fact_free(value);
+}
+
+static int fact_compute(TdContext *ctx, void *user, void **ret_value) {
+        static const char *const files[] = { "/etc/os-release", "/usr/lib/os-release" };
+        (void) user;
+
+        TdOsReleaseFact *fact = calloc(1, sizeof *fact);
+        if (!fact)
+                return -ENOMEM;
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_free_ char *text = NULL;
+                size_t len = 0;
+                int r = td_context_read_file(ctx, files[i], OS_RELEASE_MAX, &text, &len);
+                /* os-release(5): /etc wins; /usr/lib is read only when /etc has none. */
+                if (r == -ENOENT || r == -ENOTDIR)
+                        continue;
+                fact->file = files[i];
+                if (r == -ENOMEM || (r >= 0 && (r = td_os_release_parse(text, len, &fact->release)) < 0)) {
+                        td_os_release_fact_free(fact);
+                        return r;
+                }
+                fact->error = r;
+                break;
+        }
+        *ret_value = fact;
+        return 0;
+}
+
+int td_os_release_get(TdContext *ctx, const TdOsReleaseFact **ret_fact) {
+        void *value = NULL;
+        int r = td_context_memo(ctx, OS_RELEASE_FACT, fact_compute, NULL, fact_free_value, &value);
+        if (r < 0)
+                return r;
+        *ret_fact = value;
+        return 0;
+}
+
+int td_os_release_override(TdContext *ctx, TdOsReleaseFact *fact) {
+        return td_fact_override(ctx, OS_RELEASE_FACT, fact, fact_free_value);
 }
 
 const char *td_os_machine_normalize(const char *machine, bool little_endian) {

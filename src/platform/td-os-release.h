@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* os-release(5) and other shell-style KEY=value files; the machine's CPU architecture. */
+/*
+ * os-release(5) and other shell-style KEY=value files; the machine's CPU architecture; the
+ * os-release fact of a context.
+ */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "tokendoctor/td-context.h"
 
 /*
  * Called for each assignment of a KEY=value file, in file order (a later assignment of
@@ -44,6 +49,33 @@ static inline void td_os_release_freep(TdOsRelease **p) {
         td_os_release_free(*p);
 }
 #define _cleanup_os_release_free_ __attribute__((cleanup(td_os_release_freep)))
+
+/* The os-release of the system under the context's root, as found. */
+typedef struct {
+        /*
+         * The file read ("/etc/os-release", else "/usr/lib/os-release" as os-release(5) says),
+         * or the one that could not be read; NULL when neither exists. Static string.
+         */
+        const char *file;
+        /* 0, or why @file could not be read: -ENODEV (not a regular file), -EFBIG, -EACCES... */
+        int error;
+        TdOsRelease *release; /* the parsed file when it was read, else NULL */
+} TdOsReleaseFact;
+
+void td_os_release_fact_free(TdOsReleaseFact *fact);
+
+/*
+ * The os-release fact, read once per context and shared. A file that is absent or cannot be
+ * read is a state of the fact, not an error. *ret_fact is borrowed from the context. Returns
+ * 0, or -ENOMEM.
+ */
+int td_os_release_get(TdContext *ctx, const TdOsReleaseFact **ret_fact);
+
+/*
+ * For tests: make td_os_release_get() answer @fact (taken, also on failure) instead of reading
+ * files. Returns 0, -EBUSY when the fact was read already, or -ENOMEM.
+ */
+int td_os_release_override(TdContext *ctx, TdOsReleaseFact *fact);
 
 /*
  * The CPU architecture of the running machine, as uname(2) names it but normalised (see

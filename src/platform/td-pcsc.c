@@ -8,8 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/td-fact.h"
 #include "platform/td-pcsc.h"
 #include "td-util.h"
+
+/* The memo key, spelled here only: tests reach the state through td_pcsc_state_override(). */
+#define PCSC_STATE_FACT "pcsc.state"
 
 /* pcsc-lite 1.9's built-in socket (the daemon ignores PCSCLITE_CSOCK_NAME; the client honours it). */
 #define PCSCD_SOCKET "/run/pcscd/pcscd.comm"
@@ -45,8 +49,7 @@ char *td_atr_to_string(const uint8_t *atr, size_t len) {
         return s;
 }
 
-static void state_free(void *p) {
-        TdPcscState *st = p;
+void td_pcsc_state_free(TdPcscState *st) {
         if (!st)
                 return;
         for (size_t i = 0; i < st->n_readers; i++)
@@ -54,6 +57,10 @@ static void state_free(void *p) {
         free(st->readers);
         free(st->error);
         free(st);
+}
+
+static void state_free(void *p) {
+        td_pcsc_state_free(p);
 }
 
 long td_pcsc_reader_names(long context, char **ret_names, size_t *ret_len) {
@@ -157,11 +164,15 @@ static int compute_state(TdContext *ctx, void *user, void **ret) {
 
 int td_pcsc_get_state(TdContext *ctx, const TdPcscState **ret_state) {
         void *value = NULL;
-        int r = td_context_memo(ctx, "pcsc.state", compute_state, NULL, state_free, &value);
+        int r = td_context_memo(ctx, PCSC_STATE_FACT, compute_state, NULL, state_free, &value);
         if (r < 0)
                 return r;
         *ret_state = value;
         return 0;
+}
+
+int td_pcsc_state_override(TdContext *ctx, TdPcscState *state) {
+        return td_fact_override(ctx, PCSC_STATE_FACT, state, state_free);
 }
 
 static int transmit(SCARDHANDLE card, DWORD protocol, const uint8_t *apdu, size_t len, uint8_t *sw) {

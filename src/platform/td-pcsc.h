@@ -34,6 +34,15 @@ typedef struct {
 int td_pcsc_get_state(TdContext *ctx, const TdPcscState **ret_state);
 
 /*
+ * For tests, and readers states a virtual reader cannot produce (a mute card): make
+ * td_pcsc_get_state() answer @state (taken, also on failure; built with calloc() and freed
+ * with td_pcsc_state_free(), names owned) instead of asking pcscd. Returns 0, -EBUSY when the
+ * state was read already, or -ENOMEM.
+ */
+int td_pcsc_state_override(TdContext *ctx, TdPcscState *state);
+void td_pcsc_state_free(TdPcscState *state);
+
+/*
  * The readers of pcsc-lite context @context (an SCARDCONTEXT) as SCardListReaders gives them:
  * names one after the other, each NUL-terminated. "No readers" is an empty list. Returns
  * pcsc-lite's code (SCARD_S_SUCCESS with *ret_names to free(), which may be NULL when empty).

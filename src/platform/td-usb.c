@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The USB bus as sysfs shows it under the context's root: scanned once per context. */
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "platform/td-fact.h"
 #include "td-usb.h"
 #include "td-util.h"
 
 #define SYSFS_USB_DEVICES "/sys/bus/usb/devices"
+/* The memo key, spelled here only: tests reach the bus through td_usb_bus_override(). */
+#define USB_BUS_FACT "usb.bus"
 /* sysfs attributes are at most a page; anything longer is not sysfs. */
 #define ATTR_MAX 4096u
 /* A bus with more entries than this is not a real machine's: stop reading instead of hanging. */
@@ -20,180 +23,6 @@
 /* hidraw sits one level below the interface, scsi_generic four (host/target/lun/scsi_generic). */
 #define NODE_SEARCH_DEPTH 4u
 #define NODE_SEARCH_BUDGET 1024u
-#define STRING_ATTR_MAX 128u
-#define RULES_FILE_MAX (1024u * 1024u)
-#define RULES_FILES_MAX 1024u
-
-static bool is_space(char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static int hex_value(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
-/* Narrow @text/@len to the part between leading and trailing white space. */
-static void trim(const char **text, size_t *len) {
-        while (*len > 0 && is_space((*text)[0])) {
-                (*text)++;
-                (*len)--;
-        }
-        while (*len > 0 && is_space((*text)[*len - 1]))
-                (*len)--;
-}
-
-static int parse_number(const char *text, size_t len, unsigned base, size_t max_digits, unsigned max,
-                        unsigned *ret_value) {
-        trim(&text, &len);
-        if (base == 16 && len > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-                text += 2;
-                len -= 2;
-        }
-        if (len == 0 || len > max_digits)
-                return -EINVAL;
-        uint64_t value = 0;
-        for (size_t i = 0; i < len; i++) {
-                int digit = hex_value(text[i]);
-                if (digit < 0 || (unsigned) digit >= base)
-                        return -EINVAL;
-                value = value * base + (unsigned) digit;
-        }
-        if (value > max)
-                return -ERANGE;
-        *ret_value = (unsigned) value;
-        return 0;
-}
-
-int td_usb_parse_hex(const char *text, size_t len, unsigned max, unsigned *ret_value) {
-        return parse_number(text, len, 16, 8, max, ret_value);
-}
-
-int td_usb_parse_dec(const char *text, size_t len, unsigned max, unsigned *ret_value) {
-        return parse_number(text, len, 10, 9, max, ret_value);
-}
-
-char *td_usb_parse_string(const char *text, size_t len) {
-        const char *eol = memchr(text, '\n', len);
-        if (eol)
-                len = (size_t) (eol - text);
-        trim(&text, &len);
-        if (len > STRING_ATTR_MAX)
-                len = STRING_ATTR_MAX;
-        _cleanup_free_ char *copy = malloc(len + 1);
-        if (!copy)
-                return NULL;
-        for (size_t i = 0; i < len; i++) {
-                unsigned char c = (unsigned char) text[i];
-                /* A device chooses its strings: keep terminals and JSON safe from them. */
-                copy[i] = (c < 0x20 || c == 0x7f) ? '?' : (char) c;
-        }
-        copy[len] = '\0';
-        return td_utf8_sanitize(copy);
-}
-
-/* "a/b/c": the @index-th '/'-separated field of @value. */
-static bool field(const char *value, unsigned index, const char **ret_start, size_t *ret_len) {
-        const char *p = value;
-        for (unsigned i = 0; i < index; i++) {
-                p = strchr(p, '/');
-                if (!p)
-                        return false;
-                p++;
-        }
-        const char *end = strchr(p, '/');
-        *ret_start = p;
-        *ret_len = end ? (size_t) (end - p) : strlen(p);
-        return true;
-}
-
-static int field_number(const char *value, unsigned index, unsigned base, unsigned max) {
-        const char *start;
-        size_t len;
-        unsigned n;
-        if (!field(value, index, &start, &len) || parse_number(start, len, base, 8, max, &n) < 0)
-                return -1;
-        return (int) n;
-}
-
-/* DEVNAME names a node under /dev: relative, plain characters, no "..". */
-static bool devname_ok(const char *name) {
-        size_t len = strlen(name);
-        if (len == 0 || len > 128 || name[0] == '/')
-                return false;
-        for (const char *p = name; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                      strchr("_-./:", *p)))
-                        return false;
-        for (const char *p = name; p; p = strchr(p, '/'), p = p ? p + 1 : NULL)
-                if (td_startswith(p, "..") && (p[2] == '/' || p[2] == '\0'))
-                        return false;
-        return true;
-}
-
-static int uevent_assign(TdUsbUevent *u, const char *key, const char *value) {
-        if (streq(key, "PRODUCT")) {
-                int vid = field_number(value, 0, 16, 0xffff), pid = field_number(value, 1, 16, 0xffff);
-                if (vid >= 0 && pid >= 0) {
-                        u->vendor_id = vid;
-                        u->product_id = pid;
-                }
-        } else if (streq(key, "BUSNUM"))
-                u->busnum = field_number(value, 0, 10, 999);
-        else if (streq(key, "DEVNUM"))
-                u->devnum = field_number(value, 0, 10, 999);
-        else if (streq(key, "INTERFACE"))
-                u->interface_class = field_number(value, 0, 10, 0xff);
-        else if (streq(key, "DEVNAME") && devname_ok(value)) {
-                char *copy = strdup(value);
-                if (!copy)
-                        return -ENOMEM;
-                free(u->devname);
-                u->devname = copy;
-        }
-        return 0;
-}
-
-int td_usb_uevent_parse(const char *text, size_t len, TdUsbUevent *ret) {
-        TdUsbUevent u = {
-                .vendor_id = -1, .product_id = -1, .busnum = -1, .devnum = -1, .interface_class = -1
-        };
-        const char *p = text, *end = text + len;
-
-        while (p < end) {
-                const char *eol = memchr(p, '\n', (size_t) (end - p));
-                const char *line_end = eol ? eol : end;
-                const char *eq = memchr(p, '=', (size_t) (line_end - p));
-                /* Keys are short upper-case words; a NUL would cut the C strings short. */
-                if (eq && eq > p && eq - p < 32 && !memchr(p, '\0', (size_t) (line_end - p))) {
-                        _cleanup_free_ char *key = strndup(p, (size_t) (eq - p));
-                        _cleanup_free_ char *value = strndup(eq + 1, (size_t) (line_end - eq - 1));
-                        if (!key || !value) {
-                                td_usb_uevent_clear(&u);
-                                return -ENOMEM;
-                        }
-                        if (uevent_assign(&u, key, td_strstrip(value)) < 0) {
-                                td_usb_uevent_clear(&u);
-                                return -ENOMEM;
-                        }
-                }
-                p = eol ? eol + 1 : end;
-        }
-        *ret = u;
-        return 0;
-}
-
-void td_usb_uevent_clear(TdUsbUevent *u) {
-        free(u->devname);
-        u->devname = NULL;
-}
-
-/* --- the bus ------------------------------------------------------------------------------ */
 
 static void interface_clear(TdUsbInterface *i) {
         free(i->name);
@@ -536,11 +365,15 @@ static void bus_free_value(void *value) {
 
 int td_usb_get_bus(TdContext *ctx, const TdUsbBus **ret_bus) {
         void *value = NULL;
-        int r = td_context_memo(ctx, "usb.bus", bus_compute, NULL, bus_free_value, &value);
+        int r = td_context_memo(ctx, USB_BUS_FACT, bus_compute, NULL, bus_free_value, &value);
         if (r < 0)
                 return r;
         *ret_bus = value;
         return 0;
+}
+
+int td_usb_bus_override(TdContext *ctx, TdUsbBus *bus) {
+        return td_fact_override(ctx, USB_BUS_FACT, bus, bus_free_value);
 }
 
 bool td_usb_device_has_class(const TdUsbDevice *device, int class) {
@@ -584,168 +417,4 @@ const char *td_usb_class_name(int class) {
         default:
                 return NULL;
         }
-}
-
-/* --- device node access ------------------------------------------------------------------ */
-
-bool td_usb_node_usable(const struct stat *st, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups) {
-        if (uid == 0)
-                return true;
-        mode_t need;
-        /* As the kernel does: the owner gets the owner bits only, even when others get more. */
-        if (st->st_uid == uid)
-                need = S_IRUSR | S_IWUSR;
-        else {
-                bool member = st->st_gid == gid;
-                for (size_t i = 0; !member && i < n_groups; i++)
-                        member = groups[i] == st->st_gid;
-                need = member ? (S_IRGRP | S_IWGRP) : (S_IROTH | S_IWOTH);
-        }
-        return (st->st_mode & need) == need;
-}
-
-static int current_groups(gid_t **ret_groups, size_t *ret_n) {
-        int n = getgroups(0, NULL);
-        if (n < 0)
-                return -errno;
-        _cleanup_free_ gid_t *groups = calloc((size_t) n + 1, sizeof(gid_t));
-        if (!groups)
-                return -ENOMEM;
-        n = getgroups(n, groups);
-        if (n < 0)
-                return -errno;
-        *ret_groups = TAKE_PTR(groups);
-        *ret_n = (size_t) n;
-        return 0;
-}
-
-int td_usb_node_access(const TdContext *ctx, const char *abs_path, TdUsbNodeAccess *ret_access,
-                       struct stat *ret_st) {
-        const char *slash = strrchr(abs_path, '/');
-        if (!slash || !slash[1])
-                return -EINVAL;
-        _cleanup_free_ char *dir =
-                slash == abs_path ? strdup("/") : strndup(abs_path, (size_t) (slash - abs_path));
-        if (!dir)
-                return -ENOMEM;
-        const char *base = slash + 1;
-
-        _cleanup_close_ int dir_fd = td_context_open(ctx, dir, O_RDONLY | O_DIRECTORY);
-        if (dir_fd == -ENOENT || dir_fd == -ENOTDIR) {
-                *ret_access = TD_USB_NODE_ABSENT;
-                return 0;
-        }
-        if (dir_fd < 0)
-                return dir_fd;
-
-        /* Under --root a link in /dev could point out of the root: do not follow it there. */
-        struct stat st;
-        if (fstatat(dir_fd, base, &st, td_context_has_root(ctx) ? AT_SYMLINK_NOFOLLOW : 0) < 0) {
-                if (errno == ENOENT || errno == ENOTDIR) {
-                        *ret_access = TD_USB_NODE_ABSENT;
-                        return 0;
-                }
-                return -errno;
-        }
-        if (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)) {
-                *ret_access = TD_USB_NODE_ABSENT;
-                return 0;
-        }
-
-        _cleanup_free_ gid_t *groups = NULL;
-        size_t n_groups = 0;
-        int r = current_groups(&groups, &n_groups);
-        if (r < 0)
-                return r;
-        uid_t uid = geteuid();
-        bool usable = td_usb_node_usable(&st, uid, getegid(), groups, n_groups);
-        /*
-         * udev's "uaccess" tag grants the desktop user an ACL entry that the mode bits do not
-         * show; the kernel's answer counts it. Only meaningful for a non-root caller.
-         */
-        if (!usable && uid != 0 && faccessat(dir_fd, base, R_OK | W_OK, AT_EACCESS) == 0)
-                usable = true;
-
-        *ret_access = usable ? TD_USB_NODE_USABLE : TD_USB_NODE_DENIED;
-        if (ret_st)
-                *ret_st = st;
-        return 0;
-}
-
-/* --- udev rules ---------------------------------------------------------------------------- */
-
-bool td_udev_rules_mention_vendor(const char *text, size_t len, unsigned vendor_id) {
-        char want[5];
-        snprintf(want, sizeof want, "%04x", vendor_id & 0xffffu);
-        const char *p = text, *end = text + len;
-
-        while (p < end) {
-                const char *eol = memchr(p, '\n', (size_t) (end - p));
-                const char *line_end = eol ? eol : end;
-                const char *q = p;
-                while (q < line_end && is_space(*q))
-                        q++;
-                if (q < line_end && *q != '#')
-                        for (; q + 4 <= line_end; q++) {
-                                if (strncasecmp(q, want, 4) != 0)
-                                        continue;
-                                /* "055c" but not "1055c" or "055cd": whole hex words only. */
-                                bool before = q > p && hex_value(q[-1]) >= 0;
-                                bool after = q + 4 < line_end && hex_value(q[4]) >= 0;
-                                if (!before && !after)
-                                        return true;
-                        }
-                p = eol ? eol + 1 : end;
-        }
-        return false;
-}
-
-static bool is_rules_file(const char *name) {
-        return name[0] != '.' && td_endswith(name, ".rules");
-}
-
-static int rules_dir_scan(const TdContext *ctx, const char *dir_path, unsigned vendor_id, TdStrv *seen,
-                          TdStrv *files) {
-        _cleanup_strv_free_ TdStrv names = NULL;
-        int r = td_context_list_dir(ctx, dir_path, is_rules_file, RULES_FILES_MAX, &names);
-        if (r < 0)
-                return r == -ENOMEM ? r : 0;
-
-        for (char **name = names; *name; name++) {
-                /* udev reads one file per name: /etc masks /usr/lib, and /lib is often /usr/lib. */
-                if (td_strv_contains((const char *const *) *seen, *name))
-                        continue;
-                if ((r = td_strv_push(seen, *name)) < 0)
-                        return r;
-                _cleanup_free_ char *path = td_strdup_printf("%s/%s", dir_path, *name);
-                _cleanup_free_ char *text = NULL;
-                size_t len;
-                if (!path)
-                        return -ENOMEM;
-                r = td_context_read_file(ctx, path, RULES_FILE_MAX, &text, &len);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        continue;
-                if (td_udev_rules_mention_vendor(text, len, vendor_id) &&
-                    (r = td_strv_push(files, path)) < 0)
-                        return r;
-        }
-        return 0;
-}
-
-int td_udev_rules_find_vendor(const TdContext *ctx, unsigned vendor_id, TdStrv *ret_files) {
-        static const char *const dirs[] = { "/etc/udev/rules.d", "/run/udev/rules.d",
-                                            "/usr/lib/udev/rules.d", "/lib/udev/rules.d" };
-        _cleanup_strv_free_ TdStrv files = calloc(1, sizeof(char *));
-        _cleanup_strv_free_ TdStrv seen = calloc(1, sizeof(char *));
-        if (!files || !seen)
-                return -ENOMEM;
-        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-                int r = rules_dir_scan(ctx, dirs[i], vendor_id, &seen, &files);
-                if (r < 0)
-                        return r;
-        }
-        *ret_files = TAKE_PTR(files);
-        return 0;
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The USB bus as sysfs shows it (/sys/bus/usb/devices under the context's root), the device
- * nodes of its devices and whether this user may open them, and the udev rules that mention
- * a vendor. The text parsers are pure and take a buffer, so they can be fuzzed.
+ * The USB adapter, one header for its pieces:
+ *   td-usb-sysfs.c  the pure parsers of sysfs text, which take a buffer (the fuzzers drive them);
+ *   td-usb.c        the bus (/sys/bus/usb/devices under the context's root), scanned once per
+ *                   context, with a typed override for tests;
+ *   td-usb-node.c   whether this user may open a device node;
+ *   td-udev.c       the udev rules that mention a vendor, and the rule that gives access.
  */
 #pragma once
 
@@ -92,6 +95,13 @@ void td_usb_bus_free(TdUsbBus *bus);
  */
 int td_usb_get_bus(TdContext *ctx, const TdUsbBus **ret_bus);
 
+/*
+ * For tests: make td_usb_get_bus() answer @bus (taken, also on failure; every string and array
+ * in it allocated, as td_usb_bus_free() frees them) instead of scanning sysfs. Returns 0,
+ * -EBUSY when the bus was scanned already, or -ENOMEM.
+ */
+int td_usb_bus_override(TdContext *ctx, TdUsbBus *bus);
+
 bool td_usb_device_has_class(const TdUsbDevice *device, int class);
 /* "096e:0807" into @buf (at least 10 bytes); returns @buf. */
 char *td_usb_device_id(const TdUsbDevice *device, char buf[static 10]);
@@ -124,6 +134,17 @@ typedef enum {
  */
 int td_usb_node_access(const TdContext *ctx, const char *abs_path, TdUsbNodeAccess *ret_access,
                        struct stat *ret_st);
+
+/*
+ * The udev rule that lets the user at the local seat open every node of USB device
+ * @vendor_id:@product_id (the device, its hidraw and sg nodes), and the file it belongs in:
+ * *@ret_line 'SUBSYSTEMS=="usb", ATTRS{idVendor}=="055c", ATTRS{idProduct}=="e000",
+ * MODE="0660", TAG+="uaccess"' and *@ret_path "/etc/udev/rules.d/70-tokendoctor-055c-e000.rules"
+ * (a name that sorts before 73-seat-late.rules, where uaccess is applied). token.usb shows it;
+ * the helper's install-udev-rule verb writes it. Either output may be NULL. Returns 0 (free()
+ * the strings), -ERANGE for an id above 0xffff, or -ENOMEM. Pure.
+ */
+int td_udev_rule_make(unsigned vendor_id, unsigned product_id, char **ret_path, char **ret_line);
 
 /*
  * Whether a non-comment line of udev rules text names vendor id @vendor_id (as four hex

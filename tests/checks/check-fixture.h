@@ -160,6 +160,47 @@ static inline void fixture_run(const TdCheck *check, const char *root, TdProfile
         td_context_unref(ctx);
 }
 
+/*
+ * Run @check as fixture_run() does, for a check that cannot decide: run() must return a
+ * negative errno and leave an ERROR verdict with its own message. Returns the errno.
+ */
+static inline int fixture_run_error(const TdCheck *check, const char *root, TdProfile *profile,
+                                    TdResult *ret) {
+        TdContext *ctx = td_context_new();
+        assert_non_null(ctx);
+        if (root)
+                assert_int_equal(td_context_set_root(ctx, root), 0);
+        td_context_take_profile(ctx, profile ? profile : fixture_profile());
+        td_result_init(ret, check);
+        int r = check->run(ctx, ret);
+        assert_true(r < 0);
+        assert_int_equal(ret->status, TD_STATUS_ERROR);
+        assert_non_null(ret->message);
+        td_context_unref(ctx);
+        return r;
+}
+
+/* A FIFO at ROOT/@rel, creating the directories on the way: no writer ever opens it. */
+static inline void fixture_mkfifo(const char *root, const char *rel) {
+        char *path = td_strdup_printf("%s/%s", root, rel);
+        assert_non_null(path);
+        char *slash = strrchr(path, '/');
+        *slash = '\0';
+        assert_int_equal(fixture_mkdir_p(path), 0);
+        *slash = '/';
+        assert_int_equal(mkfifo(path, 0644), 0);
+        free(path);
+}
+
+/* A sparse file of @size bytes at ROOT/@rel: huge, yet costs no disk. */
+static inline void fixture_write_sparse(const char *root, const char *rel, off_t size) {
+        fixture_write(root, rel, "", 0);
+        char *path = td_strdup_printf("%s/%s", root, rel);
+        assert_non_null(path);
+        assert_int_equal(truncate(path, size), 0);
+        free(path);
+}
+
 static inline void fixture_print(const TdResult *r) {
         fprintf(stderr, "# %s: %s [%s] %s\n", r->check->id, td_status_to_string(r->status),
                 r->cause ? r->cause : "-", r->message ? r->message : "");

@@ -204,6 +204,75 @@ static void test_broken_bundles(void **state) {
         fixture_remove(root);
 }
 
+/* A FIFO as Info.plist: refused at once; that bundle may list the token, so no verdict. */
+static void test_fifo_plist(void **state) {
+        char *root = fixture_new_root("drivers-ccid");
+        add_ccid_device(root, "1-2", "096e", "0807");
+        fixture_mkfifo(root, BUNDLE_DIR "/ifd-vendor.bundle/Contents/Info.plist");
+        TdResult r;
+        int64_t start = td_now_monotonic_ms();
+        assert_int_equal(fixture_run_error(&td_check_drivers_ccid, root,
+                                           usb_fixture_profile(root, USB_FIXTURE_PROFILE), &r),
+                         -ENODEV);
+        assert_true(td_now_monotonic_ms() - start < 2000);
+        assert_message_contains(&r, "/usr/lib/pcsc/drivers/ifd-vendor.bundle/Contents/Info.plist is not a "
+                                    "regular file");
+        assert_message_contains(&r, "096e:0807");
+        td_result_clear(&r);
+
+        /* Another bundle that drives the token settles it: the unreadable one does not matter. */
+        add_bundle(root, "ifd-ccid.bundle", CCID_PLIST, "libccid.so");
+        run_ccid(root, &r);
+        assert_verdict(&r, TD_STATUS_PASS, NULL);
+        td_result_clear(&r);
+        fixture_remove(root);
+}
+
+/* A FIFO where the driver's library belongs is no library, and is never opened for reading. */
+static void test_fifo_library(void **state) {
+        char *root = fixture_new_root("drivers-ccid");
+        add_ccid_device(root, "1-2", "096e", "0807");
+        add_bundle(root, "ifd-ccid.bundle", CCID_PLIST, NULL);
+        fixture_mkfifo(root, BUNDLE_DIR "/ifd-ccid.bundle/Contents/Linux/libccid.so");
+        TdResult r;
+        run_ccid(root, &r);
+        assert_verdict(&r, TD_STATUS_FAIL, "ccid.missing");
+        assert_message_contains(&r, "library");
+        td_result_clear(&r);
+        fixture_remove(root);
+}
+
+/* The typed override is what drivers.ccid judges: the root holds no driver at all. */
+static void test_bundles_override(void **state) {
+        char *root = fixture_new_root("drivers-ccid");
+        add_ccid_device(root, "1-2", "096e", "0807");
+        TdContext *ctx = td_context_new();
+        assert_non_null(ctx);
+        assert_int_equal(td_context_set_root(ctx, root), 0);
+        td_context_take_profile(ctx, usb_fixture_profile(root, USB_FIXTURE_PROFILE));
+
+        TdIfdBundles *set = calloc(1, sizeof *set);
+        assert_non_null(set);
+        set->n = 1;
+        set->bundles = calloc(1, sizeof *set->bundles);
+        assert_non_null(set->bundles);
+        set->bundles[0].path = strdup("/opt/vendor/ifd-vendor.bundle");
+        set->bundles[0].library_present = true;
+        assert_int_equal(td_ifd_plist_parse(VENDOR_PLIST, strlen(VENDOR_PLIST), &set->bundles[0].plist), 0);
+        assert_int_equal(td_ifd_bundles_override(ctx, set), 0);
+
+        TdResult r;
+        td_result_init(&r, &td_check_drivers_ccid);
+        assert_int_equal(td_check_drivers_ccid.run(ctx, &r), 0);
+        assert_verdict(&r, TD_STATUS_PASS, NULL);
+        assert_detail(&r, "bundles", "/opt/vendor/ifd-vendor.bundle");
+        assert_detail(&r, "token1.reader", "Vendor & Co reader");
+        td_result_clear(&r);
+        assert_int_equal(td_ifd_bundles_override(ctx, calloc(1, sizeof(TdIfdBundles))), -EBUSY);
+        td_context_unref(ctx);
+        fixture_remove(root);
+}
+
 /* --- the Info.plist parser --------------------------------------------------------------------- */
 
 static void test_plist_parse(void **state) {
@@ -264,6 +333,9 @@ static void test_plist_odd(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_fifo_plist),
+                cmocka_unit_test(test_fifo_library),
+                cmocka_unit_test(test_bundles_override),
                 cmocka_unit_test(test_no_ccid_device),
                 cmocka_unit_test(test_no_bundles),
                 cmocka_unit_test(test_bundle_lists_token),

@@ -8,6 +8,7 @@
 
 #include "check-fixture.h"
 #include "platform/td-locale-archive.h"
+#include "platform/td-locale.h"
 
 extern const TdCheck td_check_os_locale;
 
@@ -579,6 +580,87 @@ static void test_load_errors(void **state) {
         fixture_remove(root);
 }
 
+/* A FIFO where a locale file belongs: refused at once, never waited on. */
+static void test_fifo_default_file(void **state) {
+        TdResult r;
+        set_env(NULL, NULL, NULL);
+        char *root = make_root(ARCHIVE_UTF8);
+        fixture_mkfifo(root, "etc/default/locale");
+        fixture_write_text(root, "etc/locale.conf", "LANG=zh_CN.UTF-8\n");
+        int64_t start = td_now_monotonic_ms();
+        /* What the FIFO would set cannot be told, so /etc/locale.conf does not decide either. */
+        assert_int_equal(fixture_run_error(&td_check_os_locale, root, NULL, &r), -ENODEV);
+        assert_true(td_now_monotonic_ms() - start < 2000);
+        assert_message_contains(&r, "/etc/default/locale is not a regular file");
+        td_result_clear(&r);
+
+        /* The environment comes first: the file is not even opened. */
+        set_env(NULL, NULL, "zh_CN.UTF-8");
+        fixture_run(&td_check_os_locale, root, NULL, &r);
+        assert_verdict(&r, TD_STATUS_PASS, NULL);
+        td_result_clear(&r);
+        fixture_remove(root);
+}
+
+static void test_fifo_archive(void **state) {
+        TdResult r;
+        set_env(NULL, NULL, "zh_CN.UTF-8");
+        char *root = make_root(ARCHIVE_NONE);
+        fixture_mkfifo(root, "usr/lib/locale/locale-archive");
+        fixture_write_text(root, "usr/lib/locale/zh_CN.utf8/LC_CTYPE", "data");
+        int64_t start = td_now_monotonic_ms();
+        fixture_run(&td_check_os_locale, root, NULL, &r);
+        assert_true(td_now_monotonic_ms() - start < 2000);
+        assert_verdict(&r, TD_STATUS_PASS, NULL);
+        assert_detail(&r, "locale_archive", "unreadable");
+        td_result_clear(&r);
+        fixture_remove(root);
+}
+
+static void test_huge_default_file(void **state) {
+        TdResult r;
+        set_env(NULL, NULL, NULL);
+        char *root = make_root(ARCHIVE_UTF8);
+        fixture_write_sparse(root, "etc/locale.conf", (off_t) 1 << 32);
+        assert_int_equal(fixture_run_error(&td_check_os_locale, root, NULL, &r), -EFBIG);
+        assert_message_contains(&r, "/etc/locale.conf is too large");
+        td_result_clear(&r);
+        fixture_remove(root);
+}
+
+/* The typed override: no environment, files or archive are looked at. */
+static void test_override(void **state) {
+        set_env(NULL, NULL, "en_US.UTF-8");
+        TdContext *ctx = td_context_new();
+        assert_non_null(ctx);
+        char *root = fixture_new_root("os-locale");
+        assert_int_equal(td_context_set_root(ctx, root), 0);
+        TdLocale *l = calloc(1, sizeof *l);
+        assert_non_null(l);
+        l->name = strdup("zh_HK.UTF-8");
+        l->variable = "LANG";
+        l->source = strdup("/etc/locale.conf");
+        l->installed = td_strv_split("zh_HK.utf8", ",");
+        l->generated = true;
+        assert_int_equal(td_locale_override(ctx, l), 0);
+
+        TdResult r;
+        td_result_init(&r, &td_check_os_locale);
+        assert_int_equal(td_check_os_locale.run(ctx, &r), 0);
+        assert_verdict(&r, TD_STATUS_FAIL, "locale.traditional");
+        assert_detail(&r, "source", "/etc/locale.conf");
+        assert_detail(&r, "chinese_locales", "zh_HK.utf8");
+        assert_detail(&r, "installed", "yes");
+        td_result_clear(&r);
+
+        const TdLocale *got;
+        assert_int_equal(td_locale_get(ctx, &got), 0);
+        assert_ptr_equal(got, l);
+        assert_int_equal(td_locale_override(ctx, calloc(1, sizeof(TdLocale))), -EBUSY);
+        td_context_unref(ctx);
+        fixture_remove(root);
+}
+
 static void test_normalize(void **state) {
         static const char *const cases[][2] = {
                 { "zh_CN.UTF-8", "zh_CN.utf8" },
@@ -635,6 +717,10 @@ int main(void) {
                 cmocka_unit_test(test_parse_corruption_sweep),
                 cmocka_unit_test(test_load_errors),
                 cmocka_unit_test(test_normalize),
+                cmocka_unit_test(test_fifo_default_file),
+                cmocka_unit_test(test_fifo_archive),
+                cmocka_unit_test(test_huge_default_file),
+                cmocka_unit_test(test_override),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -393,9 +393,67 @@ static void test_machine_names(void **state) {
         assert_ptr_equal(m, td_os_machine());
 }
 
+/* A FIFO where the file belongs: no writer ever comes, so a blocking open would wait forever. */
+static void test_fifo_is_refused_at_once(void **state) {
+        char *root = fixture_new_root("os-release");
+        fixture_mkfifo(root, "etc/os-release");
+        fixture_write_text(root, "usr/lib/os-release", DEBIAN_12);
+        TdResult r;
+        int64_t start = td_now_monotonic_ms();
+        assert_int_equal(fixture_run_error(&td_check_os_release, root, NULL, &r), -ENODEV);
+        assert_true(td_now_monotonic_ms() - start < 2000);
+        /* The FIFO is what os-release(5) reads, so /usr/lib's file does not stand in for it. */
+        assert_message_contains(&r, "/etc/os-release is not a regular file");
+        assert_detail(&r, "file", "/etc/os-release");
+        td_result_clear(&r);
+        fixture_remove(root);
+}
+
+static void test_huge_file_is_refused(void **state) {
+        char *root = fixture_new_root("os-release");
+        fixture_write_sparse(root, "etc/os-release", (off_t) 1 << 32);
+        TdResult r;
+        assert_int_equal(fixture_run_error(&td_check_os_release, root, NULL, &r), -EFBIG);
+        assert_message_contains(&r, "/etc/os-release is too large");
+        td_result_clear(&r);
+        fixture_remove(root);
+}
+
+/* The typed override stands in for the files: the root holds none. */
+static void test_override(void **state) {
+        char *root = fixture_new_root("os-release");
+        TdContext *ctx = td_context_new();
+        assert_non_null(ctx);
+        assert_int_equal(td_context_set_root(ctx, root), 0);
+        td_context_take_profile(ctx, fixture_profile());
+        TdOsReleaseFact *fact = calloc(1, sizeof *fact);
+        assert_non_null(fact);
+        fact->file = "/usr/lib/os-release";
+        assert_int_equal(td_os_release_parse(UOS_20, strlen(UOS_20), &fact->release), 0);
+        assert_int_equal(td_os_release_override(ctx, fact), 0);
+
+        TdResult r;
+        td_result_init(&r, &td_check_os_release);
+        assert_int_equal(td_check_os_release.run(ctx, &r), 0);
+        assert_verdict(&r, TD_STATUS_PASS, NULL);
+        assert_detail(&r, "id", "uos");
+        assert_detail(&r, "file", "/usr/lib/os-release");
+        td_result_clear(&r);
+
+        /* Once the fact is read, an override would change what a check already saw. */
+        TdOsReleaseFact *late = calloc(1, sizeof *late);
+        assert_non_null(late);
+        assert_int_equal(td_os_release_override(ctx, late), -EBUSY);
+        td_context_unref(ctx);
+        fixture_remove(root);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_debian_12_passes),
+                cmocka_unit_test(test_fifo_is_refused_at_once),
+                cmocka_unit_test(test_huge_file_is_refused),
+                cmocka_unit_test(test_override),
                 cmocka_unit_test(test_uos_20_passes),
                 cmocka_unit_test(test_kylin_v10_passes),
                 cmocka_unit_test(test_kylin_v4_too_old),

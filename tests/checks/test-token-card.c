@@ -2,8 +2,8 @@
 /*
  * token.card's verdicts for reader states the virtual reader cannot produce (vpcd reports a card
  * that fails its power-up as removed, so a mute card never reaches pcscd from tokensim): the
- * PC/SC state is put into the context's memo, where td_pcsc_get_state() finds it. The rig tests
- * cover the states a real pcscd reports.
+ * PC/SC state is given to the context through td_pcsc_state_override(). The rig tests cover the
+ * states a real pcscd reports.
  */
 #include <stdlib.h>
 
@@ -19,16 +19,8 @@ typedef struct {
         size_t n;
 } Readers;
 
-static void state_free(void *p) {
-        TdPcscState *st = p;
-        for (size_t i = 0; i < st->n_readers; i++)
-                free(st->readers[i].name);
-        free(st->readers);
-        free(st);
-}
-
-static int fake_state(TdContext *ctx, void *user, void **ret) {
-        const Readers *in = user;
+/* A state as pcscd would report it, for td_pcsc_state_override(). */
+static TdPcscState *fake_state(const Readers *in) {
         TdPcscState *st = calloc(1, sizeof *st);
         assert_non_null(st);
         st->readers = calloc(in->n ? in->n : 1, sizeof *st->readers);
@@ -36,10 +28,10 @@ static int fake_state(TdContext *ctx, void *user, void **ret) {
         for (size_t i = 0; i < in->n; i++) {
                 st->readers[i] = in->readers[i];
                 st->readers[i].name = strdup(in->readers[i].name);
+                assert_non_null(st->readers[i].name);
         }
         st->n_readers = in->n;
-        *ret = st;
-        return 0;
+        return st;
 }
 
 static TdProfile *profile_with_atr(const char *root) {
@@ -61,8 +53,7 @@ static void run_card(const char *root, TdProfile *profile, Readers *readers, TdR
         assert_non_null(ctx);
         assert_int_equal(td_context_set_root(ctx, root), 0);
         td_context_take_profile(ctx, profile ? profile : fixture_profile());
-        void *value;
-        assert_int_equal(td_context_memo(ctx, "pcsc.state", fake_state, readers, state_free, &value), 0);
+        assert_int_equal(td_pcsc_state_override(ctx, fake_state(readers)), 0);
         td_result_init(result, &td_check_token_card);
         assert_int_equal(td_check_token_card.run(ctx, result), 0);
         td_context_unref(ctx);
@@ -133,12 +124,28 @@ static void test_no_card(void **state) {
         fixture_remove(root);
 }
 
+/* The override is what checks see, and only until the state was read. */
+static void test_override_is_the_state(void **state) {
+        TdContext *ctx = td_context_new();
+        assert_non_null(ctx);
+        Readers readers = { .n = 1, .readers = { { .name = "Override 00 00" } } };
+        TdPcscState *st = fake_state(&readers);
+        assert_int_equal(td_pcsc_state_override(ctx, st), 0);
+        const TdPcscState *got;
+        assert_int_equal(td_pcsc_get_state(ctx, &got), 0);
+        assert_ptr_equal(got, st);
+        assert_string_equal(got->readers[0].name, "Override 00 00");
+        assert_int_equal(td_pcsc_state_override(ctx, fake_state(&readers)), -EBUSY);
+        td_context_unref(ctx);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_mute_card),
                 cmocka_unit_test(test_answering_card_wins_over_a_mute_one),
                 cmocka_unit_test(test_atr_named_by_smartcard_list),
                 cmocka_unit_test(test_no_card),
+                cmocka_unit_test(test_override_is_the_state),
         };
         return cmocka_run_group_tests(tests, NULL, fixture_remove_all);
 }

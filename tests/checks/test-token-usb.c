@@ -495,6 +495,62 @@ static void test_rules_mention_vendor(void **state) {
                 assert_false(td_udev_rules_mention_vendor(no[i], strlen(no[i]), 0x055c));
 }
 
+/* The one rule token.usb shows and the helper will install. */
+static void test_udev_rule_make(void **state) {
+        char *path = NULL, *line = NULL;
+        assert_int_equal(td_udev_rule_make(0x055c, 0xe000, &path, &line), 0);
+        assert_string_equal(path, "/etc/udev/rules.d/70-tokendoctor-055c-e000.rules");
+        assert_string_equal(line,
+                            "SUBSYSTEMS==\"usb\", ATTRS{idVendor}==\"055c\", ATTRS{idProduct}==\"e000\", "
+                            "MODE=\"0660\", TAG+=\"uaccess\"");
+        /* What the rule names, the rule scan finds. */
+        assert_true(td_udev_rules_mention_vendor(line, strlen(line), 0x055c));
+        free(path);
+        free(line);
+        assert_int_equal(td_udev_rule_make(0x10000, 1, &path, NULL), -ERANGE);
+        assert_int_equal(td_udev_rule_make(1, 0x10000, NULL, &line), -ERANGE);
+}
+
+/* The typed override is the bus token.usb sees: the root has no sysfs at all. */
+static void test_bus_override(void **state) {
+        char *root = new_root();
+        TdContext *ctx = td_context_new();
+        assert_non_null(ctx);
+        assert_int_equal(td_context_set_root(ctx, root), 0);
+        td_context_take_profile(ctx, usb_fixture_profile(root, USB_FIXTURE_PROFILE));
+
+        TdUsbBus *bus = calloc(1, sizeof *bus);
+        assert_non_null(bus);
+        bus->sysfs_present = true;
+        bus->n_devices = 1;
+        bus->devices = calloc(1, sizeof *bus->devices);
+        assert_non_null(bus->devices);
+        TdUsbDevice *d = &bus->devices[0];
+        *d = (TdUsbDevice){ .name = strdup("3-1"),
+                            .vendor_id = 0x096e,
+                            .product_id = 0x0807,
+                            .product = strdup("ePass2003Auto"),
+                            .n_interfaces = 1 };
+        d->interfaces = calloc(1, sizeof *d->interfaces);
+        assert_non_null(d->interfaces);
+        d->interfaces[0] = (TdUsbInterface){ .name = strdup("3-1:1.0"),
+                                             .class = TD_USB_CLASS_SMART_CARD,
+                                             .nodes = calloc(1, sizeof(char *)) };
+        assert_int_equal(td_usb_bus_override(ctx, bus), 0);
+
+        TdResult r;
+        td_result_init(&r, &td_check_token_usb);
+        assert_int_equal(td_check_token_usb.run(ctx, &r), 0);
+        assert_verdict(&r, TD_STATUS_PASS, NULL);
+        assert_detail(&r, "token1.id", "096e:0807");
+        assert_detail(&r, "token1.sysfs", "3-1");
+        assert_detail(&r, "token1.access", "pcscd");
+        td_result_clear(&r);
+        assert_int_equal(td_usb_bus_override(ctx, calloc(1, sizeof(TdUsbBus))), -EBUSY);
+        td_context_unref(ctx);
+        fixture_remove(root);
+}
+
 static void test_class_names(void **state) {
         assert_string_equal(td_usb_class_name(0x0b), "CCID");
         assert_string_equal(td_usb_class_name(0x03), "HID");
@@ -522,6 +578,8 @@ int main(void) {
                 cmocka_unit_test(test_parse_uevent),
                 cmocka_unit_test(test_rules_mention_vendor),
                 cmocka_unit_test(test_class_names),
+                cmocka_unit_test(test_udev_rule_make),
+                cmocka_unit_test(test_bus_override),
         };
         return cmocka_run_group_tests(tests, NULL, fixture_remove_all);
 }

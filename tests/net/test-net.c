@@ -86,6 +86,28 @@ static void test_redact(void **state) {
         }
 }
 
+/* The proxy rules read the context's snapshot of the environment, in libcurl's order. */
+static void test_proxy_for(void **state) {
+        static const char *const vars[] = { "http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy",
+                                            "ALL_PROXY",  "no_proxy",    "NO_PROXY" };
+        for (size_t i = 0; i < ELEMENTSOF(vars); i++)
+                unsetenv(vars[i]);
+        setenv("HTTPS_PROXY", "http://upper:3128", 1);
+        setenv("all_proxy", "http://all:3128", 1);
+        setenv("no_proxy", ".internal.example", 1);
+        TdContext *ctx = td_context_new();
+        assert_non_null(ctx);
+        setenv("https_proxy", "http://later:3128", 1); /* after the snapshot: not seen */
+        assert_string_equal(td_http_proxy_for(ctx, "https", "platform.example"), "http://upper:3128");
+        assert_string_equal(td_http_proxy_for(ctx, "http", "platform.example"), "http://all:3128");
+        assert_null(td_http_proxy_for(ctx, "https", "a.internal.example"));
+        /* Without a context the process environment counts. */
+        assert_string_equal(td_http_proxy_for(NULL, "https", "platform.example"), "http://later:3128");
+        td_context_unref(ctx);
+        for (size_t i = 0; i < ELEMENTSOF(vars); i++)
+                unsetenv(vars[i]);
+}
+
 static void test_no_proxy(void **state) {
         static const struct {
                 const char *host, *list;
@@ -790,7 +812,7 @@ int main(void) {
         const struct CMUnitTest pure[] = {
                 cmocka_unit_test(test_cause_table), cmocka_unit_test(test_redact),
                 cmocka_unit_test(test_no_proxy),    cmocka_unit_test(test_url_check),
-                cmocka_unit_test(test_stage_names),
+                cmocka_unit_test(test_stage_names), cmocka_unit_test(test_proxy_for),
         };
         const struct CMUnitTest servers[] = {
                 cmocka_unit_test(test_platform_healthy),

@@ -77,6 +77,77 @@ static void test_root_paths(void **state) {
         td_context_unref(ctx);
 }
 
+/* A FIFO, a socket or a device where a fact file belongs is refused without waiting on it. */
+static void test_open_file_refuses_what_is_not_a_file(void **state) {
+        TdContext *ctx = td_context_new();
+        assert_int_equal(td_context_set_root(ctx, root), 0);
+        char path[600];
+        snprintf(path, sizeof path, "%s/etc/fifo", root);
+        assert_int_equal(mkfifo(path, 0644), 0);
+        snprintf(path, sizeof path, "%s/etc/null", root);
+        assert_int_equal(symlink("/dev/null", path), 0); /* resolved inside the root: absent */
+        snprintf(path, sizeof path, "%s/dev", root);
+        assert_int_equal(mkdir(path, 0755), 0);
+
+        char *data = NULL;
+        int64_t start = td_now_monotonic_ms();
+        assert_int_equal(td_context_read_file(ctx, "/etc/fifo", 4096, &data, NULL), -ENODEV);
+        assert_int_equal(td_context_open_file(ctx, "/etc/fifo", NULL), -ENODEV);
+        assert_true(td_now_monotonic_ms() - start < 1000);
+        assert_int_equal(td_context_open_file(ctx, "/etc", NULL), -EISDIR);
+        assert_int_equal(td_context_read_file(ctx, "/etc/null", 4096, &data, NULL), -ENOENT);
+        assert_null(data);
+
+        struct stat st;
+        int fd = td_context_open_file(ctx, "/etc/hello", &st);
+        assert_true(fd >= 0);
+        assert_true(S_ISREG(st.st_mode));
+        assert_int_equal(st.st_size, 15);
+        close(fd);
+        td_context_unref(ctx);
+
+        /* The real root: a character device is no file either. */
+        ctx = td_context_new();
+        assert_int_equal(td_context_read_file(ctx, "/dev/null", 4096, &data, NULL), -ENODEV);
+        assert_int_equal(td_context_read_file(ctx, "/dev/zero", 4096, &data, NULL), -ENODEV);
+        td_context_unref(ctx);
+}
+
+/* The cap: a huge file is refused by its size, before a byte of it is read. */
+static void test_read_file_cap(void **state) {
+        TdContext *ctx = td_context_new();
+        assert_int_equal(td_context_set_root(ctx, root), 0);
+        char path[600];
+        snprintf(path, sizeof path, "%s/etc/huge", root);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fclose(f);
+        assert_int_equal(truncate(path, (off_t) 1 << 40), 0); /* sparse: a terabyte that costs nothing */
+        char *data = NULL;
+        int64_t start = td_now_monotonic_ms();
+        assert_int_equal(td_context_read_file(ctx, "/etc/huge", 1024 * 1024, &data, NULL), -EFBIG);
+        assert_true(td_now_monotonic_ms() - start < 1000);
+        assert_null(data);
+        unlink(path);
+        td_context_unref(ctx);
+
+        /* proc and sysfs report sizes 0 and 4096 whatever they hold: still read, still capped. */
+        ctx = td_context_new();
+        size_t len = 0;
+        assert_int_equal(td_context_read_file(ctx, "/proc/self/status", 64 * 1024, &data, &len), 0);
+        assert_true(len > 0);
+        assert_non_null(strstr(data, "Pid:"));
+        free(data);
+        data = NULL;
+        assert_int_equal(td_context_read_file(ctx, "/proc/self/status", 16, &data, NULL), -EFBIG);
+        if (access("/sys/kernel/uevent_seqnum", R_OK) == 0) {
+                assert_int_equal(td_context_read_file(ctx, "/sys/kernel/uevent_seqnum", 64, &data, &len), 0);
+                assert_true(len > 0 && len < 64);
+                free(data);
+        }
+        td_context_unref(ctx);
+}
+
 static void test_environment_snapshot(void **state) {
         setenv("TD_TEST_VAR", "before", 1);
         TdContext *ctx = td_context_new();
@@ -133,6 +204,8 @@ static void test_memo_once(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_root_paths),
+                cmocka_unit_test(test_open_file_refuses_what_is_not_a_file),
+                cmocka_unit_test(test_read_file_cap),
                 cmocka_unit_test(test_environment_snapshot),
                 cmocka_unit_test(test_clock),
                 cmocka_unit_test(test_memo_once),
