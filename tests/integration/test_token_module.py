@@ -45,7 +45,7 @@ class TokenModuleTest(unittest.TestCase):
 
     def no_probe_left(self, module):
         # Only this test's probes: other tests may run probes at the same time.
-        left = subprocess.run(["pgrep", "-f", "tokendoctor-p11probe list " + module], capture_output=True,
+        left = subprocess.run(["pgrep", "-f", "tokendoctor-p11probe session " + module], capture_output=True,
                               text=True).stdout
         self.assertEqual(left, "", "a probe process outlived tokendoctor")
 
