@@ -150,6 +150,13 @@ static int child_spawn(const char *const *argv, int in_fd, int out_fd, int err_f
 static bool child_check_exit(Child *c) {
         if (c->exited || c->reaped)
                 return true;
+        if (c->pidfd >= 0) {
+                /* The pidfd turns readable when it ends: no need to ask the kernel at every turn. */
+                struct pollfd pfd = { .fd = c->pidfd, .events = POLLIN };
+                if (poll(&pfd, 1, 0) > 0)
+                        c->exited = true;
+                return c->exited;
+        }
         siginfo_t si = { 0 };
         if (waitid(P_PID, (id_t) c->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == c->pid)
                 c->exited = true;
