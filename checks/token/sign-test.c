@@ -4,8 +4,9 @@
  * and the signature verifies with that certificate. This is what the platform does at every
  * bid; after renewal it proves the new certificate and the key on the token belong together.
  *
- * The last PIN try is never spent: the token's flags are read before the PIN is asked for, and
- * the probe reads them again right before C_Login.
+ * The last PIN try is never spent: the token's flags are read again before the PIN is asked
+ * for, and the probe reads them once more right before C_Login. The module is not loaded again:
+ * the listing's probe session answers (td_p11_pin_state, td_p11_sign).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -109,6 +110,8 @@ static int report_signed(TdResult *result, const TdP11Cert *cert, const TdCertIn
 
 static int report_outcome(TdContext *ctx, TdResult *result, const TdP11Token *token, const TdP11Cert *cert,
                           const TdCertInfo *info, const uint8_t *challenge, const TdP11Signature *sig) {
+        if (sig->call)
+                td_result_add_detail(result, "module_call", "%s", sig->call);
         switch (sig->outcome) {
         case TD_P11_SIGNED:
                 return report_signed(result, cert, info, challenge, sig);
@@ -173,14 +176,29 @@ static int run(TdContext *ctx, TdResult *result) {
         const TdP11Cert *cert = &token->certs[r];
         td_result_add_detail(result, "certificate", "%s", info.serial);
 
-        if (token->pin_locked || token->pin_final_try) {
-                TdP11Signature refused = { .outcome = token->pin_locked ? TD_P11_PIN_LOCKED
-                                                                        : TD_P11_PIN_FINAL_TRY };
+        /* The flags as they are now, before a PIN is asked for: another program may have spent a
+         * try since the listing, or the token may have gone. */
+        __attribute__((cleanup(td_p11_pin_state_clear))) TdP11PinState now = { 0 };
+        r = td_p11_pin_state(ctx, module, token->serial,
+                             td_result_budget_ms(result, MARGIN_MS, 200, PROBE_MAX_MS), &now);
+        if (r < 0)
+                return r;
+        if (now.cause || !now.present || now.pin_locked || now.pin_final_try) {
+                TdP11Signature refused = {
+                        .outcome = now.cause && streq(now.cause, "module.hang")    ? TD_P11_HANG
+                                   : now.cause && streq(now.cause, "module.crash") ? TD_P11_CRASH
+                                   : now.cause                                     ? TD_P11_FAILED
+                                   : !now.present                                  ? TD_P11_NO_TOKEN
+                                   : now.pin_locked                                ? TD_P11_PIN_LOCKED
+                                                                                   : TD_P11_PIN_FINAL_TRY,
+                        .message = now.message,
+                        .call = now.call,
+                };
                 return report_outcome(ctx, result, token, cert, &info, NULL, &refused);
         }
 
         __attribute__((cleanup(pin_wipe))) Pin pin = { { 0 } };
-        if (!token->protected_auth) {
+        if (!now.protected_auth) {
                 /* What is left after the PIN is for the probe: a person may take most of the time. */
                 r = td_context_ask_pin(ctx, token->label, result->deadline_ms - PROBE_MIN_MS, pin.text,
                                        sizeof pin.text);
@@ -203,8 +221,8 @@ static int run(TdContext *ctx, TdResult *result) {
         if (r < 0)
                 return r;
         TdP11Signature sig;
-        r = td_p11_sign(module, token->serial, cert->id, challenge, sizeof challenge,
-                        token->protected_auth ? NULL : pin.text,
+        r = td_p11_sign(ctx, module, token->serial, cert->id, challenge, sizeof challenge,
+                        now.protected_auth ? NULL : pin.text,
                         td_result_budget_ms(result, MARGIN_MS, 200, PROBE_MAX_MS), &sig);
         pin_wipe(&pin);
         if (r == 0) {

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* token.module: the profile's PKCS#11 module loads (out of process) and sees a token. */
+/*
+ * token.module: the profile's PKCS#11 module loads (out of process) and sees a token. The probe
+ * session started here stays up for the run: cert.* and sign.test ask the same probe.
+ */
+#include <errno.h>
 #include <stdio.h>
 
 #include "platform/td-p11.h"
+#include "platform/td-usb.h"
 #include "td-i18n.h"
 #include "td-util.h"
 #include "tokendoctor/td-check.h"
@@ -24,9 +29,103 @@ static int severity(const TdP11Listing *l) {
         return l->cause ? 0 : 1;
 }
 
+/* Calls in which a driver goes looking for its device (not loading: C_Initialize). */
+static bool device_call(const char *call) {
+        static const char *const calls[] = { "C_GetSlotList", "C_GetSlotInfo", "C_GetTokenInfo",
+                                             "C_OpenSession" };
+        for (size_t i = 0; call && i < ELEMENTSOF(calls); i++)
+                if (streq(call, calls[i]))
+                        return true;
+        return false;
+}
+
+/*
+ * Vendor modules crash or hang in C_GetSlotList when they cannot reach their USB device
+ * (FIELD-NOTES: Longmai's module without /dev/bus/usb). When the bus shows a token of @model
+ * that does not go through pcscd and whose device node this user cannot open, or which has no
+ * node at all, as token.usb decides, that explains the finding: *ret_text says so (NULL when
+ * nothing explains it). 0 or a negative errno.
+ */
+static int usb_explanation(TdContext *ctx, TdResult *result, const TdProfile *profile,
+                           const TdTokenModel *model, char **ret_text) {
+        *ret_text = NULL;
+        const TdUsbBus *bus;
+        int r = td_usb_get_bus(ctx, &bus);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < bus->n_devices; i++) {
+                const TdUsbDevice *d = &bus->devices[i];
+                if (td_usb_device_model(d, profile) != model ||
+                    td_usb_device_has_class(d, TD_USB_CLASS_SMART_CARD))
+                        continue;
+                const char *denied = NULL;
+                bool any_node = false;
+                for (size_t n = 0; !denied && n <= d->n_interfaces; n++) {
+                        /* The device's own node first, then each interface's. */
+                        char *own[] = { d->devnode, NULL };
+                        char **nodes = n == 0 ? own : d->interfaces[n - 1].nodes;
+                        for (char **node = nodes; *node && !denied; node++) {
+                                TdUsbNodeAccess access;
+                                if ((r = td_usb_node_access(ctx, *node, &access, NULL)) < 0)
+                                        return r;
+                                any_node = any_node || access != TD_USB_NODE_ABSENT;
+                                if (access == TD_USB_NODE_DENIED)
+                                        denied = *node;
+                        }
+                }
+                if (any_node && !denied)
+                        continue;
+                char id[10];
+                td_usb_device_id(d, id);
+                td_result_add_detail(result, "explained_by", "usb.permission");
+                td_result_add_detail(result, "usb_token", "%s", id);
+                td_result_add_detail(result, "usb_node", "%s", denied ? denied : "none");
+                *ret_text = denied ? td_strdup_printf(
+                                             _("The token %s is on the USB bus, but this user may not open "
+                                               "its device node %s (see token.usb): drivers that cannot "
+                                               "reach their device are known to fail this way."),
+                                             id, denied)
+                                   : td_strdup_printf(
+                                             _("The token %s is on the USB bus, but it has no device node "
+                                               "under /dev (a container or sandbox without the USB "
+                                               "devices?): drivers that cannot reach their device are "
+                                               "known to fail this way."),
+                                             id);
+                return *ret_text ? 0 : -ENOMEM;
+        }
+        return 0;
+}
+
+/* A crash or hang: where, what the probe said, and what the USB bus shows, if it explains it. */
+static int report_failure(TdContext *ctx, TdResult *result, const TdProfile *profile,
+                          const TdTokenModel *model, const TdP11Listing *l) {
+        if (l->call)
+                td_result_add_detail(result, "module_call", "%s", l->call);
+        if (!isempty(l->probe_stderr))
+                td_result_add_detail(result, "module_stderr", "%s", l->probe_stderr);
+        _cleanup_free_ char *why = NULL;
+        if (device_call(l->call)) {
+                int r = usb_explanation(ctx, result, profile, model, &why);
+                if (r < 0)
+                        return r;
+        }
+        _cleanup_free_ char *finding =
+                streq(l->cause, "module.crash")
+                        ? td_strdup_printf(
+                                  _("The token driver crashed: %s. tokendoctor ran it apart, so nothing "
+                                    "else was affected."),
+                                  l->message)
+                        : td_strdup_printf(_("The token driver hangs: %s; it was stopped."), l->message);
+        if (!finding)
+                return -ENOMEM;
+        return td_result_set(result, TD_STATUS_FAIL, l->cause, "%s%s%s", finding, why ? " " : "",
+                             why ? why : "");
+}
+
 static int run(TdContext *ctx, TdResult *result) {
         const TdProfile *profile = td_context_get_profile(ctx);
         const TdP11Listing *worst = NULL, *found = NULL;
+        const TdTokenModel *worst_model = NULL;
         unsigned probed = 0;
         for (size_t i = 0; profile && i < profile->n_tokens && !found; i++) {
                 const char *module = profile->tokens[i].module;
@@ -50,8 +149,10 @@ static int run(TdContext *ctx, TdResult *result) {
                                                    : "no token");
                 if (!l->cause && l->n_tokens > 0)
                         found = l;
-                else if (!worst || severity(l) > severity(worst))
+                else if (!worst || severity(l) > severity(worst)) {
                         worst = l;
+                        worst_model = &profile->tokens[i];
+                }
         }
         if (probed == 0)
                 return td_result_set(result, TD_STATUS_FAIL, "module.missing",
@@ -72,14 +173,8 @@ static int run(TdContext *ctx, TdResult *result) {
                                      _("%s loads but sees no token: the CA token is not inserted, or this "
                                        "driver does not handle it."),
                                      worst->module);
-        if (streq(worst->cause, "module.crash"))
-                return td_result_set(result, TD_STATUS_FAIL, worst->cause,
-                                     _("The token driver crashed: %s. tokendoctor ran it apart, so nothing "
-                                       "else was affected."),
-                                     worst->message);
-        if (streq(worst->cause, "module.hang"))
-                return td_result_set(result, TD_STATUS_FAIL, worst->cause,
-                                     _("The token driver hangs: %s; it was stopped."), worst->message);
+        if (streq(worst->cause, "module.crash") || streq(worst->cause, "module.hang"))
+                return report_failure(ctx, result, profile, worst_model, worst);
         if (streq(worst->cause, "module.wrong-arch"))
                 return td_result_set(result, TD_STATUS_FAIL, worst->cause,
                                      _("The token driver is built for another processor: %s."),

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* probe list MODULE: every token the module sees, its PIN flags and its certificates. No login. */
+/* list: every token the module sees, its PIN flags and its certificates. No login. */
 #include <stdlib.h>
 
 #include "probe.h"
@@ -11,29 +11,30 @@
 static json_object *list_certificates(CK_FUNCTION_LIST *f, CK_SLOT_ID slot) {
         json_object *certs = json_object_new_array();
         CK_SESSION_HANDLE session;
-        if (f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &session) != CKR_OK)
+        if (P11(f, C_OpenSession, slot, CKF_SERIAL_SESSION, NULL, NULL, &session) != CKR_OK)
                 return certs;
         CK_OBJECT_CLASS klass = CKO_CERTIFICATE;
         CK_ATTRIBUTE filter = { CKA_CLASS, &klass, sizeof klass };
         CK_OBJECT_HANDLE objects[MAX_OBJECTS];
         CK_ULONG n = 0;
-        if (f->C_FindObjectsInit(session, &filter, 1) == CKR_OK) {
-                if (f->C_FindObjects(session, objects, MAX_OBJECTS, &n) != CKR_OK)
+        if (P11(f, C_FindObjectsInit, session, &filter, 1) == CKR_OK) {
+                if (P11(f, C_FindObjects, session, objects, MAX_OBJECTS, &n) != CKR_OK)
                         n = 0;
-                f->C_FindObjectsFinal(session);
+                P11(f, C_FindObjectsFinal, session);
         }
         for (CK_ULONG i = 0; i < n; i++) {
                 CK_ATTRIBUTE attrs[3] = { { CKA_ID, NULL, 0 },
                                           { CKA_LABEL, NULL, 0 },
                                           { CKA_VALUE, NULL, 0 } };
-                if (f->C_GetAttributeValue(session, objects[i], attrs, 3) != CKR_OK)
+                if (P11(f, C_GetAttributeValue, session, objects[i], attrs, 3) != CKR_OK)
                         continue;
                 for (int a = 0; a < 3; a++)
                         attrs[a].pValue = attrs[a].ulValueLen != CK_UNAVAILABLE_INFORMATION &&
                                                           attrs[a].ulValueLen < (1u << 20)
                                                   ? calloc(1, attrs[a].ulValueLen + 1)
                                                   : NULL;
-                if (!attrs[2].pValue || f->C_GetAttributeValue(session, objects[i], attrs, 3) != CKR_OK) {
+                if (!attrs[2].pValue ||
+                    P11(f, C_GetAttributeValue, session, objects[i], attrs, 3) != CKR_OK) {
                         for (int a = 0; a < 3; a++)
                                 free(attrs[a].pValue);
                         continue;
@@ -50,7 +51,7 @@ static json_object *list_certificates(CK_FUNCTION_LIST *f, CK_SLOT_ID slot) {
                 for (int a = 0; a < 3; a++)
                         free(attrs[a].pValue);
         }
-        f->C_CloseSession(session);
+        P11(f, C_CloseSession, session);
         return certs;
 }
 
@@ -58,11 +59,11 @@ static json_object *describe_slot(CK_FUNCTION_LIST *f, CK_SLOT_ID slot) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_int64((int64_t) slot));
         CK_SLOT_INFO si;
-        if (f->C_GetSlotInfo(slot, &si) == CKR_OK)
+        if (P11(f, C_GetSlotInfo, slot, &si) == CKR_OK)
                 json_object_object_add(o, "description",
                                        probe_padded(si.slotDescription, sizeof si.slotDescription));
         CK_TOKEN_INFO ti;
-        if (f->C_GetTokenInfo(slot, &ti) != CKR_OK)
+        if (P11(f, C_GetTokenInfo, slot, &ti) != CKR_OK)
                 return o;
         json_object *t = json_object_new_object();
         json_object_object_add(t, "label", probe_padded(ti.label, sizeof ti.label));
@@ -84,13 +85,10 @@ static json_object *describe_slot(CK_FUNCTION_LIST *f, CK_SLOT_ID slot) {
         return o;
 }
 
-int probe_list(const char *module) {
-        CK_FUNCTION_LIST *f = probe_load(module);
-        if (!f)
-                return PROBE_EXIT_FAILED;
+int probe_list(CK_FUNCTION_LIST *f) {
         json_object *root = json_object_new_object();
         CK_INFO info;
-        if (f->C_GetInfo(&info) == CKR_OK) {
+        if (P11(f, C_GetInfo, &info) == CKR_OK) {
                 json_object_object_add(root, "manufacturer",
                                        probe_padded(info.manufacturerID, sizeof info.manufacturerID));
                 json_object_object_add(
@@ -99,17 +97,14 @@ int probe_list(const char *module) {
         }
         CK_SLOT_ID slots[MAX_SLOTS];
         CK_ULONG n = MAX_SLOTS;
-        CK_RV rv = f->C_GetSlotList(CK_TRUE, slots, &n);
+        CK_RV rv = P11(f, C_GetSlotList, CK_TRUE, slots, &n);
         if (rv != CKR_OK) {
                 json_object_put(root);
-                probe_unload(f);
                 return probe_fail("slots", p11_kit_strerror(rv), rv);
         }
         json_object *array = json_object_new_array();
         for (CK_ULONG i = 0; i < n; i++)
                 json_object_array_add(array, describe_slot(f, slots[i]));
         json_object_object_add(root, "slots", array);
-        probe_print(root);
-        probe_unload(f);
-        return 0;
+        return probe_print(root);
 }

@@ -4,6 +4,7 @@
 
 #include <json-c/json.h>
 #include <p11-kit/p11-kit.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Exit status of a probe that could not load, initialise or list the module. */
@@ -17,6 +18,17 @@ json_object *probe_base64(const unsigned char *p, size_t len);
  * NULL on junk or ENOMEM. */
 unsigned char *probe_unhex(const char *s, size_t *ret_len);
 
+/*
+ * Answers go to @fd, one JSON line each. With @trace, "enter C_Xxx" lines go there too before
+ * each PKCS#11 call, so that tokendoctor knows where a module that dies or hangs was.
+ * $TOKENDOCTOR_P11PROBE_TIMING names a file that gets each call's duration (benchmarks).
+ */
+void probe_output_init(int fd, bool trace);
+void probe_enter(const char *function);
+CK_RV probe_leave(CK_RV rv);
+/* Every call into the module goes through this. */
+#define P11(f, fn, ...) (probe_enter(#fn), probe_leave((f)->fn(__VA_ARGS__)))
+
 /* Print {"error": what, "message", "ckr"} and return PROBE_EXIT_FAILED. */
 int probe_fail(const char *what, const char *message, unsigned long rv);
 /* Print @o on one line and drop it; returns 0. */
@@ -29,5 +41,14 @@ int probe_print(json_object *o);
 CK_FUNCTION_LIST *probe_load(const char *module);
 void probe_unload(CK_FUNCTION_LIST *f);
 
-int probe_list(const char *module);
-int probe_sign(const char *module, const char *serial, const char *key_id_hex, const char *challenge_hex);
+/* The initialised token with serial @serial, and its info. */
+bool probe_find_slot(CK_FUNCTION_LIST *f, const char *serial, CK_SLOT_ID *ret_slot, CK_TOKEN_INFO *ret_info);
+
+/* The answers: each prints one JSON line. */
+int probe_list(CK_FUNCTION_LIST *f);
+int probe_pin_flags(CK_FUNCTION_LIST *f, const char *serial);
+int probe_sign(CK_FUNCTION_LIST *f, const char *serial, const char *key_id_hex, const char *challenge_hex,
+               char *pin, size_t pin_len);
+
+/* session MODULE: load once, answer requests from standard input until it closes. */
+int probe_session(const char *module);

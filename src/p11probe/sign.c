@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * probe sign MODULE SERIAL KEY-ID CHALLENGE: log in with the PIN from standard input and sign
- * CHALLENGE with the private key whose CKA_ID is KEY-ID, on the token with serial SERIAL.
+ * sign: log in with the PIN the session read and sign CHALLENGE with the private key whose
+ * CKA_ID is KEY-ID, on the token with serial SERIAL; pin-flags: that token's PIN flags now.
  *
  * The probe only signs; tokendoctor verifies the signature with the certificate itself, so a
  * module that returns garbage cannot make the test pass. The PIN flags are read again right
@@ -18,7 +18,6 @@
 #include "probe.h"
 
 #define MAX_SLOTS 64
-#define PIN_MAX 256
 #define SIGNATURE_MAX 1024
 
 /* DigestInfo prefix of SHA-256 (RFC 8017, 9.2 note 1), for modules that only offer CKM_RSA_PKCS. */
@@ -44,26 +43,6 @@ static const Scheme ec_schemes[] = {
         { CKM_ECDSA, "CKM_ECDSA", "ecdsa-sha256", true, false },
 };
 
-/* The PIN is the first line of standard input, read without stdio so no copy lingers in a buffer. */
-static ssize_t read_pin(char *pin, size_t size) {
-        size_t len = 0;
-        for (;;) {
-                char c;
-                ssize_t n = read(STDIN_FILENO, &c, 1);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0 || c == '\n')
-                        break;
-                if (len + 1 >= size)
-                        return -EMSGSIZE;
-                pin[len++] = c;
-        }
-        if (len > 0 && pin[len - 1] == '\r')
-                len--;
-        pin[len] = '\0';
-        return (ssize_t) len;
-}
-
 static json_object *result_object(const char *result) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "result", json_object_new_string(result));
@@ -86,16 +65,16 @@ static void add_pin_flags(json_object *o, CK_FLAGS flags) {
         json_object_object_add(o, "pin_count_low", json_object_new_boolean(flags & CKF_USER_PIN_COUNT_LOW));
 }
 
-static bool find_slot(CK_FUNCTION_LIST *f, const char *serial, CK_SLOT_ID *ret_slot,
-                      CK_TOKEN_INFO *ret_info) {
+bool probe_find_slot(CK_FUNCTION_LIST *f, const char *serial, CK_SLOT_ID *ret_slot,
+                     CK_TOKEN_INFO *ret_info) {
         CK_SLOT_ID slots[MAX_SLOTS];
         CK_ULONG n = MAX_SLOTS;
-        if (f->C_GetSlotList(CK_TRUE, slots, &n) != CKR_OK)
+        if (P11(f, C_GetSlotList, CK_TRUE, slots, &n) != CKR_OK)
                 return false;
         size_t want = strlen(serial);
         for (CK_ULONG i = 0; i < n; i++) {
                 CK_TOKEN_INFO ti;
-                if (f->C_GetTokenInfo(slots[i], &ti) != CKR_OK || !(ti.flags & CKF_TOKEN_INITIALIZED))
+                if (P11(f, C_GetTokenInfo, slots[i], &ti) != CKR_OK || !(ti.flags & CKF_TOKEN_INITIALIZED))
                         continue;
                 size_t len = sizeof ti.serialNumber;
                 while (len > 0 && (ti.serialNumber[len - 1] == ' ' || ti.serialNumber[len - 1] == '\0'))
@@ -114,11 +93,11 @@ static bool find_key(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, unsigned char *id
         CK_OBJECT_CLASS klass = CKO_PRIVATE_KEY;
         CK_ATTRIBUTE filter[] = { { CKA_CLASS, &klass, sizeof klass }, { CKA_ID, id, id_len } };
         CK_ULONG n = 0;
-        if (f->C_FindObjectsInit(s, filter, 2) != CKR_OK)
+        if (P11(f, C_FindObjectsInit, s, filter, 2) != CKR_OK)
                 return false;
-        if (f->C_FindObjects(s, ret_key, 1, &n) != CKR_OK)
+        if (P11(f, C_FindObjects, s, ret_key, 1, &n) != CKR_OK)
                 n = 0;
-        f->C_FindObjectsFinal(s);
+        P11(f, C_FindObjectsFinal, s);
         return n == 1;
 }
 
@@ -134,10 +113,10 @@ static const Scheme *pick_scheme(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, CK_KEY_TY
         } else
                 return NULL;
         CK_ULONG n = 0;
-        if (f->C_GetMechanismList(slot, NULL, &n) != CKR_OK || n == 0 || n > 4096)
+        if (P11(f, C_GetMechanismList, slot, NULL, &n) != CKR_OK || n == 0 || n > 4096)
                 return NULL;
         CK_MECHANISM_TYPE *list = calloc(n, sizeof *list);
-        if (!list || f->C_GetMechanismList(slot, list, &n) != CKR_OK) {
+        if (!list || P11(f, C_GetMechanismList, slot, list, &n) != CKR_OK) {
                 free(list);
                 return NULL;
         }
@@ -171,10 +150,10 @@ static int sign_with_key(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, CK_SESSION_HANDLE
         CK_BBOOL always_auth = CK_FALSE;
         CK_ATTRIBUTE type_attr = { CKA_KEY_TYPE, &key_type, sizeof key_type };
         CK_ATTRIBUTE auth_attr = { CKA_ALWAYS_AUTHENTICATE, &always_auth, sizeof always_auth };
-        if (f->C_GetAttributeValue(s, key, &type_attr, 1) != CKR_OK)
+        if (P11(f, C_GetAttributeValue, s, key, &type_attr, 1) != CKR_OK)
                 return report("sign-failed", "C_GetAttributeValue", CKR_GENERAL_ERROR);
         /* Modules that predate the attribute answer CKR_ATTRIBUTE_TYPE_INVALID: no re-login then. */
-        if (f->C_GetAttributeValue(s, key, &auth_attr, 1) != CKR_OK)
+        if (P11(f, C_GetAttributeValue, s, key, &auth_attr, 1) != CKR_OK)
                 always_auth = CK_FALSE;
 
         const Scheme *scheme = pick_scheme(f, slot, key_type);
@@ -189,19 +168,19 @@ static int sign_with_key(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, CK_SESSION_HANDLE
         size_t input_len = sign_input(scheme, challenge, challenge_len, input);
 
         CK_MECHANISM mechanism = { scheme->mechanism, NULL, 0 };
-        CK_RV rv = f->C_SignInit(s, &mechanism, key);
+        CK_RV rv = P11(f, C_SignInit, s, &mechanism, key);
         if (rv != CKR_OK)
                 return report("sign-failed", "C_SignInit", rv);
         if (always_auth) {
                 /* OpenSC's PIV 9C key and most non-repudiation keys: the PIN once more, right before use. */
-                rv = f->C_Login(s, CKU_CONTEXT_SPECIFIC, protected_auth ? NULL : (CK_UTF8CHAR *) pin,
-                                protected_auth ? 0 : pin_len);
+                rv = P11(f, C_Login, s, CKU_CONTEXT_SPECIFIC, protected_auth ? NULL : (CK_UTF8CHAR *) pin,
+                         protected_auth ? 0 : pin_len);
                 if (rv != CKR_OK)
                         return report("sign-failed", "C_Login(CKU_CONTEXT_SPECIFIC)", rv);
         }
         unsigned char signature[SIGNATURE_MAX];
         CK_ULONG signature_len = sizeof signature;
-        rv = f->C_Sign(s, input, input_len, signature, &signature_len);
+        rv = P11(f, C_Sign, s, input, input_len, signature, &signature_len);
         if (rv != CKR_OK)
                 return report("sign-failed", "C_Sign", rv);
         json_object *o = result_object("signed");
@@ -222,11 +201,11 @@ static int sign_on_slot(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const CK_TOKEN_INF
         bool protected_auth = ti->flags & CKF_PROTECTED_AUTHENTICATION_PATH;
 
         CK_SESSION_HANDLE s;
-        CK_RV rv = f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s);
+        CK_RV rv = P11(f, C_OpenSession, slot, CKF_SERIAL_SESSION, NULL, NULL, &s);
         if (rv != CKR_OK)
                 return report("sign-failed", "C_OpenSession", rv);
-        rv = f->C_Login(s, CKU_USER, protected_auth ? NULL : (CK_UTF8CHAR *) pin,
-                        protected_auth ? 0 : pin_len);
+        rv = P11(f, C_Login, s, CKU_USER, protected_auth ? NULL : (CK_UTF8CHAR *) pin,
+                 protected_auth ? 0 : pin_len);
         int r;
         if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) {
                 CK_OBJECT_HANDLE key;
@@ -236,11 +215,11 @@ static int sign_on_slot(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const CK_TOKEN_INF
                 else
                         r = report("no-key", NULL, 0);
                 if (rv == CKR_OK)
-                        f->C_Logout(s);
+                        P11(f, C_Logout, s);
         } else if (rv == CKR_PIN_INCORRECT) {
                 json_object *o = result_object("pin-wrong");
                 CK_TOKEN_INFO after;
-                if (f->C_GetTokenInfo(slot, &after) == CKR_OK)
+                if (P11(f, C_GetTokenInfo, slot, &after) == CKR_OK)
                         add_pin_flags(o, after.flags);
                 r = probe_print(o);
         } else if (rv == CKR_PIN_LOCKED)
@@ -249,37 +228,42 @@ static int sign_on_slot(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const CK_TOKEN_INF
                 r = report("pin-invalid", "C_Login", rv);
         else
                 r = report("login-failed", "C_Login", rv);
-        f->C_CloseSession(s);
+        P11(f, C_CloseSession, s);
         return r;
 }
 
-int probe_sign(const char *module, const char *serial, const char *key_id_hex, const char *challenge_hex) {
+int probe_pin_flags(CK_FUNCTION_LIST *f, const char *serial) {
+        CK_SLOT_ID slot;
+        CK_TOKEN_INFO ti;
+        json_object *o = json_object_new_object();
+        bool present = probe_find_slot(f, serial, &slot, &ti);
+        json_object_object_add(o, "present", json_object_new_boolean(present));
+        if (present) {
+                add_pin_flags(o, ti.flags);
+                json_object_object_add(
+                        o, "protected_auth",
+                        json_object_new_boolean(ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH));
+        }
+        return probe_print(o);
+}
+
+int probe_sign(CK_FUNCTION_LIST *f, const char *serial, const char *key_id_hex, const char *challenge_hex,
+               char *pin, size_t pin_len) {
         size_t id_len, challenge_len;
         unsigned char *id = probe_unhex(key_id_hex, &id_len);
         unsigned char *challenge = probe_unhex(challenge_hex, &challenge_len);
-        char pin[PIN_MAX];
-        ssize_t pin_len = read_pin(pin, sizeof pin);
         int r;
+        CK_SLOT_ID slot;
+        CK_TOKEN_INFO ti;
         if (!id || !challenge || challenge_len == 0)
                 r = probe_fail("usage", "KEY-ID and CHALLENGE must be hex", 0);
-        else if (pin_len < 0)
-                r = probe_fail("usage", "the PIN is too long", 0);
-        else {
-                CK_FUNCTION_LIST *f = probe_load(module);
-                if (!f)
-                        r = PROBE_EXIT_FAILED;
-                else {
-                        CK_SLOT_ID slot;
-                        CK_TOKEN_INFO ti;
-                        if (find_slot(f, serial, &slot, &ti))
-                                r = sign_on_slot(f, slot, &ti, id, id_len, challenge, challenge_len, pin,
-                                                 (size_t) pin_len);
-                        else
-                                r = report("no-token", NULL, 0);
-                        probe_unload(f);
-                }
-        }
-        explicit_bzero(pin, sizeof pin);
+        else if (!probe_find_slot(f, serial, &slot, &ti))
+                r = report("no-token", NULL, 0);
+        else if (!pin && !(ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH))
+                /* Never a login without a PIN on a token without a PIN pad: it may cost a try. */
+                r = probe_fail("usage", "this token needs a PIN", 0);
+        else
+                r = sign_on_slot(f, slot, &ti, id, id_len, challenge, challenge_len, pin, pin_len);
         free(id);
         free(challenge);
         return r;

@@ -4,24 +4,16 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <openssl/evp.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "platform/td-p11-session.h"
 #include "platform/td-p11.h"
 #include "td-util.h"
 
 #define PIN_INPUT_MAX 256
-
-extern char **environ;
-
-#define PROBE_OUTPUT_MAX (16u << 20)
 
 static const char *elf_machine_name(unsigned machine, unsigned elf_class, unsigned data) {
         switch (machine) {
@@ -91,13 +83,6 @@ static char *resolve_module(const char *module) {
         return strdup(module);
 }
 
-static const char *probe_path(void) {
-        const char *env = getenv("TOKENDOCTOR_P11PROBE");
-        if (!isempty(env))
-                return env;
-        return access(TD_P11PROBE, X_OK) == 0 ? TD_P11PROBE : TD_BUILD_P11PROBE;
-}
-
 void td_p11_listing_clear(TdP11Listing *l) {
         for (size_t i = 0; i < l->n_tokens; i++) {
                 TdP11Token *t = &l->tokens[i];
@@ -116,6 +101,8 @@ void td_p11_listing_clear(TdP11Listing *l) {
         free(l->tokens);
         free(l->module);
         free(l->message);
+        free(l->call);
+        free(l->probe_stderr);
         free(l->library);
         *l = (TdP11Listing){ 0 };
 }
@@ -222,174 +209,33 @@ int td_p11_parse_listing(const char *text, TdP11Listing *l) {
         return r;
 }
 
-/*
- * Hand @data to the probe's standard input. The probe may already be gone (a module that
- * crashed while loading): the EPIPE is expected, and the SIGPIPE must not kill tokendoctor.
- */
-static void feed_stdin(int fd, const char *data, size_t len) {
-        sigset_t pipe_set, old;
-        sigemptyset(&pipe_set);
-        sigaddset(&pipe_set, SIGPIPE);
-        pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
-        while (len > 0) {
-                ssize_t n = write(fd, data, len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                data += n;
-                len -= (size_t) n;
-        }
-        if (!sigismember(&old, SIGPIPE)) {
-                const struct timespec zero = { 0 };
-                while (sigtimedwait(&pipe_set, NULL, &zero) > 0)
-                        ;
-        }
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
+/* An answer that is {"error": ..., "message": ...}: the probe could not do it, and said why. */
+static bool answer_is_error(const char *module, const char *answer, char **ret_message) {
+        json_object *o = json_tokener_parse(answer), *err, *msg;
+        bool is_error =
+                o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, "error", &err);
+        if (is_error)
+                *ret_message = td_strdup_printf("%s: %s", module,
+                                                json_object_object_get_ex(o, "message", &msg)
+                                                        ? json_object_get_string(msg)
+                                                        : "the probe failed");
+        json_object_put(o);
+        return is_error;
 }
 
-/*
- * Run the probe with @args; @input (may be NULL) goes to its standard input, which is closed
- * after it. *ret_status is its wait status, or -1 when it was killed for overrunning.
- */
-static int run_probe(const char *const *args, const char *input, size_t input_len, unsigned timeout_ms,
-                     char **ret_out, int *ret_status) {
-        int out_fds[2], in_fds[2] = { -1, -1 };
-        if (pipe2(out_fds, O_CLOEXEC) < 0)
-                return -errno;
-        if (input && pipe2(in_fds, O_CLOEXEC) < 0) {
-                int r = -errno;
-                close(out_fds[0]);
-                close(out_fds[1]);
-                return r;
-        }
-        posix_spawn_file_actions_t actions;
-        posix_spawnattr_t attr;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, out_fds[1], STDOUT_FILENO);
-        if (input)
-                posix_spawn_file_actions_adddup2(&actions, in_fds[0], STDIN_FILENO);
-        else
-                posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        posix_spawnattr_init(&attr);
-        /* Its own process group: a hanging module's helper threads die with it. */
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-        posix_spawnattr_setpgroup(&attr, 0);
-        const char *probe = probe_path();
-        char *argv[8] = { (char *) probe };
-        for (size_t i = 0; args[i] && i + 2 < ELEMENTSOF(argv); i++)
-                argv[i + 1] = (char *) args[i];
-        pid_t pid;
-        int r = posix_spawn(&pid, probe, &actions, &attr, argv, environ);
-        posix_spawn_file_actions_destroy(&actions);
-        posix_spawnattr_destroy(&attr);
-        close(out_fds[1]);
-        if (input)
-                close(in_fds[0]);
-        if (r != 0) {
-                close(out_fds[0]);
-                if (input)
-                        close(in_fds[1]);
-                return -r;
-        }
-        if (input) {
-                feed_stdin(in_fds[1], input, input_len);
-                close(in_fds[1]);
-        }
-
-        size_t len = 0, cap = 4096;
-        char *out = malloc(cap + 1);
-        int64_t deadline = td_now_monotonic_ms() + timeout_ms;
-        bool overran = false;
-        while (out) {
-                int64_t left = deadline - td_now_monotonic_ms();
-                if (left <= 0) {
-                        overran = true;
-                        break;
-                }
-                struct pollfd pfd = { .fd = out_fds[0], .events = POLLIN };
-                int n = poll(&pfd, 1, (int) left);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n == 0) {
-                        overran = true;
-                        break;
-                }
-                if (len == cap) {
-                        char *grown = cap < PROBE_OUTPUT_MAX ? realloc(out, cap * 2 + 1) : NULL;
-                        if (!grown)
-                                break;
-                        out = grown;
-                        cap *= 2;
-                }
-                ssize_t got = read(out_fds[0], out + len, cap - len);
-                if (got < 0 && errno == EINTR)
-                        continue;
-                if (got <= 0)
-                        break;
-                len += (size_t) got;
-        }
-        close(out_fds[0]);
-        if (overran)
-                kill(-pid, SIGKILL);
-        int status;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        if (!out)
-                return -ENOMEM;
-        out[len] = '\0';
-        *ret_out = out;
-        *ret_status = overran ? -1 : status;
-        return 0;
-}
-
-/* tokendoctor-p11probe's own "could not load, initialise or list" (PROBE_EXIT_FAILED in probe.h). */
-#define PROBE_EXIT_FAILED 3
-
-typedef enum {
-        PROBE_ANSWERED, /* exit 0: its JSON is the answer */
-        PROBE_FAILED,   /* it could not load or use the module, and said why */
-        PROBE_CRASHED,
-        PROBE_HUNG,
-} ProbeEnd;
-
-/*
- * How a probe of @module ended, from run_probe()'s @status. For anything but an answer,
- * *ret_message is the finding's text (newly allocated; NULL on ENOMEM).
- */
-static ProbeEnd probe_end(const char *module, int status, unsigned timeout_ms, const char *out,
-                          char **ret_message) {
-        *ret_message = NULL;
-        if (status == -1) {
-                *ret_message =
-                        td_strdup_printf("%s did not answer within %.1f s", module, timeout_ms / 1000.0);
-                return PROBE_HUNG;
-        }
-        if (WIFSIGNALED(status)) {
-                *ret_message = td_strdup_printf("%s crashed (%s)", module, strsignal(WTERMSIG(status)));
-                return PROBE_CRASHED;
-        }
-        if (WEXITSTATUS(status) == 0)
-                return PROBE_ANSWERED;
-        /* Any other failure means the module took the process down some other way (exit() from a
-         * driver, a sanitizer's report). */
-        if (WEXITSTATUS(status) != PROBE_EXIT_FAILED) {
-                *ret_message = td_strdup_printf("%s ended the probe abnormally (exit status %d)", module,
-                                                WEXITSTATUS(status));
-                return PROBE_CRASHED;
-        }
-        json_object *err = json_tokener_parse(out), *msg;
-        *ret_message = td_strdup_printf("%s: %s", module,
-                                        err && json_object_object_get_ex(err, "message", &msg)
-                                                ? json_object_get_string(msg)
-                                                : "the probe failed");
-        json_object_put(err);
-        return PROBE_FAILED;
-}
-
-/* A probe that exits 0 with an answer that is not its JSON: only a module writing to stdout does that. */
+/* A probe that answers with something that is not its JSON: only a module writing where it should not does
+ * that. */
 static char *unreadable_answer(const char *module) {
         return td_strdup_printf("%s: the probe's answer could not be read", module);
+}
+
+/* Where the session ended: the finding, the function, what the probe said on standard error. */
+static int set_failure(TdP11Listing *l, const TdP11SessionFailure *f) {
+        l->cause = f->cause;
+        l->message = strdup(f->message);
+        l->call = f->call ? strdup(f->call) : NULL;
+        l->probe_stderr = strdup(f->probe_stderr);
+        return l->message && (l->call || !f->call) && l->probe_stderr ? 0 : -ENOMEM;
 }
 
 typedef struct {
@@ -432,24 +278,20 @@ static int compute_listing(TdContext *ctx, void *user, void **ret) {
                                    td_strdup_printf("%s is built for %s, this computer runs %s", l->module,
                                                     module_arch, own_arch));
 
-        _cleanup_free_ char *out = NULL;
-        int status;
-        const char *args[] = { "list", l->module, NULL };
-        r = run_probe(args, NULL, 0, req->timeout_ms, &out, &status);
+        TdP11Session *session;
+        r = td_p11_session_get(ctx, l->module, &session);
         if (r < 0)
                 return r;
+        _cleanup_free_ char *out = NULL;
+        TdP11SessionFailure failure;
+        r = td_p11_session_request(session, "{\"op\":\"list\"}", NULL, req->timeout_ms, &out, &failure);
+        if (r < 0)
+                return r;
+        if (failure.cause)
+                return set_failure(l, &failure);
         char *message;
-        switch (probe_end(l->module, status, req->timeout_ms, out, &message)) {
-        case PROBE_HUNG:
-                return set_message(l, "module.hang", message);
-        case PROBE_CRASHED:
-                return set_message(l, "module.crash", message);
-        case PROBE_FAILED:
+        if (answer_is_error(l->module, out, &message))
                 return set_message(l, "module.missing", message);
-        case PROBE_ANSWERED:
-        default:
-                break;
-        }
         r = td_p11_parse_listing(out, l);
         if (r == -EBADMSG)
                 return set_message(l, "module.crash", unreadable_answer(l->module));
@@ -471,6 +313,7 @@ int td_p11_list(TdContext *ctx, const char *module, unsigned timeout_ms, const T
 
 void td_p11_signature_clear(TdP11Signature *sig) {
         free(sig->message);
+        free(sig->call);
         free(sig->mechanism);
         free(sig->scheme);
         free(sig->signature);
@@ -541,39 +384,120 @@ static char *to_hex(const uint8_t *p, size_t len) {
         return s;
 }
 
-int td_p11_sign(const char *module, const char *serial, const char *key_id, const uint8_t *challenge,
-                size_t challenge_len, const char *pin, unsigned timeout_ms, TdP11Signature *ret) {
+/* The session's end as a signing outcome; message and call copied. */
+static int sign_failure(const TdP11SessionFailure *f, TdP11Signature *ret) {
+        *ret = (TdP11Signature){
+                .outcome = streq(f->cause, "module.hang")    ? TD_P11_HANG
+                           : streq(f->cause, "module.crash") ? TD_P11_CRASH
+                                                             : TD_P11_FAILED,
+                .message = strdup(f->message),
+                .call = f->call ? strdup(f->call) : NULL,
+        };
+        if (!ret->message || (f->call && !ret->call)) {
+                td_p11_signature_clear(ret);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+int td_p11_sign(TdContext *ctx, const char *module, const char *serial, const char *key_id,
+                const uint8_t *challenge, size_t challenge_len, const char *pin, unsigned timeout_ms,
+                TdP11Signature *ret) {
+        if (pin && (strlen(pin) > PIN_INPUT_MAX || strpbrk(pin, "\r\n"))) {
+                /* Not a PIN any token takes; and it would not fit the probe's one line. */
+                *ret = (TdP11Signature){ .outcome = TD_P11_PIN_INVALID, .message = strdup("") };
+                return ret->message ? 0 : -ENOMEM;
+        }
+        TdP11Session *session;
+        int r = td_p11_session_get(ctx, module, &session);
+        if (r < 0)
+                return r;
         _cleanup_free_ char *challenge_hex = to_hex(challenge, challenge_len);
         if (!challenge_hex)
                 return -ENOMEM;
-        /* The PIN and its newline, wiped whatever happens. */
-        char input[PIN_INPUT_MAX + 2];
-        size_t pin_len = pin ? strlen(pin) : 0;
-        if (pin_len > PIN_INPUT_MAX)
-                return -EMSGSIZE;
-        memcpy(input, pin ? pin : "", pin_len);
-        input[pin_len] = '\n';
-        const char *args[] = { "sign", module, serial, key_id, challenge_hex, NULL };
+        /* Serial and key id travel in the request, never on a command line (ps shows those). */
+        json_object *req = json_object_new_object();
+        if (!req)
+                return -ENOMEM;
+        json_object_object_add(req, "op", json_object_new_string("sign"));
+        json_object_object_add(req, "serial", json_object_new_string(serial));
+        json_object_object_add(req, "key_id", json_object_new_string(key_id));
+        json_object_object_add(req, "challenge", json_object_new_string(challenge_hex));
+        json_object_object_add(req, "pin", json_object_new_boolean(pin != NULL));
+        _cleanup_free_ char *request = strdup(json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
+        json_object_put(req);
+        if (!request)
+                return -ENOMEM;
         _cleanup_free_ char *out = NULL;
-        int status;
-        int r = run_probe(args, input, pin_len + 1, timeout_ms, &out, &status);
-        td_secure_wipe(input, sizeof input);
+        TdP11SessionFailure failure;
+        r = td_p11_session_request(session, request, pin, timeout_ms, &out, &failure);
         if (r < 0)
                 return r;
-        *ret = (TdP11Signature){ 0 };
-        static const TdP11SignOutcome outcomes[] = {
-                [PROBE_FAILED] = TD_P11_FAILED,
-                [PROBE_CRASHED] = TD_P11_CRASH,
-                [PROBE_HUNG] = TD_P11_HANG,
-        };
-        ProbeEnd end = probe_end(module, status, timeout_ms, out, &ret->message);
-        if (end == PROBE_ANSWERED) {
-                r = td_p11_parse_signature(out, ret);
-                if (r != -EBADMSG)
-                        return r;
-                end = PROBE_CRASHED;
-                ret->message = unreadable_answer(module);
+        if (failure.cause)
+                return sign_failure(&failure, ret);
+        char *message;
+        if (answer_is_error(module, out, &message)) {
+                *ret = (TdP11Signature){ .outcome = TD_P11_FAILED, .message = message };
+                return message ? 0 : -ENOMEM;
         }
-        ret->outcome = outcomes[end];
+        r = td_p11_parse_signature(out, ret);
+        if (r != -EBADMSG)
+                return r;
+        *ret = (TdP11Signature){ .outcome = TD_P11_CRASH, .message = unreadable_answer(module) };
         return ret->message ? 0 : -ENOMEM;
+}
+
+void td_p11_pin_state_clear(TdP11PinState *st) {
+        free(st->message);
+        free(st->call);
+        *st = (TdP11PinState){ 0 };
+}
+
+int td_p11_pin_state(TdContext *ctx, const char *module, const char *serial, unsigned timeout_ms,
+                     TdP11PinState *ret) {
+        TdP11Session *session;
+        int r = td_p11_session_get(ctx, module, &session);
+        if (r < 0)
+                return r;
+        json_object *req = json_object_new_object();
+        if (!req)
+                return -ENOMEM;
+        json_object_object_add(req, "op", json_object_new_string("pin-flags"));
+        json_object_object_add(req, "serial", json_object_new_string(serial));
+        _cleanup_free_ char *request = strdup(json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
+        json_object_put(req);
+        if (!request)
+                return -ENOMEM;
+        _cleanup_free_ char *out = NULL;
+        TdP11SessionFailure failure;
+        r = td_p11_session_request(session, request, NULL, timeout_ms, &out, &failure);
+        if (r < 0)
+                return r;
+        *ret = (TdP11PinState){ 0 };
+        if (failure.cause) {
+                ret->cause = failure.cause;
+                ret->message = strdup(failure.message);
+                ret->call = failure.call ? strdup(failure.call) : NULL;
+                if (!ret->message || (failure.call && !ret->call)) {
+                        td_p11_pin_state_clear(ret);
+                        return -ENOMEM;
+                }
+                return 0;
+        }
+        char *message = NULL;
+        json_object *o = answer_is_error(module, out, &message) ? NULL : json_tokener_parse(out), *v;
+        if (!o || !json_object_is_type(o, json_type_object) ||
+            !json_object_object_get_ex(o, "present", &v)) {
+                json_object_put(o);
+                ret->cause = "module.crash";
+                ret->message = message ? message : unreadable_answer(module);
+                return ret->message ? 0 : -ENOMEM;
+        }
+        ret->present = json_object_get_boolean(v);
+        ret->pin_final_try = get_bool(o, "pin_final_try");
+        ret->pin_locked = get_bool(o, "pin_locked");
+        ret->pin_count_low = get_bool(o, "pin_count_low");
+        ret->protected_auth = get_bool(o, "protected_auth");
+        json_object_put(o);
+        return 0;
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * PKCS#11 facts, gathered out of process: tokendoctor never loads a vendor module itself. It
- * runs tokendoctor-p11probe with a deadline and reads its JSON; a probe killed by a signal is a
- * crashing module, one past its deadline a hanging module.
+ * PKCS#11 facts, gathered out of process: tokendoctor never loads a vendor module itself. One
+ * tokendoctor-p11probe per module per run loads it once and answers the listing, PIN-flag and
+ * signing requests of every check over its pipes, each within its deadline (td-p11-session.c).
+ * A probe killed by a signal is a crashing module, one past a deadline a hanging module; the
+ * finding names the PKCS#11 function the probe had entered, and every later request on that
+ * module fails fast with the same finding.
  */
 #pragma once
 
@@ -32,6 +35,8 @@ typedef struct {
         char *module;       /* resolved path */
         const char *cause;  /* NULL, module.missing, module.wrong-arch, module.crash, module.hang */
         char *message;      /* what went wrong, for the user (untranslated facts: paths, signals) */
+        char *call;         /* module.crash, module.hang: the PKCS#11 function it was in, or NULL */
+        char *probe_stderr; /* module.crash, module.hang: the probe's standard error (its tail) */
         char *library;      /* the module's own description */
         TdP11Token *tokens; /* initialised tokens only */
         size_t n_tokens;
@@ -40,7 +45,8 @@ typedef struct {
 /*
  * Resolve @module (a path, or a bare name looked up in this system's multiarch library
  * directories, never under --root: modules are code that runs) and list what it sees, within
- * @timeout_ms. Memoised per module in the context; *ret is borrowed. Returns 0 with a listing
+ * @timeout_ms (which includes loading the module: the run's session with it starts here).
+ * Memoised per module in the context; *ret is borrowed. Returns 0 with a listing
  * whose cause says what went wrong, or a negative errno when the probe could not be run.
  */
 int td_p11_list(TdContext *ctx, const char *module, unsigned timeout_ms, const TdP11Listing **ret);
@@ -69,6 +75,7 @@ typedef enum {
 typedef struct {
         TdP11SignOutcome outcome;
         char *message;   /* for FAILED, CRASH, HANG: the call and its error, or the signal */
+        char *call;      /* CRASH, HANG: the PKCS#11 function the module was in, or NULL */
         char *mechanism; /* CKM_... used */
         char *scheme;    /* "rsa-pkcs1-sha256" or "ecdsa-sha256": how to verify */
         uint8_t *signature;
@@ -78,12 +85,32 @@ typedef struct {
 
 /*
  * Sign @challenge with the key @key_id (hex CKA_ID) of the token @serial through @module (as
- * resolved by td_p11_list), out of process, within @timeout_ms. @pin reaches the probe through a
- * pipe only; NULL for a PIN pad. 0 with the outcome in @ret (clear it), or a negative errno when
- * the probe could not be run. Thread-safe.
+ * resolved by td_p11_list), in the run's probe session of that module, within @timeout_ms. @pin
+ * reaches the probe through its pipe only; NULL for a PIN pad. A PIN with a line break or over
+ * 256 bytes is TD_P11_PIN_INVALID without asking the token. 0 with the outcome in @ret (clear
+ * it), or a negative errno when the probe could not be run. Thread-safe: serialised with the
+ * session's other requests.
  */
-int td_p11_sign(const char *module, const char *serial, const char *key_id, const uint8_t *challenge,
-                size_t challenge_len, const char *pin, unsigned timeout_ms, TdP11Signature *ret);
+int td_p11_sign(TdContext *ctx, const char *module, const char *serial, const char *key_id,
+                const uint8_t *challenge, size_t challenge_len, const char *pin, unsigned timeout_ms,
+                TdP11Signature *ret);
+
+typedef struct {
+        bool present; /* the token with that serial is (still) there */
+        bool pin_final_try, pin_locked, pin_count_low, protected_auth;
+        const char *cause; /* NULL, or the module's failure (module.crash, module.hang, ...) */
+        char *message;     /* with a cause: the finding */
+        char *call;        /* with a cause: the PKCS#11 function it was in, or NULL */
+} TdP11PinState;
+
+/*
+ * The PIN flags of the token @serial now, through the run's session of @module (as resolved by
+ * td_p11_list), within @timeout_ms: read again right before a PIN is asked for. 0 with @ret
+ * filled (clear it), or a negative errno. Thread-safe.
+ */
+int td_p11_pin_state(TdContext *ctx, const char *module, const char *serial, unsigned timeout_ms,
+                     TdP11PinState *ret);
+void td_p11_pin_state_clear(TdP11PinState *st);
 void td_p11_signature_clear(TdP11Signature *sig);
 
 /* Parse the probe's answer to "sign" (for tests and fuzzing). 0, -EBADMSG or -ENOMEM. */

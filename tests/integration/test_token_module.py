@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """token.module: PKCS#11 modules run out of process. A crashing or hanging module is a finding,
-never the end of tokendoctor; a missing or wrong-CPU module is named; real tokens are seen
-through OpenSC (tokensim behind pcscd) and SoftHSM2."""
+never the end of tokendoctor, and names the PKCS#11 function it died in (at load or looking for
+its device, which the USB bus may explain); a missing or wrong-CPU module is named; real tokens
+are seen through OpenSC (tokensim behind pcscd) and SoftHSM2; one run loads a module once."""
 import json
 import os
 import shutil
@@ -18,6 +19,11 @@ import tdrig  # noqa: E402
 TOKENDOCTOR = os.environ["TD_BIN"]
 CRASH = os.environ["TD_CRASH_MODULE"]
 HANG = os.environ["TD_HANG_MODULE"]
+INIT_CRASH = os.environ["TD_INIT_CRASH_MODULE"]
+INIT_HANG = os.environ["TD_INIT_HANG_MODULE"]
+WRAPPER = os.environ["TD_WRAPPER"]
+# A plain build reports the signal; a sanitizer build's probe reports and exits instead.
+CRASHED_IN = r"(crashed|ended the probe abnormally) in "
 
 
 class TokenModuleTest(unittest.TestCase):
@@ -27,12 +33,14 @@ class TokenModuleTest(unittest.TestCase):
     def tearDown(self):
         self.rig.stop()
 
-    def profile(self, *modules):
+    def profile(self, *modules, usb_ids=None):
         path = os.path.join(self.rig.dir, f"p{len(os.listdir(self.rig.dir))}.ini")
         with open(path, "w") as f:
             f.write("[platform]\nurl = https://127.0.0.1:9/\n")
             for i, m in enumerate(modules):
                 f.write(f"[token{'.m%d' % i if i else ''}]\nmodule = {m}\n")
+                if usb_ids:
+                    f.write(f"usb_ids = {usb_ids}\n")
         return path
 
     def check(self, profile, *extra, env=None, expect_rc=None):
@@ -45,7 +53,7 @@ class TokenModuleTest(unittest.TestCase):
 
     def no_probe_left(self, module):
         # Only this test's probes: other tests may run probes at the same time.
-        left = subprocess.run(["pgrep", "-f", "tokendoctor-p11probe list " + module], capture_output=True,
+        left = subprocess.run(["pgrep", "-f", "tokendoctor-p11probe session " + module], capture_output=True,
                               text=True).stdout
         self.assertEqual(left, "", "a probe process outlived tokendoctor")
 
@@ -58,6 +66,91 @@ class TokenModuleTest(unittest.TestCase):
         self.assertRegex(r["token.module"]["message"], r"Segmentation fault|abnormally")
         self.assertEqual(r["os.release"]["status"], "pass")  # the run went on
         self.no_probe_left(CRASH)
+
+    def test_crash_at_load_is_told_apart_from_crash_looking_for_the_device(self):
+        for module, call in ((INIT_CRASH, "C_Initialize"), (CRASH, "C_GetSlotList")):
+            with self.subTest(call=call):
+                r = self.check(self.profile(module), expect_rc=2)["token.module"]
+                self.assertEqual(r["cause"], "module.crash")
+                self.assertRegex(r["message"], CRASHED_IN + call)
+                self.assertEqual(r["details"]["module_call"], call)
+                self.assertNotIn("explained_by", r["details"])
+                self.no_probe_left(module)
+
+    def test_hang_at_load_names_the_call(self):
+        r = self.check(self.profile(INIT_HANG), "--timeout", "4", expect_rc=2)["token.module"]
+        self.assertEqual(r["cause"], "module.hang")
+        self.assertIn("hangs in C_Initialize", r["message"])
+        self.no_probe_left(INIT_HANG)
+
+    def usb_root_with_hid_token(self, vid, pid):
+        """A --root whose USB bus shows a HID token VID:PID and no device node for it under /dev."""
+        root = tdrig.make_usb_root(os.path.join(self.rig.dir, f"root-{vid}"), vid=vid, pid=pid, product="mToken")
+        iface = os.path.join(root, "sys/devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0/bInterfaceClass")
+        with open(iface, "w") as f:
+            f.write("03\n")
+        return root
+
+    def test_crash_in_slot_list_explained_by_the_usb_bus(self):
+        # FIELD-NOTES: vendor modules die in C_GetSlotList when they cannot reach the USB device
+        # (no /dev/bus/usb in a container). The token is on the bus and has no usable node.
+        root = self.usb_root_with_hid_token("055c", "0001")
+        r = self.check(self.profile(CRASH, usb_ids="055c:0001"), "--root", root, expect_rc=2)["token.module"]
+        self.assertEqual(r["cause"], "module.crash")
+        self.assertRegex(r["message"], CRASHED_IN + "C_GetSlotList")
+        self.assertIn("055c:0001 is on the USB bus, but it has no device node", r["message"])
+        self.assertEqual(r["details"]["explained_by"], "usb.permission")
+        self.assertEqual(r["details"]["usb_token"], "055c:0001")
+        self.assertEqual(r["details"]["usb_node"], "none")
+        # A driver that dies at load is not looking for its device: nothing to explain.
+        r = self.check(self.profile(INIT_CRASH, usb_ids="055c:0001"), "--root", root, expect_rc=2)["token.module"]
+        self.assertNotIn("explained_by", r["details"])
+        # Another model's token on the bus explains nothing about this driver either.
+        r = self.check(self.profile(CRASH, usb_ids="096e:0807"), "--root", root, expect_rc=2)["token.module"]
+        self.assertNotIn("explained_by", r["details"])
+
+    def softhsm_behind_wrapper(self, **wrap):
+        """SoftHSM2 with a signing key and certificate, reached through the wrapper module that logs
+        each C_Initialize. Returns (profile, environment, log path)."""
+        ca = self.rig.make_ca()
+        cert = self.rig.make_user_cert("user", ca, key="ec256")
+        log = os.path.join(self.rig.dir, "loads.log")
+        env = {**tdrig.make_softhsm(self.rig.dir, cert=cert[0], key=cert[1]),
+               "TD_WRAP_MODULE": tdrig.SOFTHSM_MODULE, "TD_WRAP_LOG": log, **wrap}
+        return self.profile(WRAPPER), env, log
+
+    def run_token_chain(self, profile, env):
+        p = subprocess.run([TOKENDOCTOR, "check", "--json", "--pin-stdin", "--profile", profile, "--only",
+                            "token.module,cert.present,cert.expiry,cert.issuer,sign.test"],
+                           input="123456\n", capture_output=True, text=True, timeout=120,
+                           env={**self.rig.env, "LANG": "C.UTF-8", **env})
+        return {r["id"]: r for r in json.loads(p.stdout)["results"]}
+
+    @staticmethod
+    def loads(log):
+        with open(log) as f:
+            return f.read().splitlines()
+
+    def test_module_loaded_once_per_run(self):
+        # token.module lists, cert.* read that listing, sign.test reads the PIN flags and signs:
+        # one probe, one C_Initialize.
+        profile, env, log = self.softhsm_behind_wrapper()
+        r = self.run_token_chain(profile, env)
+        for cid in ("token.module", "cert.present", "sign.test"):
+            self.assertEqual(r[cid]["status"], "pass", r[cid])
+        self.assertEqual(len(self.loads(log)), 1, self.loads(log))
+
+    def test_crash_in_the_middle_of_the_session(self):
+        # Listing went well; the module dies at the login: sign.test's finding, named.
+        profile, env, log = self.softhsm_behind_wrapper(TD_WRAP_CRASH_IN="C_Login")
+        r = self.run_token_chain(profile, env)
+        self.assertEqual(r["token.module"]["status"], "pass", r["token.module"])
+        self.assertEqual(r["cert.present"]["status"], "pass", r["cert.present"])
+        self.assertEqual(r["sign.test"]["cause"], "module.crash", r["sign.test"])
+        self.assertRegex(r["sign.test"]["message"], CRASHED_IN + "C_Login")
+        self.assertEqual(r["sign.test"]["details"]["module_call"], "C_Login")
+        self.assertEqual(len(self.loads(log)), 1)
+        self.no_probe_left(WRAPPER)
 
     def test_hanging_module_is_stopped_in_time(self):
         start = time.monotonic()

@@ -1,15 +1,30 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * A misbehaving PKCS#11 module for the tests: built twice, it either crashes (-DBAD_CRASH) or
- * never returns (-DBAD_HANG) in C_GetSlotList, as vendor drivers do. tokendoctor must report
- * it and go on.
+ * A misbehaving PKCS#11 module for the tests, built once per way of failing: it crashes
+ * (-DBAD_CRASH) or never returns (-DBAD_HANG), in C_Initialize (-DBAD_AT_INIT: a driver that dies
+ * at load) or in C_GetSlotList (a driver that dies looking for its device, as vendor modules do
+ * when they cannot reach the USB device nodes). tokendoctor must report it, name the function,
+ * and go on.
  */
 #include <p11-kit/pkcs11.h>
 #include <string.h>
 #include <unistd.h>
 
+static void misbehave(void) {
+#ifdef BAD_CRASH
+        volatile int *nowhere = NULL;
+        *nowhere = 42;
+#else
+        for (;;)
+                pause();
+#endif
+}
+
 static CK_RV initialize(CK_VOID_PTR args) {
         (void) args;
+#ifdef BAD_AT_INIT
+        misbehave();
+#endif
         return CKR_OK;
 }
 
@@ -30,15 +45,9 @@ static CK_RV get_info(CK_INFO_PTR info) {
 static CK_RV get_slot_list(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
         (void) present;
         (void) list;
-        (void) count;
-#ifdef BAD_CRASH
-        volatile int *nowhere = NULL;
-        *nowhere = 42;
-#else
-        for (;;)
-                pause();
-#endif
-        return CKR_GENERAL_ERROR;
+        misbehave();
+        *count = 0;
+        return CKR_OK;
 }
 
 static CK_FUNCTION_LIST functions;

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * A PKCS#11 module that passes every call on to the real module named by $TD_WRAP_MODULE, for
+ * the tests: it appends a line to $TD_WRAP_LOG at each C_Initialize (how many times a run loads
+ * the module), and crashes in the function named by $TD_WRAP_CRASH_IN (a driver that dies in
+ * the middle of a session, after listing went well).
+ */
+#include <dlfcn.h>
+#include <p11-kit/pkcs11.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static CK_FUNCTION_LIST *real;
+static CK_FUNCTION_LIST wrapped;
+
+static void crash_if_asked(const char *function) {
+        const char *in = getenv("TD_WRAP_CRASH_IN");
+        if (in && strcmp(in, function) == 0) {
+                volatile int *nowhere = NULL;
+                *nowhere = 42;
+        }
+}
+
+static CK_RV initialize(CK_VOID_PTR args) {
+        const char *log = getenv("TD_WRAP_LOG");
+        FILE *f = log ? fopen(log, "ae") : NULL;
+        if (f) {
+                fprintf(f, "C_Initialize %d\n", (int) getpid());
+                fclose(f);
+        }
+        crash_if_asked("C_Initialize");
+        return real->C_Initialize(args);
+}
+
+static CK_RV login(CK_SESSION_HANDLE session, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len) {
+        crash_if_asked("C_Login");
+        return real->C_Login(session, user, pin, pin_len);
+}
+
+static CK_RV sign(CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
+                  CK_ULONG_PTR sig_len) {
+        crash_if_asked("C_Sign");
+        return real->C_Sign(session, data, len, sig, sig_len);
+}
+
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list);
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list) {
+        if (!real) {
+                const char *path = getenv("TD_WRAP_MODULE");
+                void *handle = path ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
+                CK_C_GetFunctionList get =
+                        handle ? (CK_C_GetFunctionList) dlsym(handle, "C_GetFunctionList") : NULL;
+                if (!get || get(&real) != CKR_OK)
+                        return CKR_GENERAL_ERROR;
+                wrapped = *real;
+                wrapped.C_GetFunctionList = C_GetFunctionList;
+                wrapped.C_Initialize = initialize;
+                wrapped.C_Login = login;
+                wrapped.C_Sign = sign;
+        }
+        *list = &wrapped;
+        return CKR_OK;
+}
