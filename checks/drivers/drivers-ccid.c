@@ -25,25 +25,11 @@
 #include "td-util.h"
 #include "tokendoctor/td-check.h"
 
-static int token_detail(TdResult *result, size_t n, const char *field, const char *value) {
-        _cleanup_free_ char *key = td_strdup_printf("token%zu.%s", n, field);
-        if (!key)
-                return -ENOMEM;
-        return td_result_add_detail(result, key, "%s", value);
-}
-
-static int add_bundle_details(TdResult *result, const TdIfdBundles *b) {
-        _cleanup_strv_free_ TdStrv paths = calloc(1, sizeof(char *));
-        if (!paths)
-                return -ENOMEM;
+/* The paths of the installed driver bundles (an empty array when there is none). */
+static void add_bundle_details(TdResult *result, const TdIfdBundles *b) {
+        struct json_object *paths = td_detail_add_array(result, NULL, "bundles");
         for (size_t i = 0; i < b->n; i++)
-                if (td_strv_push(&paths, b->bundles[i].path) < 0)
-                        return -ENOMEM;
-        _cleanup_free_ char *list =
-                paths[0] ? td_strv_join((const char *const *) paths, ", ") : strdup("none");
-        if (!list)
-                return -ENOMEM;
-        return td_result_add_detail(result, "bundles", "%s", list);
+                td_detail_append_string(result, paths, "%s", b->bundles[i].path);
 }
 
 typedef struct {
@@ -55,9 +41,11 @@ typedef struct {
         size_t n_judged;
 } Verdict;
 
-static int judge(TdResult *result, const TdIfdBundles *b, const TdUsbBus *bus, const TdProfile *profile,
-                 bool profile_only, Verdict *v) {
+static void judge(TdResult *result, const TdIfdBundles *b, const TdUsbBus *bus, const TdProfile *profile,
+                  bool profile_only, Verdict *v) {
         *v = (Verdict){};
+        /* One object per judged token: {"id", "name", "driver" (null: none), "reader"}. */
+        struct json_object *tokens = td_detail_add_array(result, NULL, "tokens");
         for (size_t i = 0; i < bus->n_devices; i++) {
                 const TdUsbDevice *d = &bus->devices[i];
                 char id[10];
@@ -65,18 +53,24 @@ static int judge(TdResult *result, const TdIfdBundles *b, const TdUsbBus *bus, c
                         continue;
                 if (profile_only && !td_usb_device_model(d, profile))
                         continue;
-                size_t n = ++v->n_judged;
+                v->n_judged++;
 
                 const TdIfdReader *reader = NULL;
                 const TdIfdBundle *broken = NULL, *unreadable = NULL;
                 const TdIfdBundle *driver = td_ifd_bundles_driver_for(b, d->vendor_id, d->product_id,
                                                                       &reader, &broken, &unreadable);
-                int r;
-                if ((r = token_detail(result, n, "id", td_usb_device_id(d, id))) < 0 ||
-                    (d->product && (r = token_detail(result, n, "name", d->product)) < 0) ||
-                    (r = token_detail(result, n, "driver", driver ? driver->path : "none")) < 0 ||
-                    (reader && reader->name && (r = token_detail(result, n, "reader", reader->name)) < 0))
-                        return r;
+                struct json_object *t = td_detail_append_object(result, tokens);
+                if (t) {
+                        td_detail_set_string(result, t, "id", "%s", td_usb_device_id(d, id));
+                        if (d->product)
+                                td_detail_set_string(result, t, "name", "%s", d->product);
+                        if (driver)
+                                td_detail_set_string(result, t, "driver", "%s", driver->path);
+                        else
+                                td_detail_set_null(result, t, "driver");
+                        if (reader && reader->name)
+                                td_detail_set_string(result, t, "reader", "%s", reader->name);
+                }
                 if (!driver && !v->device) {
                         v->device = d;
                         v->broken = broken;
@@ -85,7 +79,6 @@ static int judge(TdResult *result, const TdIfdBundles *b, const TdUsbBus *bus, c
                 v->driver = driver;
                 v->reader = reader;
         }
-        return 0;
 }
 
 static int run(TdContext *ctx, TdResult *result) {
@@ -102,21 +95,20 @@ static int run(TdContext *ctx, TdResult *result) {
                         if (td_usb_device_model(&bus->devices[i], profile))
                                 n_known++;
                 }
-        if ((r = td_result_add_detail(result, "ccid_devices", "%zu", n_ccid)) < 0)
-                return r;
+        td_detail_set_int(result, NULL, "ccid_devices", (int64_t) n_ccid);
         if (n_ccid == 0)
                 return td_result_set(
                         result, TD_STATUS_PASS, NULL,
                         _("No CCID-class token is on the USB bus, so no reader driver is needed."));
 
         const TdIfdBundles *b;
-        if ((r = td_ifd_bundles_get(ctx, &b)) < 0 || (r = add_bundle_details(result, b)) < 0)
+        if ((r = td_ifd_bundles_get(ctx, &b)) < 0)
                 return r;
+        add_bundle_details(result, b);
 
         Verdict v;
-        if ((r = judge(result, b, bus, profile, n_known > 0, &v)) < 0)
-                return r;
-        const char *first_id = td_result_get_detail(result, "token1.id");
+        judge(result, b, bus, profile, n_known > 0, &v);
+        const char *first_id = td_result_get_detail(result, "tokens.0.id");
 
         if (b->n == 0)
                 return td_result_set(

@@ -11,7 +11,7 @@ static int run(TdContext *ctx, TdResult *result) {
         if (r < 0)
                 return r;
         if (st->cause) {
-                td_result_add_detail(result, "pcsc_error", "%s", st->error ? st->error : "");
+                td_detail_set_string(result, NULL, "pcsc_error", "%s", st->error ? st->error : "");
                 if (streq(st->cause, "pcscd.denied"))
                         return td_result_set(
                                 result, TD_STATUS_FAIL, st->cause,
@@ -25,7 +25,7 @@ static int run(TdContext *ctx, TdResult *result) {
                           "the CA token."),
                         st->error ? st->error : "");
         }
-        td_result_add_detail(result, "readers", "%zu", st->n_readers);
+        td_detail_set_int(result, NULL, "readers", (int64_t) st->n_readers);
         return td_result_set(result, TD_STATUS_PASS, NULL, _("The PC/SC service (pcscd) answers."));
 }
 

@@ -27,54 +27,35 @@ static const char *stage_title(TdHttpStage stage) {
         }
 }
 
-static int add_ms(TdResult *result, unsigned idx, const char *what, int64_t ms) {
-        char key[32];
-        snprintf(key, sizeof key, "url%u.%s", idx, what);
-        return td_result_add_detail(result, key, "%" PRId64, ms);
-}
-
 /* The per-URL details: stage durations (not libcurl's cumulative clocks), address, proxy. */
-static int add_details(TdResult *result, unsigned idx, const TdHttpProbe *p) {
-        char key[32];
-        int r;
-
-#define DETAIL(suffix, ...)                                                                                 \
-        do {                                                                                                \
-                snprintf(key, sizeof key, "url%u%s", idx, suffix);                                          \
-                if ((r = td_result_add_detail(result, key, __VA_ARGS__)) < 0)                               \
-                        return r;                                                                           \
-        } while (0)
-
-        DETAIL("", "%s", p->url);
+static void add_details(TdResult *result, struct json_object *u, const TdHttpProbe *p) {
+        if (!u)
+                return; /* out of memory, already marked: a NULL group would mean the top level */
         if (p->primary_ip)
-                DETAIL(".ip", "%s", p->primary_ip);
-        if (p->dns_ms >= 0 && (r = add_ms(result, idx, "dns_ms", p->dns_ms)) < 0)
-                return r;
-        if (p->connect_ms >= 0 &&
-            (r = add_ms(result, idx, "connect_ms", p->connect_ms - (p->dns_ms > 0 ? p->dns_ms : 0))) < 0)
-                return r;
-        if (p->tls_ms >= 0 && p->connect_ms >= 0 &&
-            (r = add_ms(result, idx, "tls_ms", p->tls_ms - p->connect_ms)) < 0)
-                return r;
-        if (p->first_byte_ms >= 0 && (r = add_ms(result, idx, "first_byte_ms", p->first_byte_ms)) < 0)
-                return r;
-        if ((r = add_ms(result, idx, "total_ms", p->total_ms)) < 0)
-                return r;
+                td_detail_set_string(result, u, "ip", "%s", p->primary_ip);
+        if (p->dns_ms >= 0)
+                td_detail_set_int(result, u, "dns_ms", p->dns_ms);
+        if (p->connect_ms >= 0)
+                td_detail_set_int(result, u, "connect_ms", p->connect_ms - (p->dns_ms > 0 ? p->dns_ms : 0));
+        if (p->tls_ms >= 0 && p->connect_ms >= 0)
+                td_detail_set_int(result, u, "tls_ms", p->tls_ms - p->connect_ms);
+        if (p->first_byte_ms >= 0)
+                td_detail_set_int(result, u, "first_byte_ms", p->first_byte_ms);
+        td_detail_set_int(result, u, "total_ms", p->total_ms);
         if (p->http_status > 0)
-                DETAIL(".http_status", "%ld", p->http_status);
+                td_detail_set_int(result, u, "http_status", p->http_status);
         if (p->http_status >= 300 && p->http_status < 400)
-                DETAIL(".redirect", _("not followed (a redirect shows the server answers): %s"),
-                       p->location ? p->location : _("no Location header"));
+                td_detail_set_string(result, u, "redirect",
+                                     _("not followed (a redirect shows the server answers): %s"),
+                                     p->location ? p->location : _("no Location header"));
         if (p->proxy)
-                DETAIL(".proxy", "%s", p->proxy);
+                td_detail_set_string(result, u, "proxy", "%s", p->proxy);
         if (p->cause) {
-                DETAIL(".stage", "%s", td_http_stage_to_string(p->stage));
-                DETAIL(".error", "%s", p->error ? p->error : "");
+                td_detail_set_string(result, u, "stage", "%s", td_http_stage_to_string(p->stage));
+                td_detail_set_string(result, u, "error", "%s", p->error ? p->error : "");
         }
         if (p->verify_result > 0)
-                DETAIL(".verify_result", "%ld", p->verify_result);
-#undef DETAIL
-        return 0;
+                td_detail_set_int(result, u, "verify_result", p->verify_result);
 }
 
 /* The verdict for the first URL that failed. */
@@ -119,23 +100,23 @@ static int run(TdContext *ctx, TdResult *result) {
                                      _("The profile names no platform address to check."));
 
         /* A redirect is not followed: any answer below 400 shows the platform is reachable. */
-        int r = td_result_add_detail(result, "redirects", "not-followed");
-        if (r < 0)
-                return r;
+        td_detail_set_string(result, NULL, "redirects", "not-followed");
+        /* One object per profile URL, in the profile's order: {"url": ..., "ip": ..., ...}. */
+        struct json_object *urls = td_detail_add_array(result, NULL, "urls");
+        int r;
 
         bool failed = false;
         unsigned idx = 0, passed = 0;
         for (char **u = profile->urls; *u; u++) {
                 idx++;
+                struct json_object *u_detail = td_detail_append_object(result, urls);
+                if (u_detail)
+                        td_detail_set_string(result, u_detail, "url", "%s", *u);
                 int64_t left = td_result_remaining_ms(result) - DEADLINE_MARGIN_MS;
                 if (left < PROBE_MIN_MS) {
-                        char key[32];
-                        snprintf(key, sizeof key, "url%u", idx);
-                        if ((r = td_result_add_detail(result, key, "%s", *u)) < 0)
-                                return r;
-                        snprintf(key, sizeof key, "url%u.error", idx);
-                        if ((r = td_result_add_detail(result, key, "%s", _("not checked: out of time"))) < 0)
-                                return r;
+                        if (u_detail)
+                                td_detail_set_string(result, u_detail, "error", "%s",
+                                                     _("not checked: out of time"));
                         if (!failed && (r = td_result_set(result, TD_STATUS_FAIL, "net.timeout",
                                                           _("There was no time left to check %s."), *u)) < 0)
                                 return r;
@@ -152,10 +133,6 @@ static int run(TdContext *ctx, TdResult *result) {
                 _cleanup_http_probe_free_ TdHttpProbe *probe = NULL;
                 r = td_http_probe(*u, &opts, &probe);
                 if (r == -EINVAL) {
-                        char key[32];
-                        snprintf(key, sizeof key, "url%u", idx);
-                        if ((r = td_result_add_detail(result, key, "%s", *u)) < 0)
-                                return r;
                         /* A profile mistake, not a network diagnosis: the check cannot decide. */
                         td_result_set(result, TD_STATUS_ERROR, "engine.check-error",
                                       _("The platform address %s in the profile is not a valid http:// or "
@@ -165,8 +142,7 @@ static int run(TdContext *ctx, TdResult *result) {
                 }
                 if (r < 0)
                         return r;
-                if ((r = add_details(result, idx, probe)) < 0)
-                        return r;
+                add_details(result, u_detail, probe);
 
                 if (!probe->cause && probe->http_status < 400) {
                         passed++;
@@ -180,7 +156,7 @@ static int run(TdContext *ctx, TdResult *result) {
                 return 0;
 
         if (idx == 1) {
-                const char *status = td_result_get_detail(result, "url1.http_status");
+                const char *status = td_result_get_detail(result, "urls.0.http_status");
                 return td_result_set(result, TD_STATUS_PASS, NULL,
                                      _("%s answered over a verified secure connection (HTTP status %s)."),
                                      profile->urls[0], status ? status : "?");

@@ -20,14 +20,12 @@ static int check_os_fonts_run(TdContext *ctx, TdResult *result) {
         if (r < 0)
                 return r;
 
-        _cleanup_free_ char *families = td_strv_join((const char *const *) info->families, ", ");
-        if (!families)
-                return -ENOMEM;
-        if ((r = td_result_add_detail(result, "count", "%zu", info->n_fonts)) < 0 ||
-            (r = td_result_add_detail(result, "families", "%s", families)) < 0 ||
-            (info->best_family && (r = td_result_add_detail(result, "best", "%s", info->best_family)) < 0) ||
-            (info->best_file && (r = td_result_add_detail(result, "best_file", "%s", info->best_file)) < 0))
-                return r;
+        td_detail_set_int(result, NULL, "count", (int64_t) info->n_fonts);
+        td_detail_set_strv(result, NULL, "families", (const char *const *) info->families);
+        if (info->best_family)
+                td_detail_set_string(result, NULL, "best", "%s", info->best_family);
+        if (info->best_file)
+                td_detail_set_string(result, NULL, "best_file", "%s", info->best_file);
 
         const char *best = info->best_family ? info->best_family : _("(unnamed font)");
 

@@ -83,8 +83,8 @@ static char *accepted_list(const TdProfile *profile) {
         return strdup("zh_CN");
 }
 
-/* The generated locales of language zh, for the details and the messages. */
-static char *chinese_locales(const char *const *installed) {
+/* The generated locales of language zh, for the details and the messages (an empty list). */
+static TdStrv chinese_locales(const char *const *installed) {
         _cleanup_strv_free_ TdStrv zh = calloc(1, sizeof(char *));
         if (!zh)
                 return NULL;
@@ -94,9 +94,7 @@ static char *chinese_locales(const char *const *installed) {
                 if (locale_is_chinese(&p) && td_strv_push(&zh, *n) < 0)
                         return NULL;
         }
-        if (!zh[0])
-                return strdup(_("none"));
-        return td_strv_join((const char *const *) zh, ", ");
+        return TAKE_PTR(zh);
 }
 
 static const char *archive_state(int archive_status) {
@@ -117,13 +115,16 @@ static int check_os_locale_run(TdContext *ctx, TdResult *result) {
         r = td_locale_get(ctx, &l);
         if (r < 0)
                 return r;
-        _cleanup_free_ char *zh_installed = chinese_locales((const char *const *) l->installed);
+        _cleanup_strv_free_ TdStrv zh = chinese_locales((const char *const *) l->installed);
+        if (!zh)
+                return -ENOMEM;
+        _cleanup_free_ char *zh_installed =
+                zh[0] ? td_strv_join((const char *const *) zh, ", ") : strdup(_("none"));
         _cleanup_free_ char *accepted = accepted_list(profile);
         if (!zh_installed || !accepted)
                 return -ENOMEM;
-        if ((r = td_result_add_detail(result, "chinese_locales", "%s", zh_installed)) < 0 ||
-            (r = td_result_add_detail(result, "locale_archive", "%s", archive_state(l->archive_status))) < 0)
-                return r;
+        td_detail_set_strv(result, NULL, "chinese_locales", (const char *const *) zh);
+        td_detail_set_string(result, NULL, "locale_archive", "%s", archive_state(l->archive_status));
 
         if (l->unreadable) {
                 /* The file that may set the locale cannot be read: no verdict, say why. */
@@ -135,8 +136,7 @@ static int check_os_locale_run(TdContext *ctx, TdResult *result) {
                 return r < 0 ? r : l->unreadable_error;
         }
         if (!l->name) {
-                if ((r = td_result_add_detail(result, "source", "none")) < 0)
-                        return r;
+                td_detail_set_string(result, NULL, "source", "none");
                 return td_result_set(result, TD_STATUS_FAIL, "locale.not-chinese",
                                      _("No locale is set: neither LC_ALL, LC_MESSAGES nor LANG in the "
                                        "environment, /etc/default/locale or /etc/locale.conf. Programs "
@@ -145,11 +145,10 @@ static int check_os_locale_run(TdContext *ctx, TdResult *result) {
                                      accepted);
         }
 
-        if ((r = td_result_add_detail(result, "locale", "%s", l->name)) < 0 ||
-            (r = td_result_add_detail(result, "variable", "%s", l->variable)) < 0 ||
-            (r = td_result_add_detail(result, "source", "%s", l->source)) < 0 ||
-            (r = td_result_add_detail(result, "installed", "%s", l->generated ? "yes" : "no")) < 0)
-                return r;
+        td_detail_set_string(result, NULL, "locale", "%s", l->name);
+        td_detail_set_string(result, NULL, "variable", "%s", l->variable);
+        td_detail_set_string(result, NULL, "source", "%s", l->source);
+        td_detail_set_bool(result, NULL, "installed", l->generated);
 
         /* "LANG=zh_TW.UTF-8 (environment)": what the user would look for, and where. */
         const char *where = streq(l->source, "environment") ? _("environment") : l->source;

@@ -75,18 +75,16 @@ static const char *release_display_name(const TdOsRelease *release) {
         return release->id;
 }
 
-static int add_release_details(TdResult *result, const TdOsRelease *release, const char *file) {
+static void add_release_details(TdResult *result, const TdOsRelease *release, const char *file) {
         const char *pretty = release_display_name(release);
-        int r;
 
-        if (release->id && (r = td_result_add_detail(result, "id", "%s", release->id)) < 0)
-                return r;
-        if (release->version_id &&
-            (r = td_result_add_detail(result, "version_id", "%s", release->version_id)) < 0)
-                return r;
-        if (pretty && (r = td_result_add_detail(result, "pretty_name", "%s", pretty)) < 0)
-                return r;
-        return td_result_add_detail(result, "file", "%s", file);
+        if (release->id)
+                td_detail_set_string(result, NULL, "id", "%s", release->id);
+        if (release->version_id)
+                td_detail_set_string(result, NULL, "version_id", "%s", release->version_id);
+        if (pretty)
+                td_detail_set_string(result, NULL, "pretty_name", "%s", pretty);
+        td_detail_set_string(result, NULL, "file", "%s", file);
 }
 
 static int check_os_release_run(TdContext *ctx, TdResult *result) {
@@ -98,9 +96,7 @@ static int check_os_release_run(TdContext *ctx, TdResult *result) {
         if (!profile)
                 return -EINVAL;
 
-        r = td_result_add_detail(result, "machine", "%s", machine);
-        if (r < 0)
-                return r;
+        td_detail_set_string(result, NULL, "machine", "%s", machine);
 
         r = td_os_release_get(ctx, &fact);
         if (r < 0)
@@ -112,14 +108,13 @@ static int check_os_release_run(TdContext *ctx, TdResult *result) {
                 _cleanup_free_ char *why = td_fact_file_error(file, fact->error);
                 if (!why)
                         return -ENOMEM;
-                if ((r = td_result_add_detail(result, "file", "%s", file)) < 0)
-                        return r;
+                td_detail_set_string(result, NULL, "file", "%s", file);
                 r = td_result_set(result, TD_STATUS_ERROR, "engine.check-error",
                                   _("The distribution cannot be identified: %s."), why);
                 return r < 0 ? r : fact->error;
         }
-        if (release && (r = add_release_details(result, release, file)) < 0)
-                return r;
+        if (release)
+                add_release_details(result, release, file);
 
         /* No change of distribution helps on the wrong CPU, so this verdict comes first. */
         if (!arch_supported(profile, machine)) {

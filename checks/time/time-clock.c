@@ -81,9 +81,8 @@ static int run(TdContext *ctx, TdResult *result) {
         const char *url = profile->urls[0];
         unsigned max_skew = profile->max_clock_skew_s ? profile->max_clock_skew_s : DEFAULT_MAX_SKEW_S;
 
-        int r = td_result_add_detail(result, "url", "%s", url);
-        if (r < 0)
-                return r;
+        td_detail_set_string(result, NULL, "url", "%s", url);
+        int r;
 
         int64_t left = td_result_remaining_ms(result) - DEADLINE_MARGIN_MS;
         if (left < PROBE_MIN_MS)
@@ -108,12 +107,11 @@ static int run(TdContext *ctx, TdResult *result) {
         time_t local_now = td_context_now(ctx);
         int64_t mono_now = td_now_monotonic_ms();
 
-        if (probe->proxy && (r = td_result_add_detail(result, "proxy", "%s", probe->proxy)) < 0)
-                return r;
+        if (probe->proxy)
+                td_detail_set_string(result, NULL, "proxy", "%s", probe->proxy);
         if (probe->cause) {
-                if ((r = td_result_add_detail(result, "reference_error", "%s",
-                                              probe->error ? probe->error : probe->cause)) < 0)
-                        return r;
+                td_detail_set_string(result, NULL, "reference_error", "%s",
+                                     probe->error ? probe->error : probe->cause);
                 return no_reference(result, -EHOSTUNREACH,
                                     _("The clock could not be compared: %s cannot be reached (%s)."), url,
                                     probe->error ? probe->error : probe->cause);
@@ -121,8 +119,7 @@ static int run(TdContext *ctx, TdResult *result) {
         if (!probe->date)
                 return no_reference(result, -ENODATA,
                                     _("The clock could not be compared: %s sent no Date header."), url);
-        if ((r = td_result_add_detail(result, "date_header", "%s", probe->date)) < 0)
-                return r;
+        td_detail_set_string(result, NULL, "date_header", "%s", probe->date);
 
         time_t server;
         r = td_http_parse_date_relative(probe->date, local_now, &server);
@@ -150,12 +147,11 @@ static int run(TdContext *ctx, TdResult *result) {
         _cleanup_free_ char *server_text = iso8601(server);
         if (!local_text || !server_text)
                 return -ENOMEM;
-        if ((r = td_result_add_detail(result, "local_time", "%s", local_text)) < 0 ||
-            (r = td_result_add_detail(result, "server_time", "%s", server_text)) < 0 ||
-            (r = td_result_add_detail(result, "skew_s", "%" PRId64, skew_s)) < 0 ||
-            (r = td_result_add_detail(result, "max_skew_s", "%u", max_skew)) < 0 ||
-            (r = td_result_add_detail(result, "round_trip_ms", "%" PRId64, rtt_ms)) < 0)
-                return r;
+        td_detail_set_string(result, NULL, "local_time", "%s", local_text);
+        td_detail_set_string(result, NULL, "server_time", "%s", server_text);
+        td_detail_set_int(result, NULL, "skew_s", skew_s);
+        td_detail_set_int(result, NULL, "max_skew_s", max_skew);
+        td_detail_set_int(result, NULL, "round_trip_ms", rtt_ms);
 
         uint64_t magnitude = skew_s < 0 ? (uint64_t) -skew_s : (uint64_t) skew_s;
         if (magnitude <= max_skew)

@@ -35,11 +35,10 @@ static int run(TdContext *ctx, TdResult *result) {
         if (!atr)
                 return -ENOMEM;
         _cleanup_free_ char *model = td_atr_identify(ctx, atr);
-        td_result_add_detail(result, "reader", "%s", card->name);
-        td_result_add_detail(result, "atr", "%s", atr);
-        td_result_add_detail(result, "model", "%s", model ? model : "unknown");
-        if (card->exclusive)
-                td_result_add_detail(result, "exclusive", "yes");
+        td_detail_set_string(result, NULL, "reader", "%s", card->name);
+        td_detail_set_string(result, NULL, "atr", "%s", atr);
+        td_detail_set_string(result, NULL, "model", "%s", model ? model : "unknown");
+        td_detail_set_bool(result, NULL, "exclusive", card->exclusive);
         if (!model)
                 return td_result_set(result, TD_STATUS_PASS, NULL,
                                      _("A card answers in %s (ATR %s, model unknown)."), card->name, atr);

@@ -17,11 +17,9 @@ static int run(TdContext *ctx, TdResult *result) {
                         result, TD_STATUS_FAIL, "reader.none",
                         _("The PC/SC service lists no reader: the CA token is not plugged in, or "
                           "no driver handles it."));
-        for (size_t i = 0; i < st->n_readers; i++) {
-                char key[32];
-                snprintf(key, sizeof key, "reader%zu", i + 1);
-                td_result_add_detail(result, key, "%s", st->readers[i].name);
-        }
+        struct json_object *readers = td_detail_add_array(result, NULL, "readers");
+        for (size_t i = 0; i < st->n_readers; i++)
+                td_detail_append_string(result, readers, "%s", st->readers[i].name);
         return td_result_set(result, TD_STATUS_PASS, NULL, _("%zu reader(s) found: %s."), st->n_readers,
                              st->readers[0].name);
 }

@@ -63,8 +63,8 @@ static char *token_label(const TdUsbDevice *d, const TdTokenModel *model) {
         return strdup(model && model->name[0] ? model->name : "");
 }
 
-/* "0b CCID, 03 HID": each interface class once, in interface order. */
-static char *interfaces_text(const TdUsbDevice *d) {
+/* ["0b CCID", "03 HID"]: each interface class once, in interface order. */
+static TdStrv interfaces_strv(const TdUsbDevice *d) {
         _cleanup_strv_free_ TdStrv items = calloc(1, sizeof(char *));
         if (!items)
                 return NULL;
@@ -79,7 +79,7 @@ static char *interfaces_text(const TdUsbDevice *d) {
                 if (!td_strv_contains((const char *const *) items, item) && td_strv_push(&items, item) < 0)
                         return NULL;
         }
-        return items[0] ? td_strv_join((const char *const *) items, ", ") : strdup("none");
+        return TAKE_PTR(items);
 }
 
 static int node_state_push(TokenState *s, const char *node, const char *state, const struct stat *st) {
@@ -134,33 +134,29 @@ static int token_state_get(TdContext *ctx, const TdUsbDevice *d, TokenState *s) 
         return 0;
 }
 
-/* Detail "tokenN.FIELD": one group of details per token found. */
-static int token_detail(TdResult *result, size_t n, const char *field, const char *value) {
-        _cleanup_free_ char *key = td_strdup_printf("token%zu.%s", n, field);
-        if (!key)
-                return -ENOMEM;
-        return td_result_add_detail(result, key, "%s", value);
-}
-
-static int add_token_details(TdResult *result, size_t n, const TdUsbDevice *d, const TdTokenModel *model,
-                             const TokenState *s) {
+/* One object of the "tokens" array per token found. */
+static int add_token_details(TdResult *result, struct json_object *tokens, const TdUsbDevice *d,
+                             const TdTokenModel *model, const TokenState *s) {
         char id[10];
         _cleanup_free_ char *label = token_label(d, model);
-        _cleanup_free_ char *interfaces = interfaces_text(d);
-        _cleanup_free_ char *nodes = td_strv_join((const char *const *) s->node_states, "; ");
-        if (!label || !interfaces || !nodes)
+        _cleanup_strv_free_ TdStrv interfaces = interfaces_strv(d);
+        if (!label || !interfaces)
                 return -ENOMEM;
-        int r;
-        if ((r = token_detail(result, n, "id", td_usb_device_id(d, id))) < 0 ||
-            (label[0] && (r = token_detail(result, n, "name", label)) < 0) ||
-            /* The plain [token] section has the empty name. */
-            (model && (r = token_detail(result, n, "model", model->name[0] ? model->name : "token")) < 0) ||
-            (r = token_detail(result, n, "matched_by", model ? "profile" : "ccid-class")) < 0 ||
-            (r = token_detail(result, n, "interfaces", interfaces)) < 0 ||
-            (r = token_detail(result, n, "sysfs", d->name)) < 0 ||
-            (r = token_detail(result, n, "access", access_names[s->access])) < 0 ||
-            (nodes[0] && (r = token_detail(result, n, "nodes", nodes)) < 0))
-                return r;
+        struct json_object *t = td_detail_append_object(result, tokens);
+        if (!t)
+                return 0; /* marked incomplete: a NULL group would mean the top level */
+        td_detail_set_string(result, t, "id", "%s", td_usb_device_id(d, id));
+        if (label[0])
+                td_detail_set_string(result, t, "name", "%s", label);
+        /* The plain [token] section has the empty name. */
+        if (model)
+                td_detail_set_string(result, t, "model", "%s", model->name[0] ? model->name : "token");
+        td_detail_set_string(result, t, "matched_by", "%s", model ? "profile" : "ccid-class");
+        td_detail_set_strv(result, t, "interfaces", (const char *const *) interfaces);
+        td_detail_set_string(result, t, "sysfs", "%s", d->name);
+        td_detail_set_string(result, t, "access", "%s", access_names[s->access]);
+        if (s->node_states[0])
+                td_detail_set_strv(result, t, "nodes", (const char *const *) s->node_states);
         return 0;
 }
 
@@ -174,10 +170,9 @@ static int add_udev_details(TdContext *ctx, TdResult *result, const TdUsbDevice 
         _cleanup_free_ char *found = rules[0] ? td_strv_join((const char *const *) rules, ", ") : strdup("");
         if (!found)
                 return -ENOMEM;
-        if ((r = td_result_add_detail(result, "udev_rule", "%s", rule)) < 0 ||
-            (r = td_result_add_detail(result, "udev_rule_file", "%s", rule_file)) < 0 ||
-            (r = td_result_add_detail(result, "udev_rules_found", "%s", found[0] ? found : "none")) < 0)
-                return r;
+        td_detail_set_string(result, NULL, "udev_rule", "%s", rule);
+        td_detail_set_string(result, NULL, "udev_rule_file", "%s", rule_file);
+        td_detail_set_strv(result, NULL, "udev_rules_found", (const char *const *) rules);
         *ret_rules_found = TAKE_PTR(found);
         return 0;
 }
@@ -222,7 +217,7 @@ static int absent(TdContext *ctx, TdResult *result, const TdUsbBus *bus) {
                 _cleanup_free_ char *sysfs = td_context_path(ctx, "/sys/bus/usb/devices");
                 if (!sysfs)
                         return -ENOMEM;
-                td_result_add_detail(result, "sysfs", "%s", "absent");
+                td_detail_set_string(result, NULL, "sysfs", "%s", "absent");
                 return td_result_set(
                         result, TD_STATUS_FAIL, "token.absent",
                         _("No USB device can be seen: %s does not exist (is this a container "
@@ -243,8 +238,8 @@ static int run(TdContext *ctx, TdResult *result) {
         int r = td_usb_get_bus(ctx, &bus);
         if (r < 0)
                 return r;
-        if ((r = td_result_add_detail(result, "usb_devices", "%zu", bus->n_devices)) < 0)
-                return r;
+        td_detail_set_int(result, NULL, "usb_devices", (int64_t) bus->n_devices);
+        struct json_object *tokens = td_detail_add_array(result, NULL, "tokens");
 
         _cleanup_strv_free_ TdStrv ids = calloc(1, sizeof(char *));
         _cleanup_free_ char *denied_node = NULL;
@@ -264,7 +259,7 @@ static int run(TdContext *ctx, TdResult *result) {
                 TokenState s;
                 r = token_state_get(ctx, d, &s);
                 if (r >= 0)
-                        r = add_token_details(result, n_tokens, d, model, &s);
+                        r = add_token_details(result, tokens, d, model, &s);
                 if (r >= 0)
                         r = td_strv_push(&ids, td_usb_device_id(d, id));
                 if (r >= 0 && s.access == ACCESS_DENIED && !denied) {
@@ -297,7 +292,7 @@ static int run(TdContext *ctx, TdResult *result) {
         if (!list)
                 return -ENOMEM;
         if (n_tokens == 1) {
-                const char *name = td_result_get_detail(result, "token1.name");
+                const char *name = td_result_get_detail(result, "tokens.0.name");
                 if (name)
                         return td_result_set(result, TD_STATUS_PASS, NULL,
                                              _("The CA token %s (%s) is on the USB bus."), list, name);

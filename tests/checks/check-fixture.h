@@ -236,6 +236,43 @@ static inline void fixture_print(const TdResult *r) {
                 assert_string_equal(_v, (want));                                                            \
         } while (0)
 
+/*
+ * The detail at @path (as td_result_get_detail() walks it) as plain JSON text, so a test tells
+ * 2 from "2", true from "yes" and null from absent: "null" for a JSON null, NULL when absent.
+ * The caller frees it.
+ */
+static inline char *fixture_detail_json(const TdResult *r, const char *path) {
+        json_object *node = r->details;
+        char *copy = strdup(path), *save = NULL;
+        assert_non_null(copy);
+        bool found = node != NULL;
+        for (char *seg = strtok_r(copy, ".", &save); seg && found; seg = strtok_r(NULL, ".", &save)) {
+                if (json_object_is_type(node, json_type_array)) {
+                        char *end;
+                        unsigned long i = strtoul(seg, &end, 10);
+                        found = *seg && !*end && i < json_object_array_length(node);
+                        node = found ? json_object_array_get_idx(node, i) : NULL;
+                } else
+                        found = json_object_is_type(node, json_type_object) &&
+                                json_object_object_get_ex(node, seg, &node);
+        }
+        free(copy);
+        return found ? strdup(json_object_to_json_string_ext(node, JSON_C_TO_STRING_PLAIN |
+                                                                           JSON_C_TO_STRING_NOSLASHESCAPE))
+                     : NULL;
+}
+
+/* The detail at @key, written as plain JSON, is @want ("2", "true", "[\"a\"]", "null"). */
+#define assert_detail_json(result, key, want)                                                               \
+        do {                                                                                                \
+                char *_j = fixture_detail_json((result), (key));                                            \
+                if (!_j || !streq(_j, (want)))                                                              \
+                        fixture_print(result);                                                              \
+                assert_non_null(_j);                                                                        \
+                assert_string_equal(_j, (want));                                                            \
+                free(_j);                                                                                   \
+        } while (0)
+
 #define assert_message_contains(result, needle)                                                             \
         do {                                                                                                \
                 if (!strstr((result)->message, (needle)))                                                   \

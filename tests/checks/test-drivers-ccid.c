@@ -79,7 +79,7 @@ static void test_no_ccid_device(void **state) {
         TdResult r;
         run_ccid(root, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "ccid_devices", "0");
+        assert_detail_json(&r, "ccid_devices", "0");
         assert_message_contains(&r, "no reader driver is needed");
         td_result_clear(&r);
         fixture_remove(root);
@@ -93,8 +93,8 @@ static void test_no_bundles(void **state) {
         assert_verdict(&r, TD_STATUS_FAIL, "ccid.missing");
         assert_message_contains(&r, "libccid");
         assert_message_contains(&r, "096e:0807");
-        assert_detail(&r, "bundles", "none");
-        assert_detail(&r, "token1.driver", "none");
+        assert_detail_json(&r, "bundles", "[]");
+        assert_detail_json(&r, "tokens.0.driver", "null");
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -106,9 +106,9 @@ static void test_bundle_lists_token(void **state) {
         TdResult r;
         run_ccid(root, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "bundles", "/usr/lib/pcsc/drivers/ifd-ccid.bundle");
-        assert_detail(&r, "token1.driver", "/usr/lib/pcsc/drivers/ifd-ccid.bundle");
-        assert_detail(&r, "token1.reader", "Feitian ePass2003");
+        assert_detail_json(&r, "bundles", "[\"/usr/lib/pcsc/drivers/ifd-ccid.bundle\"]");
+        assert_detail(&r, "tokens.0.driver", "/usr/lib/pcsc/drivers/ifd-ccid.bundle");
+        assert_detail(&r, "tokens.0.reader", "Feitian ePass2003");
         assert_message_contains(&r, "ifd-ccid.bundle");
         td_result_clear(&r);
         fixture_remove(root);
@@ -122,8 +122,8 @@ static void test_specific_driver_preferred(void **state) {
         TdResult r;
         run_ccid(root, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "token1.driver", "/usr/lib/pcsc/drivers/vendor.bundle");
-        assert_detail(&r, "token1.reader", "Vendor & Co reader");
+        assert_detail(&r, "tokens.0.driver", "/usr/lib/pcsc/drivers/vendor.bundle");
+        assert_detail(&r, "tokens.0.reader", "Vendor & Co reader");
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -138,7 +138,7 @@ static void test_profile_token_not_listed(void **state) {
         fixture_run(&td_check_drivers_ccid, root, usb_fixture_profile(root, ini), &r);
         assert_verdict(&r, TD_STATUS_FAIL, "ccid.missing");
         assert_message_contains(&r, "096e:0808");
-        assert_detail(&r, "token1.driver", "none");
+        assert_detail_json(&r, "tokens.0.driver", "null");
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -164,9 +164,9 @@ static void test_profile_token_decides(void **state) {
         TdResult r;
         run_ccid(root, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "ccid_devices", "2");
-        assert_detail(&r, "token1.id", "096e:0807");
-        assert_null(td_result_get_detail(&r, "token2.id"));
+        assert_detail_json(&r, "ccid_devices", "2");
+        assert_detail(&r, "tokens.0.id", "096e:0807");
+        assert_null(td_result_get_detail(&r, "tokens.1.id"));
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -199,7 +199,7 @@ static void test_broken_bundles(void **state) {
         TdResult r;
         run_ccid(root, &r);
         assert_verdict(&r, TD_STATUS_FAIL, "ccid.missing");
-        assert_detail(&r, "token1.driver", "none");
+        assert_detail_json(&r, "tokens.0.driver", "null");
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -265,8 +265,8 @@ static void test_bundles_override(void **state) {
         td_result_init(&r, &td_check_drivers_ccid);
         assert_int_equal(td_check_drivers_ccid.run(ctx, &r), 0);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "bundles", "/opt/vendor/ifd-vendor.bundle");
-        assert_detail(&r, "token1.reader", "Vendor & Co reader");
+        assert_detail_json(&r, "bundles", "[\"/opt/vendor/ifd-vendor.bundle\"]");
+        assert_detail(&r, "tokens.0.reader", "Vendor & Co reader");
         td_result_clear(&r);
         assert_int_equal(td_ifd_bundles_override(ctx, calloc(1, sizeof(TdIfdBundles))), -EBUSY);
         td_context_unref(ctx);

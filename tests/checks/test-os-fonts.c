@@ -67,8 +67,8 @@ static void test_root_with_cjk_font_passes(void **state) {
         run_root(root, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
         /* One collection, two faces: WenQuanYi Micro Hei and its Mono variant. */
-        assert_detail(&r, "count", "2");
-        assert_detail(&r, "families", "WenQuanYi Micro Hei, WenQuanYi Micro Hei Mono");
+        assert_detail_json(&r, "count", "2");
+        assert_detail_json(&r, "families", "[\"WenQuanYi Micro Hei\",\"WenQuanYi Micro Hei Mono\"]");
         assert_non_null(td_result_get_detail(&r, "best"));
         assert_true(td_startswith(td_result_get_detail(&r, "best"), "WenQuanYi Micro Hei"));
         /* Found under the root, not in the machine's own /usr/share/fonts. */
@@ -84,7 +84,7 @@ static void test_root_with_cjk_font_passes(void **state) {
         /* A second run reads the scan back from the user cache and agrees. */
         run_root(root, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "count", "2");
+        assert_detail_json(&r, "count", "2");
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -97,8 +97,8 @@ static void test_root_with_latin_font_fails(void **state) {
         TdResult r;
         run_root(root, &r);
         assert_verdict(&r, TD_STATUS_FAIL, "fonts.no-cjk");
-        assert_detail(&r, "count", "0");
-        assert_detail(&r, "families", "");
+        assert_detail_json(&r, "count", "0");
+        assert_detail_json(&r, "families", "[]");
         assert_message_contains(&r, "No installed font covers Simplified Chinese");
         td_result_clear(&r);
         fixture_remove(root);
@@ -112,7 +112,7 @@ static void test_root_without_fonts_conf_fails(void **state) {
         TdResult r;
         run_root(root, &r);
         assert_verdict(&r, TD_STATUS_FAIL, "fonts.no-cjk");
-        assert_detail(&r, "count", "0");
+        assert_detail_json(&r, "count", "0");
         assert_message_contains(&r, "fonts.conf");
         td_result_clear(&r);
         fixture_remove(root);
@@ -125,7 +125,7 @@ static void test_root_without_fonts_fails(void **state) {
         TdResult r;
         run_root(root, &r);
         assert_verdict(&r, TD_STATUS_FAIL, "fonts.no-cjk");
-        assert_detail(&r, "count", "0");
+        assert_detail_json(&r, "count", "0");
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -142,7 +142,7 @@ static void test_root_include_resolves_under_root(void **state) {
         TdResult r;
         run_root(root, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "count", "2");
+        assert_detail_json(&r, "count", "2");
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -173,7 +173,7 @@ static void test_user_config_passes(void **state) {
         TdResult r;
         fixture_run(&td_check_os_fonts, NULL, NULL, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "count", "2");
+        assert_detail_json(&r, "count", "2");
         assert_true(td_startswith(td_result_get_detail(&r, "best_file"), dir));
         td_result_clear(&r);
         unsetenv("FONTCONFIG_FILE");
@@ -194,7 +194,7 @@ static void test_font_claiming_chinese_without_glyphs_fails(void **state) {
         TdResult r;
         fixture_run(&td_check_os_fonts, NULL, NULL, &r);
         assert_verdict(&r, TD_STATUS_FAIL, "fonts.no-cjk");
-        assert_detail(&r, "count", "1");
+        assert_detail_json(&r, "count", "1");
         assert_detail(&r, "best", "DejaVu Sans");
         assert_message_contains(&r, "华润守正电子招标采购平台");
         td_result_clear(&r);

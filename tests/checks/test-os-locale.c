@@ -98,8 +98,8 @@ static void test_zh_cn_generated_passes(void **state) {
         assert_detail(&r, "locale", "zh_CN.UTF-8");
         assert_detail(&r, "variable", "LANG");
         assert_detail(&r, "source", "environment");
-        assert_detail(&r, "installed", "yes");
-        assert_detail(&r, "chinese_locales", "zh_CN.utf8");
+        assert_detail_json(&r, "installed", "true");
+        assert_detail_json(&r, "chinese_locales", "[\"zh_CN.utf8\"]");
         assert_detail(&r, "locale_archive", "ok");
         assert_message_contains(&r, "LANG=zh_CN.UTF-8 (environment)");
         td_result_clear(&r);
@@ -166,7 +166,7 @@ static void test_not_installed_fails(void **state) {
         TdResult r;
         run_env(ARCHIVE_NONE, NULL, NULL, "zh_CN.UTF-8", &r);
         assert_verdict(&r, TD_STATUS_FAIL, "locale.not-installed");
-        assert_detail(&r, "installed", "no");
+        assert_detail_json(&r, "installed", "false");
         assert_detail(&r, "locale_archive", "absent");
         assert_message_contains(&r, "LANG=zh_CN.UTF-8 (environment)");
         td_result_clear(&r);
@@ -176,8 +176,8 @@ static void test_only_gb2312_generated_fails(void **state) {
         TdResult r;
         run_env(ARCHIVE_GB2312, NULL, NULL, "zh_CN.UTF-8", &r);
         assert_verdict(&r, TD_STATUS_FAIL, "locale.not-installed");
-        assert_detail(&r, "installed", "no");
-        assert_detail(&r, "chinese_locales", "zh_CN.gb2312");
+        assert_detail_json(&r, "installed", "false");
+        assert_detail_json(&r, "chinese_locales", "[\"zh_CN.gb2312\"]");
         assert_message_contains(&r, "zh_CN.gb2312");
         td_result_clear(&r);
 
@@ -255,7 +255,7 @@ static void test_locale_directories(void **state) {
         fixture_write_text(root, "usr/lib/locale/C.utf8/LC_CTYPE", "data");
         fixture_run(&td_check_os_locale, root, NULL, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "installed", "yes");
+        assert_detail_json(&r, "installed", "true");
         td_result_clear(&r);
         fixture_remove(root);
 
@@ -649,8 +649,8 @@ static void test_override(void **state) {
         assert_int_equal(td_check_os_locale.run(ctx, &r), 0);
         assert_verdict(&r, TD_STATUS_FAIL, "locale.traditional");
         assert_detail(&r, "source", "/etc/locale.conf");
-        assert_detail(&r, "chinese_locales", "zh_HK.utf8");
-        assert_detail(&r, "installed", "yes");
+        assert_detail_json(&r, "chinese_locales", "[\"zh_HK.utf8\"]");
+        assert_detail_json(&r, "installed", "true");
         td_result_clear(&r);
 
         const TdLocale *got;

@@ -86,6 +86,7 @@ static void test_answering_card_wins_over_a_mute_one(void **state) {
         assert_verdict(&r, TD_STATUS_PASS, NULL);
         assert_detail(&r, "reader", "Virtual PCD 00 00");
         assert_detail(&r, "model", "test-piv");
+        assert_detail_json(&r, "exclusive", "false");
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -106,7 +107,7 @@ static void test_atr_named_by_smartcard_list(void **state) {
         assert_verdict(&r, TD_STATUS_PASS, NULL);
         assert_detail(&r, "model", "tokensim virtual PIV card");
         assert_detail(&r, "atr", "3B:88:80:01:56:50:49:56:43:41:52:44:04");
-        assert_detail(&r, "exclusive", "yes");
+        assert_detail_json(&r, "exclusive", "true");
         td_result_clear(&r);
         fixture_remove(root);
 }

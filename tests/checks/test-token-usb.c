@@ -60,7 +60,7 @@ static void test_no_sysfs(void **state) {
         run_usb(root, &r);
         assert_verdict(&r, TD_STATUS_FAIL, "token.absent");
         assert_detail(&r, "sysfs", "absent");
-        assert_detail(&r, "usb_devices", "0");
+        assert_detail_json(&r, "usb_devices", "0");
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -71,9 +71,9 @@ static void test_only_root_hub(void **state) {
         TdResult r;
         run_usb(root, &r);
         assert_verdict(&r, TD_STATUS_FAIL, "token.absent");
-        assert_detail(&r, "usb_devices", "1");
+        assert_detail_json(&r, "usb_devices", "1");
         assert_message_contains(&r, "another USB port");
-        assert_null(td_result_get_detail(&r, "token1.id"));
+        assert_null(td_result_get_detail(&r, "tokens.0.id"));
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -86,14 +86,14 @@ static void test_profile_ccid_token(void **state) {
         run_usb(root, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
         assert_message_contains(&r, "096e:0807");
-        assert_detail(&r, "token1.id", "096e:0807");
-        assert_detail(&r, "token1.name", "FT ePass2003Auto");
-        assert_detail(&r, "token1.model", "test-ccid");
-        assert_detail(&r, "token1.matched_by", "profile");
-        assert_detail(&r, "token1.interfaces", "0b CCID");
-        assert_detail(&r, "token1.access", "pcscd");
-        assert_detail(&r, "token1.sysfs", "1-2");
-        assert_detail(&r, "usb_devices", "2");
+        assert_detail(&r, "tokens.0.id", "096e:0807");
+        assert_detail(&r, "tokens.0.name", "FT ePass2003Auto");
+        assert_detail(&r, "tokens.0.model", "test-ccid");
+        assert_detail(&r, "tokens.0.matched_by", "profile");
+        assert_detail_json(&r, "tokens.0.interfaces", "[\"0b CCID\"]");
+        assert_detail(&r, "tokens.0.access", "pcscd");
+        assert_detail(&r, "tokens.0.sysfs", "1-2");
+        assert_detail_json(&r, "usb_devices", "2");
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -105,9 +105,9 @@ static void test_unknown_ccid_device(void **state) {
         TdResult r;
         run_usb(root, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "token1.id", "a625:0801");
-        assert_detail(&r, "token1.matched_by", "ccid-class");
-        assert_null(td_result_get_detail(&r, "token1.model"));
+        assert_detail(&r, "tokens.0.id", "a625:0801");
+        assert_detail(&r, "tokens.0.matched_by", "ccid-class");
+        assert_null(td_result_get_detail(&r, "tokens.0.model"));
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -120,7 +120,7 @@ static void test_two_tokens(void **state) {
         run_usb(root, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
         assert_message_contains(&r, "096e:0807, 163c:0407");
-        assert_detail(&r, "token2.id", "163c:0407");
+        assert_detail(&r, "tokens.1.id", "163c:0407");
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -134,10 +134,11 @@ static void test_hid_token_usable(void **state) {
         TdResult r;
         run_usb(root, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "token1.model", "test-hid");
-        assert_detail(&r, "token1.interfaces", "03 HID");
-        assert_detail(&r, "token1.access", "usable");
-        assert_detail(&r, "token1.nodes", "/dev/bus/usb/001/005 usable; /dev/hidraw0 usable");
+        assert_detail(&r, "tokens.0.model", "test-hid");
+        assert_detail_json(&r, "tokens.0.interfaces", "[\"03 HID\"]");
+        assert_detail(&r, "tokens.0.access", "usable");
+        assert_detail_json(&r, "tokens.0.nodes",
+                           "[\"/dev/bus/usb/001/005 usable\",\"/dev/hidraw0 usable\"]");
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -157,8 +158,8 @@ static void test_vendor_wide_usb_id(void **state) {
         TdResult r;
         fixture_run(&td_check_token_usb, root, usb_fixture_profile(root, profile), &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "token1.model", "longmai");
-        assert_detail(&r, "token2.model", "exact");
+        assert_detail(&r, "tokens.0.model", "longmai");
+        assert_detail(&r, "tokens.1.model", "exact");
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -171,7 +172,8 @@ static void test_hid_token_some_nodes_absent(void **state) {
         TdResult r;
         run_usb(root, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "token1.nodes", "/dev/bus/usb/001/005 absent; /dev/hidraw0 usable");
+        assert_detail_json(&r, "tokens.0.nodes",
+                           "[\"/dev/bus/usb/001/005 absent\",\"/dev/hidraw0 usable\"]");
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -182,7 +184,7 @@ static void test_hid_token_without_nodes(void **state) {
         TdResult r;
         run_usb(root, &r);
         assert_verdict(&r, TD_STATUS_WARN, "usb.permission");
-        assert_detail(&r, "token1.access", "no-node");
+        assert_detail(&r, "tokens.0.access", "no-node");
         assert_message_contains(&r, "055c:e000");
         td_result_clear(&r);
         fixture_remove(root);
@@ -208,18 +210,19 @@ static void run_denied(const char *root, bool rule_installed) {
                 td_context_take_profile(ctx, profile);
                 td_result_init(&r, &td_check_token_usb);
                 int rc = td_check_token_usb.run(ctx, &r);
-                const char *found = td_result_get_detail(&r, "udev_rules_found");
+                char *found = fixture_detail_json(&r, "udev_rules_found");
                 bool ok = rc == 0 && r.status == TD_STATUS_FAIL && streq_ptr(r.cause, "usb.permission") &&
                           strstr(r.message, "/dev/bus/usb/001/005") &&
-                          streq_ptr(td_result_get_detail(&r, "token1.access"), "denied") &&
+                          streq_ptr(td_result_get_detail(&r, "tokens.0.access"), "denied") &&
                           streq_ptr(td_result_get_detail(&r, "udev_rule"),
                                     "SUBSYSTEMS==\"usb\", ATTRS{idVendor}==\"055c\", "
                                     "ATTRS{idProduct}==\"e000\", MODE=\"0660\", TAG+=\"uaccess\"") &&
                           streq_ptr(td_result_get_detail(&r, "udev_rule_file"),
                                     "/etc/udev/rules.d/70-tokendoctor-055c-e000.rules") &&
                           found &&
-                          (rule_installed ? streq(found, "/etc/udev/rules.d/90-mtoken.rules")
-                                          : streq(found, "none"));
+                          (rule_installed ? streq(found, "[\"/etc/udev/rules.d/90-mtoken.rules\"]")
+                                          : streq(found, "[]"));
+                free(found);
                 if (!ok)
                         fixture_print(&r);
                 td_result_clear(&r);
@@ -266,9 +269,9 @@ static void test_uevent_fallback(void **state) {
         TdResult r;
         run_usb(root, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "token1.id", "055c:e000");
-        assert_detail(&r, "token1.interfaces", "03 HID");
-        assert_detail(&r, "token1.nodes", "/dev/bus/usb/003/005 usable");
+        assert_detail(&r, "tokens.0.id", "055c:e000");
+        assert_detail_json(&r, "tokens.0.interfaces", "[\"03 HID\"]");
+        assert_detail_json(&r, "tokens.0.nodes", "[\"/dev/bus/usb/003/005 usable\"]");
         td_result_clear(&r);
         fixture_remove(root);
 }
@@ -327,13 +330,13 @@ static void test_odd_sysfs(void **state) {
         run_usb(root, &r);
         assert_verdict(&r, TD_STATUS_WARN, "usb.permission");
         /* "1-10" links to 1-2 inside the root: the same device, seen without its interfaces. */
-        const char *ccid = "token1", *hid = "token2";
+        const char *ccid = "tokens.0", *hid = "tokens.1";
         if (in_root) {
-                assert_detail(&r, "token1.id", "096e:0807");
-                assert_detail(&r, "token1.sysfs", "1-10");
-                assert_detail(&r, "token1.access", "no-node");
-                ccid = "token2";
-                hid = "token3";
+                assert_detail(&r, "tokens.0.id", "096e:0807");
+                assert_detail(&r, "tokens.0.sysfs", "1-10");
+                assert_detail(&r, "tokens.0.access", "no-node");
+                ccid = "tokens.1";
+                hid = "tokens.2";
         }
         char key[64];
         snprintf(key, sizeof key, "%s.sysfs", ccid);
@@ -343,12 +346,12 @@ static void test_odd_sysfs(void **state) {
         snprintf(key, sizeof key, "%s.id", hid);
         assert_detail(&r, key, "055c:e000");
         snprintf(key, sizeof key, "%s.nodes", hid);
-        assert_detail(&r, key, "/dev/bus/usb/001/999 absent");
+        assert_detail_json(&r, key, "[\"/dev/bus/usb/001/999 absent\"]");
         snprintf(key, sizeof key, "%s.interfaces", hid);
-        assert_detail(&r, key, "unknown, 08 mass storage");
+        assert_detail_json(&r, key, "[\"unknown\",\"08 mass storage\"]");
         snprintf(key, sizeof key, "%s.access", hid);
         assert_detail(&r, key, "no-node");
-        assert_null(td_result_get_detail(&r, in_root ? "token4.id" : "token3.id"));
+        assert_null(td_result_get_detail(&r, in_root ? "tokens.3.id" : "tokens.2.id"));
         snprintf(key, sizeof key, "%s.name", hid);
         const char *name = td_result_get_detail(&r, key);
         assert_non_null(name);
@@ -542,9 +545,9 @@ static void test_bus_override(void **state) {
         td_result_init(&r, &td_check_token_usb);
         assert_int_equal(td_check_token_usb.run(ctx, &r), 0);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "token1.id", "096e:0807");
-        assert_detail(&r, "token1.sysfs", "3-1");
-        assert_detail(&r, "token1.access", "pcscd");
+        assert_detail(&r, "tokens.0.id", "096e:0807");
+        assert_detail(&r, "tokens.0.sysfs", "3-1");
+        assert_detail(&r, "tokens.0.access", "pcscd");
         td_result_clear(&r);
         assert_int_equal(td_usb_bus_override(ctx, calloc(1, sizeof(TdUsbBus))), -EBUSY);
         td_context_unref(ctx);

@@ -41,10 +41,12 @@ class PcscChecksTest(tdrig.RigTestCase):
         r = self.check(expect_rc=0)
         self.assertEqual(r["drivers.pcscd"]["status"], "pass")
         self.assertEqual(r["token.reader"]["status"], "pass")
-        self.assertIn("Virtual PCD", r["token.reader"]["details"]["reader1"])
+        self.assertIn("Virtual PCD", r["token.reader"]["details"]["readers"][0])
+        self.assertEqual(r["drivers.pcscd"]["details"]["readers"], len(r["token.reader"]["details"]["readers"]))
         self.assertEqual(r["token.card"]["status"], "pass", r["token.card"])
         self.assertEqual(r["token.card"]["details"]["atr"], TOKENSIM_ATR)
         self.assertIn("Virtual PCD", r["token.card"]["details"]["reader"])
+        self.assertIs(r["token.card"]["details"]["exclusive"], False)
 
     def test_profile_names_the_model(self):
         self.rig.start(cert_9a=self.cert[0], key_9a=self.cert[1])

@@ -443,15 +443,34 @@ static void assert_contains(const char *haystack, const char *needle) {
                 fail_msg("'%s' does not contain '%s'", haystack ? haystack : "(null)", needle);
 }
 
+/* The node at @path (member names and array indexes joined by '.'), NULL when absent. */
+static struct json_object *detail_node(const TdResult *r, const char *path) {
+        struct json_object *node = r->details;
+        char *copy = strdup(path), *save = NULL;
+        assert_non_null(copy);
+        for (char *seg = strtok_r(copy, ".", &save); seg && node; seg = strtok_r(NULL, ".", &save)) {
+                if (json_object_is_type(node, json_type_array)) {
+                        char *end;
+                        unsigned long i = strtoul(seg, &end, 10);
+                        node = *seg && !*end && i < json_object_array_length(node)
+                                       ? json_object_array_get_idx(node, i)
+                                       : NULL;
+                } else if (!json_object_is_type(node, json_type_object) ||
+                           !json_object_object_get_ex(node, seg, &node))
+                        node = NULL;
+        }
+        free(copy);
+        return node;
+}
+
+/* A detail that must be a JSON integer (a duration, a status code, a skew), not text. */
 static long detail_long(const TdResult *r, const char *key) {
-        const char *v = td_result_get_detail(r, key);
+        struct json_object *v = detail_node(r, key);
         if (!v)
                 fail_msg("no detail %s", key);
-        char *end;
-        long n = strtol(v, &end, 10);
-        if (end == v || *end)
-                fail_msg("detail %s=%s is not a number", key, v);
-        return n;
+        if (!json_object_is_type(v, json_type_int))
+                fail_msg("detail %s=%s is not a JSON integer", key, json_object_to_json_string(v));
+        return (long) json_object_get_int64(v);
 }
 
 /* ---- net.platform --------------------------------------------------------------------- */
@@ -461,17 +480,17 @@ static void test_platform_healthy(void **state) {
         RunOptions o = { .ca = F.ca };
         assert_int_equal(run_check("net.platform", TD_STRV(F.ok.url), &o, &r), 0);
         assert_status(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "url1", F.ok.url);
-        assert_detail(&r, "url1.ip", "127.0.0.1");
-        assert_detail(&r, "url1.http_status", "200");
-        assert_true(detail_long(&r, "url1.dns_ms") >= 0);
-        assert_true(detail_long(&r, "url1.connect_ms") >= 0);
-        assert_true(detail_long(&r, "url1.tls_ms") >= 0);
-        long total = detail_long(&r, "url1.total_ms");
-        assert_true(total >= detail_long(&r, "url1.tls_ms"));
+        assert_detail(&r, "urls.0.url", F.ok.url);
+        assert_detail(&r, "urls.0.ip", "127.0.0.1");
+        assert_int_equal(detail_long(&r, "urls.0.http_status"), 200);
+        assert_true(detail_long(&r, "urls.0.dns_ms") >= 0);
+        assert_true(detail_long(&r, "urls.0.connect_ms") >= 0);
+        assert_true(detail_long(&r, "urls.0.tls_ms") >= 0);
+        long total = detail_long(&r, "urls.0.total_ms");
+        assert_true(total >= detail_long(&r, "urls.0.tls_ms"));
         assert_true(total < 20000);
-        assert_no_detail(&r, "url1.proxy");
-        assert_no_detail(&r, "url1.error");
+        assert_no_detail(&r, "urls.0.proxy");
+        assert_no_detail(&r, "urls.0.error");
         assert_contains(r.message, F.ok.url);
         td_result_clear(&r);
 }
@@ -481,8 +500,8 @@ static void test_platform_several_urls(void **state) {
         RunOptions o = { .ca = F.ca };
         assert_int_equal(run_check("net.platform", TD_STRV(F.ok.url, F.ahead_60s.url), &o, &r), 0);
         assert_status(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "url2", F.ahead_60s.url);
-        assert_detail(&r, "url2.http_status", "200");
+        assert_detail(&r, "urls.1.url", F.ahead_60s.url);
+        assert_int_equal(detail_long(&r, "urls.1.http_status"), 200);
         td_result_clear(&r);
 
         /* The first failing URL names the verdict; every URL is still probed. */
@@ -491,8 +510,8 @@ static void test_platform_several_urls(void **state) {
         assert_status(&r, TD_STATUS_FAIL, "net.http");
         assert_contains(r.message, F.status503.url);
         assert_contains(r.message, "503");
-        assert_detail(&r, "url1.http_status", "200");
-        assert_detail(&r, "url3.stage", "connect");
+        assert_int_equal(detail_long(&r, "urls.0.http_status"), 200);
+        assert_detail(&r, "urls.2.stage", "connect");
         td_result_clear(&r);
 }
 
@@ -504,9 +523,9 @@ static void test_platform_untrusted(void **state) {
         assert_contains(r.message, F.untrusted.url);
         assert_contains(r.message, "TLS");
         assert_contains(r.message, "clock");
-        assert_detail(&r, "url1.stage", "tls");
-        assert_detail(&r, "url1.error", NULL);
-        assert_true(detail_long(&r, "url1.verify_result") > 0);
+        assert_detail(&r, "urls.0.stage", "tls");
+        assert_detail(&r, "urls.0.error", NULL);
+        assert_true(detail_long(&r, "urls.0.verify_result") > 0);
         td_result_clear(&r);
 
         /* Without the profile's CA the system store alone does not know the test CA. */
@@ -528,9 +547,9 @@ static void test_platform_closed_port(void **state) {
         assert_status(&r, TD_STATUS_FAIL, "net.connect");
         assert_contains(r.message, F.closed_url);
         assert_contains(r.message, "TCP");
-        assert_detail(&r, "url1.stage", "connect");
-        assert_no_detail(&r, "url1.tls_ms");
-        assert_no_detail(&r, "url1.http_status");
+        assert_detail(&r, "urls.0.stage", "connect");
+        assert_no_detail(&r, "urls.0.tls_ms");
+        assert_no_detail(&r, "urls.0.http_status");
         td_result_clear(&r);
 }
 
@@ -539,7 +558,7 @@ static void test_platform_http_error(void **state) {
         RunOptions o = { .ca = F.ca };
         assert_int_equal(run_check("net.platform", TD_STRV(F.status503.url), &o, &r), 0);
         assert_status(&r, TD_STATUS_FAIL, "net.http");
-        assert_detail(&r, "url1.http_status", "503");
+        assert_int_equal(detail_long(&r, "urls.0.http_status"), 503);
         assert_contains(r.message, "503");
         td_result_clear(&r);
 }
@@ -549,8 +568,8 @@ static void test_platform_redirect(void **state) {
         RunOptions o = { .ca = F.ca };
         assert_int_equal(run_check("net.platform", TD_STRV(F.redirect.url), &o, &r), 0);
         assert_status(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "url1.http_status", "301");
-        assert_contains(td_result_get_detail(&r, "url1.redirect"), "/elsewhere");
+        assert_int_equal(detail_long(&r, "urls.0.http_status"), 301);
+        assert_contains(td_result_get_detail(&r, "urls.0.redirect"), "/elsewhere");
         assert_detail(&r, "redirects", "not-followed");
         td_result_clear(&r);
 }
@@ -561,7 +580,7 @@ static void test_platform_big_body(void **state) {
         int64_t start = td_now_monotonic_ms();
         assert_int_equal(run_check("net.platform", TD_STRV(F.big_body.url), &o, &r), 0);
         assert_status(&r, TD_STATUS_PASS, NULL);
-        assert_detail(&r, "url1.http_status", "200");
+        assert_int_equal(detail_long(&r, "urls.0.http_status"), 200);
         /* 4 MiB would take a while under valgrind; 64 KiB does not. */
         assert_true(td_now_monotonic_ms() - start < 10000);
         td_result_clear(&r);
@@ -593,8 +612,8 @@ static void test_platform_timeout(void **state) {
         o.budget_ms = 1000;
         assert_int_equal(run_check("net.platform", TD_STRV(F.hang.url, F.ok.url), &o, &r), 0);
         assert_status(&r, TD_STATUS_FAIL, "net.timeout");
-        assert_detail(&r, "url2", F.ok.url);
-        assert_no_detail(&r, "url2.http_status");
+        assert_detail(&r, "urls.1.url", F.ok.url);
+        assert_no_detail(&r, "urls.1.http_status");
         td_result_clear(&r);
 }
 
@@ -623,8 +642,8 @@ static void test_platform_dns(void **state) {
         assert_status(&r, TD_STATUS_FAIL, "net.dns");
         assert_contains(r.message, url);
         assert_contains(r.message, "DNS");
-        assert_detail(&r, "url1.stage", "dns");
-        assert_contains(td_result_get_detail(&r, "url1.error"), "tokendoctor-test.invalid");
+        assert_detail(&r, "urls.0.stage", "dns");
+        assert_contains(td_result_get_detail(&r, "urls.0.error"), "tokendoctor-test.invalid");
         td_result_clear(&r);
 
         assert_true(run_check("time.clock", TD_STRV(url), &o, &r) < 0);
@@ -655,7 +674,7 @@ static void test_proxy(void **state) {
         unset_proxies();
         assert_int_equal(ret, 0);
         assert_status(&r, TD_STATUS_FAIL, "net.connect");
-        assert_detail(&r, "url1.proxy", redacted);
+        assert_detail(&r, "urls.0.proxy", redacted);
         assert_contains(r.message, redacted);
         if (r.details && strstr(json_object_to_json_string(r.details), "s3cret"))
                 fail_msg("the details show the proxy password");
@@ -668,7 +687,7 @@ static void test_proxy(void **state) {
         unset_proxies();
         assert_int_equal(ret, 0);
         assert_status(&r, TD_STATUS_FAIL, "net.connect");
-        assert_detail(&r, "url1.proxy", redacted);
+        assert_detail(&r, "urls.0.proxy", redacted);
         td_result_clear(&r);
 
         /* no_proxy exempts the host: a direct connection that works. */
@@ -678,7 +697,7 @@ static void test_proxy(void **state) {
         unset_proxies();
         assert_int_equal(ret, 0);
         assert_status(&r, TD_STATUS_PASS, NULL);
-        assert_no_detail(&r, "url1.proxy");
+        assert_no_detail(&r, "urls.0.proxy");
         td_result_clear(&r);
 
         /* http_proxy is for http:// URLs only, as in libcurl. */
@@ -713,7 +732,7 @@ static void test_clock_healthy(void **state) {
         assert_int_equal(server[10], 'T');
         assert_int_equal(server[19], 'Z');
         assert_detail(&r, "local_time", NULL);
-        assert_detail(&r, "max_skew_s", "300");
+        assert_int_equal(detail_long(&r, "max_skew_s"), 300);
         td_result_clear(&r);
 }
 
@@ -770,7 +789,7 @@ static void test_clock_small_skew(void **state) {
         RunOptions strict = { .max_skew = 30 };
         assert_int_equal(run_check("time.clock", TD_STRV(F.ahead_60s.url), &strict, &r), 0);
         assert_status(&r, TD_STATUS_FAIL, "time.skew");
-        assert_detail(&r, "max_skew_s", "30");
+        assert_int_equal(detail_long(&r, "max_skew_s"), 30);
         assert_contains(r.message, "30 seconds");
         td_result_clear(&r);
 }
