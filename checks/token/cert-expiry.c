@@ -30,7 +30,7 @@ static int run(TdContext *ctx, TdResult *result) {
         long days_left = (long) ((info.not_after - now) / 86400);
         td_result_add_detail(result, "not_before", "%s", from);
         td_result_add_detail(result, "not_after", "%s", until);
-        td_result_add_detail(result, "days_left", "%ld", days_left);
+        td_detail_set_int(result, NULL, "days_left", days_left);
         unsigned warn_days = td_context_get_profile(ctx)->ca_expiry_warn_days;
 
         if (now < info.not_before)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cert.present: a signing certificate is on the token (证书显示). */
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdio.h>
 
 #include "td-i18n.h"
@@ -16,19 +17,21 @@ static int run(TdContext *ctx, TdResult *result) {
                                      _("No token is seen, so no certificate can be read."));
         if (r < 0)
                 return r;
+        json_object *certs = td_detail_add_array(result, NULL, "certificates");
         for (size_t i = 0; i < token->n_certs; i++) {
                 TdCertInfo info;
-                char key[32];
-                snprintf(key, sizeof key, "cert%zu", i + 1);
+                json_object *c = td_detail_append_object(result, certs);
+                td_detail_set_string(result, c, "label", "%s", token->certs[i].label);
                 if (td_x509_parse(token->certs[i].der, token->certs[i].der_len, &info) < 0) {
-                        td_result_add_detail(result, key, "%s", _("unreadable certificate"));
+                        td_detail_set_bool(result, c, "readable", false);
                         continue;
                 }
-                td_result_add_detail(result, key, "%s", info.subject);
-                snprintf(key, sizeof key, "cert%zu.serial", i + 1);
-                td_result_add_detail(result, key, "%s", info.serial);
-                snprintf(key, sizeof key, "cert%zu.key", i + 1);
-                td_result_add_detail(result, key, "%s %d", info.key_type, info.key_bits);
+                td_detail_set_bool(result, c, "readable", true);
+                td_detail_set_string(result, c, "subject", "%s", info.subject);
+                td_detail_set_string(result, c, "serial", "%s", info.serial);
+                td_detail_set_string(result, c, "key_type", "%s", info.key_type);
+                td_detail_set_int(result, c, "key_bits", info.key_bits);
+                td_detail_set_bool(result, c, "signing", info.signing);
                 td_cert_info_clear(&info);
         }
         TdCertInfo info;

@@ -58,7 +58,7 @@ static int report_wrong_pin(TdContext *ctx, TdResult *result, const TdP11Token *
                             const TdP11Signature *sig) {
         int left = tries_left(ctx, token, sig);
         if (left >= 0)
-                td_result_add_detail(result, "pin_tries_left", "%d", left);
+                td_detail_set_int(result, NULL, "pin_tries_left", left);
         if (left == 0)
                 return td_result_set(
                         result, TD_STATUS_FAIL, "pin.wrong",

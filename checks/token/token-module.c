@@ -4,6 +4,7 @@
  * session started here stays up for the run: cert.* and sign.test ask the same probe.
  */
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdio.h>
 
 #include "platform/td-p11.h"
@@ -77,9 +78,13 @@ static int usb_explanation(TdContext *ctx, TdResult *result, const TdProfile *pr
                         continue;
                 char id[10];
                 td_usb_device_id(d, id);
-                td_result_add_detail(result, "explained_by", "usb.permission");
-                td_result_add_detail(result, "usb_token", "%s", id);
-                td_result_add_detail(result, "usb_node", "%s", denied ? denied : "none");
+                json_object *usb = td_detail_add_object(result, NULL, "explained_by_usb");
+                td_detail_set_string(result, usb, "cause", "usb.permission");
+                td_detail_set_string(result, usb, "token", "%s", id);
+                if (denied)
+                        td_detail_set_string(result, usb, "node", "%s", denied);
+                else
+                        td_detail_set_null(result, usb, "node");
                 *ret_text = denied ? td_strdup_printf(
                                              _("The token %s is on the USB bus, but this user may not open "
                                                "its device node %s (see token.usb): drivers that cannot "
@@ -139,14 +144,15 @@ static int run(TdContext *ctx, TdResult *result) {
                 if (r < 0)
                         return r;
                 probed++;
-                char key[32];
-                snprintf(key, sizeof key, "module%u", probed);
-                td_result_add_detail(result, key, "%s", l->module);
-                snprintf(key, sizeof key, "module%u.result", probed);
-                td_result_add_detail(result, key, "%s",
-                                     l->cause      ? l->message
-                                     : l->n_tokens ? "token found"
-                                                   : "no token");
+                json_object *m =
+                        td_detail_append_object(result, td_detail_get_array(result, NULL, "modules"));
+                td_detail_set_string(result, m, "path", "%s", l->module);
+                if (l->cause) {
+                        td_detail_set_string(result, m, "cause", "%s", l->cause);
+                        td_detail_set_string(result, m, "error", "%s", l->message);
+                } else
+                        td_detail_set_null(result, m, "cause");
+                td_detail_set_int(result, m, "tokens", (int64_t) l->n_tokens);
                 if (!l->cause && l->n_tokens > 0)
                         found = l;
                 else if (!worst || severity(l) > severity(worst)) {
@@ -160,10 +166,11 @@ static int run(TdContext *ctx, TdResult *result) {
         if (found) {
                 const TdP11Token *t = &found->tokens[0];
                 td_result_add_detail(result, "module", "%s", found->module);
-                td_result_add_detail(result, "token_label", "%s", t->label);
-                td_result_add_detail(result, "token_serial", "%s", t->serial);
-                td_result_add_detail(result, "token_model", "%s", t->model);
-                td_result_add_detail(result, "slot", "%s", t->slot_description);
+                json_object *token = td_detail_add_object(result, NULL, "token");
+                td_detail_set_string(result, token, "label", "%s", t->label);
+                td_detail_set_string(result, token, "serial", "%s", t->serial);
+                td_detail_set_string(result, token, "model", "%s", t->model);
+                td_detail_set_string(result, token, "slot", "%s", t->slot_description);
                 return td_result_set(result, TD_STATUS_PASS, NULL,
                                      _("%s sees the token \"%s\" (serial %s)."), found->module, t->label,
                                      t->serial);

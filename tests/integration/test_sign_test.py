@@ -104,7 +104,7 @@ class SignTest(tdrig.RigTestCase):
         self.assertIn("还剩 3 次机会", r["sign.test"]["message"])
         r, _ = self.sign_test(pin="654321", expect_rc=2)
         self.assertEqual(r["sign.test"]["cause"], "pin.wrong")
-        self.assertEqual(r["sign.test"]["details"]["pin_tries_left"], "2")
+        self.assertEqual(r["sign.test"]["details"]["pin_tries_left"], 2)
         self.assertIn("2 tries", r["sign.test"]["message"])
         self.assertEqual(self.rig.control("tries"), "OK 2")
         # One left: the next wrong PIN would lock the token, and the test would refuse it.

@@ -74,7 +74,7 @@ class TokenModuleTest(unittest.TestCase):
                 self.assertEqual(r["cause"], "module.crash")
                 self.assertRegex(r["message"], CRASHED_IN + call)
                 self.assertEqual(r["details"]["module_call"], call)
-                self.assertNotIn("explained_by", r["details"])
+                self.assertNotIn("explained_by_usb", r["details"])
                 self.no_probe_left(module)
 
     def test_hang_at_load_names_the_call(self):
@@ -99,15 +99,15 @@ class TokenModuleTest(unittest.TestCase):
         self.assertEqual(r["cause"], "module.crash")
         self.assertRegex(r["message"], CRASHED_IN + "C_GetSlotList")
         self.assertIn("055c:0001 is on the USB bus, but it has no device node", r["message"])
-        self.assertEqual(r["details"]["explained_by"], "usb.permission")
-        self.assertEqual(r["details"]["usb_token"], "055c:0001")
-        self.assertEqual(r["details"]["usb_node"], "none")
+        self.assertEqual(r["details"]["explained_by_usb"]["cause"], "usb.permission")
+        self.assertEqual(r["details"]["explained_by_usb"]["token"], "055c:0001")
+        self.assertIsNone(r["details"]["explained_by_usb"]["node"])
         # A driver that dies at load is not looking for its device: nothing to explain.
         r = self.check(self.profile(INIT_CRASH, usb_ids="055c:0001"), "--root", root, expect_rc=2)["token.module"]
-        self.assertNotIn("explained_by", r["details"])
+        self.assertNotIn("explained_by_usb", r["details"])
         # Another model's token on the bus explains nothing about this driver either.
         r = self.check(self.profile(CRASH, usb_ids="096e:0807"), "--root", root, expect_rc=2)["token.module"]
-        self.assertNotIn("explained_by", r["details"])
+        self.assertNotIn("explained_by_usb", r["details"])
 
     def softhsm_behind_wrapper(self, **wrap):
         """SoftHSM2 with a signing key and certificate, reached through the wrapper module that logs
@@ -187,7 +187,7 @@ class TokenModuleTest(unittest.TestCase):
         self.rig.start(cert_9a=cert[0], key_9a=cert[1])
         r = self.check(self.profile(tdrig.opensc_module()), expect_rc=0)
         self.assertEqual(r["token.module"]["status"], "pass", r["token.module"])
-        self.assertEqual(r["token.module"]["details"]["token_serial"], "8899aabbccddeeff")
+        self.assertEqual(r["token.module"]["details"]["token"]["serial"], "8899aabbccddeeff")
         self.rig.control("remove")
         self.rig.wait_card(False)
         r = self.check(self.profile(tdrig.opensc_module()), expect_rc=2)
@@ -197,7 +197,7 @@ class TokenModuleTest(unittest.TestCase):
         env = tdrig.make_softhsm(self.rig.dir, label="td-soft")
         r = self.check(self.profile(tdrig.SOFTHSM_MODULE), env=env, expect_rc=0)
         self.assertEqual(r["token.module"]["status"], "pass", r["token.module"])
-        self.assertEqual(r["token.module"]["details"]["token_label"], "td-soft")
+        self.assertEqual(r["token.module"]["details"]["token"]["label"], "td-soft")
 
 
 if __name__ == "__main__":
