@@ -9,6 +9,8 @@ import sys
 import time
 import unittest
 
+import jsonschema
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tdfixture  # noqa: E402
 from tdfixture import run_tokendoctor  # noqa: E402
@@ -16,6 +18,22 @@ from tdfixture import run_tokendoctor  # noqa: E402
 SYSTEM_CHECKS = ["os.release", "os.locale", "os.fonts", "net.platform", "time.clock"]
 # The system checks alone: the PC/SC and token checks have their own tests on the token rig.
 SYSTEM_ONLY = ",".join(SYSTEM_CHECKS)
+SCHEMA_FILE = os.path.join(os.environ.get("TD_SRCDIR") or os.path.join(os.path.dirname(__file__), "..", ".."),
+                           "data", "report.schema.json")
+with open(SCHEMA_FILE, encoding="utf-8") as f:
+    SCHEMA = json.load(f)
+jsonschema.Draft202012Validator.check_schema(SCHEMA)
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def kind_validator(kind):
+    """The schema narrowed to one kind of document, so errors point into it."""
+    narrowed = {k: v for k, v in SCHEMA.items() if k != "oneOf"}
+    narrowed["$ref"] = f"#/$defs/{kind}_document"
+    return jsonschema.Draft202012Validator(narrowed)
+
+
+KIND_VALIDATORS = {kind: kind_validator(kind) for kind in ("check", "list", "error")}
 RESULT_KEYS = {"id", "category", "status", "title", "message", "cause", "fix", "details", "duration_ms"}
 
 
@@ -39,9 +57,20 @@ class CliTest(unittest.TestCase):
             doc = json.loads(p.stdout)
         except json.JSONDecodeError as e:
             self.fail(f"no JSON on stdout ({e}); rc={p.returncode}\nstdout={p.stdout}\nstderr={p.stderr}")
+        # Every check document this file makes must follow data/report.schema.json.
+        self.assertSchema(doc)
         if expect_rc is not None:
             self.assertEqual(p.returncode, expect_rc, f"stdout={p.stdout}\nstderr={p.stderr}")
         return p, doc
+
+    def assertSchema(self, doc):
+        kind = "error" if "error" in doc else "list" if "checks" in doc else "check"
+        errors = sorted(KIND_VALIDATORS[kind].iter_errors(doc), key=lambda e: list(e.absolute_path))
+        if not errors and not VALIDATOR.is_valid(doc):
+            self.fail(f"a {kind} document that the schema's oneOf refuses: {doc}")
+        if errors:
+            self.fail("document does not follow report.schema.json:\n" + "\n".join(
+                f"  at {'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:10]))
 
     @staticmethod
     def by_id(doc):
@@ -159,6 +188,37 @@ class CliTest(unittest.TestCase):
         self.assertIn("建议修复项", p.stdout)  # the seed's word, kept in English output too
         others = len(json.loads(run_tokendoctor("list", "--json").stdout)["checks"]) - len(SYSTEM_CHECKS)
         self.assertIn(f"Summary: 4 passed, 0 warnings, 1 failed, 0 errors, {others} skipped", p.stdout)
+
+    # --- the schema file ------------------------------------------------------------------
+    def test_schema_list_and_error_documents(self):
+        p = run_tokendoctor("list", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertSchema(json.loads(p.stdout))
+        for argv, rc in ((["check", "--json", "--timeout", "soon"], 64),
+                         (["check", "--json", "--profile", self.fx.path("no-such.ini")], 78)):
+            p = run_tokendoctor(*argv)
+            self.assertEqual(p.returncode, rc, f"{argv}: {p.stderr}")
+            doc = json.loads(p.stdout)
+            self.assertIn("error", doc)
+            self.assertSchema(doc)
+
+    def test_schema_rejects_untyped_details(self):
+        # The schema is not a rubber stamp: the old flat, stringly-typed details fail it.
+        _, doc = self.check_json(expect_rc=0)
+        results = self.by_id(doc)
+        bad = json.loads(json.dumps(doc))
+        for r in bad["results"]:
+            if r["id"] == "os.fonts":
+                r["details"]["count"] = str(r["details"]["count"])
+            if r["id"] == "net.platform":
+                r["details"]["url1"] = results["net.platform"]["details"]["urls"][0]["url"]
+            if r["id"] == "os.locale":
+                r["details"]["installed"] = "yes"
+        self.assertFalse(VALIDATOR.is_valid(bad))
+        paths = {tuple(e.absolute_path)[:4] for e in KIND_VALIDATORS["check"].iter_errors(bad)}
+        ids = {bad["results"][p[1]]["id"] for p in paths if len(p) >= 2 and p[0] == "results"}
+        self.assertEqual(ids, {"os.fonts", "net.platform", "os.locale"}, paths)
+        self.assertFalse(VALIDATOR.is_valid({**doc, "summary": {**doc["summary"], "pass": "5"}}))
 
     # --- bad input -------------------------------------------------------------------------
     def test_usage_errors(self):
