@@ -439,7 +439,9 @@ static int pump(TdProcess *p, int64_t deadline_ms, bool want_out, bool want_in) 
 int td_process_write(TdProcess *p, const void *data, size_t len, int64_t deadline_ms) {
         const char *d = data;
         while (len > 0) {
-                if (p->in_w < 0 || child_check_exit(&p->child))
+                /* A child whose answers have ended (its stdout closed) is ending too: the pipe to it
+                 * may still take bytes for a moment, but nobody will read them. */
+                if (p->in_w < 0 || p->out_r < 0 || child_check_exit(&p->child))
                         return -EPIPE;
                 ssize_t n = write_nosigpipe(p->in_w, d, len);
                 if (n > 0) {
