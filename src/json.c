@@ -91,6 +91,8 @@ char *td_report_to_json(const TdReport *report, const char *profile_id, bool pre
         format_utc(report->started, started, sizeof started);
         json_object_object_add(root, "started", json_object_new_string(started));
         json_object_object_add(root, "duration_ms", json_object_new_int64(report->duration_ms));
+        /* Cancelled (Ctrl-C, the window's Cancel): the results not final are skip_reason "cancelled". */
+        json_object_object_add(root, "cancelled", json_object_new_boolean(report->cancelled));
 
         bool cancelled = false;
         json_object *results = json_object_new_array();

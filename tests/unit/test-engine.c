@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The engine: dependency order, skipping, parallelism, deadlines, selection, exit codes. */
+/* The engine: dependency order, skipping, parallelism, deadlines, selection, exit codes, cancel, progress.
+ */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -353,6 +355,289 @@ static void test_live_results(void **state) {
         td_report_free(report);
 }
 
+static void test_max_parallel_keeps_dependencies(void **state) {
+        /* With one worker, b waits for a slot after a passed: a's verdict must still count then. */
+        const TdCheck *checks[] = { &check_a, &check_fail, &check_b, &check_c };
+        TdEngineOptions opts = { .max_parallel = 1 };
+        TdReport *report = run_checks(*state, checks, 4, &opts);
+        assert_int_equal(report->results[0].status, TD_STATUS_PASS);
+        assert_int_equal(report->results[1].status, TD_STATUS_FAIL);
+        assert_int_equal(report->results[2].status, TD_STATUS_PASS);
+        assert_int_equal(report->results[3].status, TD_STATUS_PASS);
+        td_report_free(report);
+}
+
+/* --- cancel ---------------------------------------------------------------------------- */
+
+static const TdCheck check_hang_long = {
+        .id = "token.hang", .category = "test", .title = "HL", .run = run_hang, .timeout_ms = 60000
+};
+static const TdCheck check_after_hang_long = { .id = "test.after-hang-long",
+                                               .category = "test",
+                                               .title = "AHL",
+                                               .run = run_pass,
+                                               .depends = TD_STRV("token.hang") };
+
+typedef struct {
+        TdEngineCancel *cancel;
+        unsigned delay_ms;
+        int64_t cancelled_at;
+} Canceller;
+
+static void *cancel_later(void *p) {
+        Canceller *c = p;
+        usleep(c->delay_ms * 1000);
+        c->cancelled_at = td_now_monotonic_ms();
+        td_engine_cancel(c->cancel);
+        return NULL;
+}
+
+static TdReport *run_cancelled_after(TdContext *ctx, const TdCheck *const *checks, size_t n,
+                                     TdEngineOptions *opts, unsigned delay_ms, int64_t *ret_late_ms) {
+        Canceller c = { .cancel = td_engine_cancel_new(), .delay_ms = delay_ms };
+        assert_non_null(c.cancel);
+        opts->cancel = c.cancel;
+        pthread_t thread;
+        assert_int_equal(pthread_create(&thread, NULL, cancel_later, &c), 0);
+        TdReport *report = run_checks(ctx, checks, n, opts);
+        int64_t returned = td_now_monotonic_ms();
+        pthread_join(thread, NULL);
+        assert_true(td_engine_cancel_is_set(c.cancel));
+        td_engine_cancel_free(c.cancel);
+        opts->cancel = NULL;
+        *ret_late_ms = returned - c.cancelled_at;
+        return report;
+}
+
+static void assert_cancelled(const TdResult *r) {
+        assert_int_equal(r->status, TD_STATUS_SKIP);
+        assert_null(r->cause);
+        assert_non_null(r->message);
+        assert_string_equal(td_result_get_detail(r, "skip_reason"), "cancelled");
+}
+
+static void test_cancel_running_check(void **state) {
+        const TdCheck *checks[] = { &check_a, &check_hang_long, &check_after_hang_long };
+        TdEngineOptions opts = { 0 };
+        int64_t late;
+        TdReport *report = run_cancelled_after(*state, checks, 3, &opts, 200, &late);
+        assert_true(late >= 0);
+        assert_true(late < 100); /* the wait ends at the cancel, not at a deadline */
+        assert_true(report->cancelled);
+        assert_int_equal(report->results[0].status, TD_STATUS_PASS); /* finished before: kept */
+        assert_cancelled(&report->results[1]);
+        assert_true(report->results[1].duration_ms >= 150);
+        assert_cancelled(&report->results[2]);
+        assert_int_equal(started_order[2], 0);
+        assert_int_equal(report->counts[TD_STATUS_SKIP], 2);
+        assert_int_equal(td_report_exit_code(report), TD_ENGINE_EXIT_CANCELLED);
+        td_report_free(report);
+        assert_int_equal(hang_exits, 0); /* abandoned, not waited for */
+}
+
+static void test_cancel_checks_not_started(void **state) {
+        /* One worker, taken by the hanging check: the others never get to start. */
+        const TdCheck *checks[] = { &check_hang_long, &check_a, &check_b, &check_fail };
+        TdEngineOptions opts = { .max_parallel = 1, .only = TD_STRV("token.hang", "test.b") };
+        int64_t late;
+        TdReport *report = run_cancelled_after(*state, checks, 4, &opts, 100, &late);
+        assert_true(late < 100);
+        assert_true(report->cancelled);
+        for (int i = 0; i < 3; i++)
+                assert_cancelled(&report->results[i]);
+        assert_int_equal(started_order[1], 0);
+        assert_int_equal(started_order[2], 0);
+        /* Left out by --only: that stays the reason. */
+        assert_string_equal(td_result_get_detail(&report->results[3], "skip_reason"), "not-selected");
+        td_report_free(report);
+}
+
+static void test_cancel_before_run(void **state) {
+        const TdCheck *checks[] = { &check_a, &check_b, &check_fail, &check_token };
+        TdEngineCancel *cancel = td_engine_cancel_new();
+        td_engine_cancel(cancel);
+        td_engine_cancel(cancel); /* idempotent */
+        TdEngineOptions opts = { .cancel = cancel, .no_token = true };
+        int64_t start = td_now_monotonic_ms();
+        TdReport *report = run_checks(*state, checks, 4, &opts);
+        assert_true(td_now_monotonic_ms() - start < 100);
+        assert_true(report->cancelled);
+        for (int i = 0; i < 3; i++)
+                assert_cancelled(&report->results[i]);
+        assert_string_equal(td_result_get_detail(&report->results[3], "skip_reason"), "no-token");
+        assert_int_equal(order_counter, 0); /* nothing ran */
+        assert_int_equal(td_report_exit_code(report), TD_ENGINE_EXIT_CANCELLED);
+        td_report_free(report);
+        td_engine_cancel_free(cancel);
+}
+
+static void test_cancel_after_run(void **state) {
+        /* A cancel that comes when every result is final changes nothing. */
+        const TdCheck *checks[] = { &check_a };
+        TdEngineCancel *cancel = td_engine_cancel_new();
+        TdEngineOptions opts = { .cancel = cancel };
+        TdReport *report = run_checks(*state, checks, 1, &opts);
+        td_engine_cancel(cancel);
+        assert_false(report->cancelled);
+        assert_int_equal(report->results[0].status, TD_STATUS_PASS);
+        assert_int_equal(td_report_exit_code(report), 0);
+        td_report_free(report);
+        td_engine_cancel_free(cancel);
+        td_engine_cancel(NULL);
+        assert_false(td_engine_cancel_is_set(NULL));
+}
+
+static void test_cancel_fd(void **state) {
+        TdEngineCancel *cancel = td_engine_cancel_new();
+        struct pollfd pfd = { .fd = td_engine_cancel_get_fd(cancel), .events = POLLIN };
+        assert_true(pfd.fd >= 0);
+        assert_int_equal(poll(&pfd, 1, 0), 0);
+        td_engine_cancel(cancel);
+        assert_int_equal(poll(&pfd, 1, 0), 1);
+        assert_int_equal(poll(&pfd, 1, 0), 1); /* and stays readable for every waiter */
+        td_engine_cancel_free(cancel);
+}
+
+typedef struct {
+        TdContext *ctx;
+        TdEngineCancel *cancel;
+        int ret;
+        TdReport *report;
+} RunInThread;
+
+static void *run_in_thread(void *p) {
+        RunInThread *t = p;
+        const TdCheck *checks[] = { &check_hang_long };
+        TdEngineOptions opts = { .cancel = t->cancel };
+        t->ret = td_engine_run(t->ctx, checks, 1, &opts, &t->report, NULL);
+        return NULL;
+}
+
+static void test_cancel_serves_one_run(void **state) {
+        RunInThread t = { .ctx = *state, .cancel = td_engine_cancel_new() };
+        pthread_t thread;
+        assert_int_equal(pthread_create(&thread, NULL, run_in_thread, &t), 0);
+        usleep(100 * 1000);
+        const TdCheck *checks[] = { &check_a };
+        TdEngineOptions opts = { .cancel = t.cancel };
+        TdReport *report = NULL;
+        assert_int_equal(td_engine_run(*state, checks, 1, &opts, &report, NULL), -EBUSY);
+        assert_null(report);
+        td_engine_cancel(t.cancel);
+        pthread_join(thread, NULL);
+        assert_int_equal(t.ret, 0);
+        assert_true(t.report->cancelled);
+        assert_cancelled(&t.report->results[0]);
+        td_report_free(t.report);
+        td_engine_cancel_free(t.cancel);
+}
+
+/* --- progress -------------------------------------------------------------------------- */
+
+typedef struct {
+        pthread_t engine_thread;
+        int started[16], finished[16]; /* order of the event, 0 = none */
+        TdStatus status[16];
+        int counter;
+        size_t last_finished, n_total, max_running;
+        bool wrong_thread, bad_result;
+        TdEngineCancel *cancel_on_start_of; /* cancel when this check's STARTED arrives */
+        const TdCheck *cancel_check;
+} ProgressLog;
+
+static void log_progress(const TdEngineEvent *e, void *user) {
+        ProgressLog *log = user;
+        if (!pthread_equal(pthread_self(), log->engine_thread))
+                log->wrong_thread = true;
+        assert_ptr_equal(current_checks[e->index], e->check);
+        log->n_total = e->n_total;
+        if (e->n_running > log->max_running)
+                log->max_running = e->n_running;
+        if (e->type == TD_ENGINE_EVENT_STARTED) {
+                assert_int_equal(log->started[e->index], 0);
+                assert_null(e->result);
+                log->started[e->index] = ++log->counter;
+                if (e->check == log->cancel_check)
+                        td_engine_cancel(log->cancel_on_start_of);
+        } else {
+                assert_int_equal(e->type, TD_ENGINE_EVENT_FINISHED);
+                assert_int_equal(log->finished[e->index], 0);
+                if (!e->result || e->result->check != e->check)
+                        log->bad_result = true;
+                else
+                        log->status[e->index] = e->result->status;
+                log->finished[e->index] = ++log->counter;
+                assert_int_equal(e->n_finished, log->last_finished + 1);
+                log->last_finished = e->n_finished;
+        }
+}
+
+static void test_progress_events(void **state) {
+        const TdCheck *checks[] = {
+                &check_c, &check_b, &check_a, &check_fail, &check_after_fail, &check_r1
+        };
+        ProgressLog log = { .engine_thread = pthread_self() };
+        TdEngineOptions opts = { .on_progress = log_progress,
+                                 .on_progress_user = &log,
+                                 .only = TD_STRV("test.c", "test.after-fail") };
+        TdReport *report = run_checks(*state, checks, 6, &opts);
+        assert_false(log.wrong_thread);
+        assert_false(log.bad_result);
+        assert_int_equal(log.n_total, 5); /* par.1 is left out */
+        assert_int_equal(log.last_finished, 5);
+        /* Ran: started, then finished, with the result the report has. */
+        for (int i = 0; i < 4; i++) {
+                assert_true(log.started[i] > 0);
+                assert_true(log.finished[i] > log.started[i]);
+                assert_int_equal(log.status[i], report->results[i].status);
+        }
+        assert_true(log.finished[2] < log.started[1]); /* a before b */
+        /* Never ran: finished only. Left out: nothing at all. */
+        assert_int_equal(log.started[4], 0);
+        assert_true(log.finished[4] > 0);
+        assert_int_equal(log.status[4], TD_STATUS_SKIP);
+        assert_int_equal(log.started[5], 0);
+        assert_int_equal(log.finished[5], 0);
+        assert_true(log.max_running >= 1);
+        td_report_free(report);
+}
+
+static void test_progress_timeout_and_cancel(void **state) {
+        /* An overrun and a cancel still finish what they started; a cancel may come from the callback. */
+        const TdCheck *checks[] = { &check_hang, &check_hang_long, &check_after_hang_long };
+        TdEngineCancel *cancel = td_engine_cancel_new();
+        ProgressLog log = { .engine_thread = pthread_self() };
+        TdEngineOptions opts = { .on_progress = log_progress, .on_progress_user = &log, .cancel = cancel };
+        /* slow.hang overruns at 300 ms; token.hang is cancelled as it starts. */
+        log.cancel_on_start_of = cancel;
+        log.cancel_check = &check_hang_long;
+        int64_t start = td_now_monotonic_ms();
+        TdReport *report = run_checks(*state, checks, 3, &opts);
+        assert_true(td_now_monotonic_ms() - start < 250);
+        assert_true(report->cancelled);
+        assert_cancelled(&report->results[0]); /* cancelled before its 300 ms ran out */
+        assert_cancelled(&report->results[1]);
+        assert_cancelled(&report->results[2]);
+        for (int i = 0; i < 2; i++) {
+                assert_true(log.started[i] > 0);
+                assert_true(log.finished[i] > log.started[i]);
+        }
+        assert_true(log.finished[2] > 0);
+        assert_int_equal(log.last_finished, 3);
+        td_report_free(report);
+        td_engine_cancel_free(cancel);
+
+        /* Without a cancel, the overrun is FINISHED as the timeout error it is. */
+        memset(&log, 0, sizeof log);
+        log.engine_thread = pthread_self();
+        const TdCheck *one[] = { &check_hang };
+        TdEngineOptions opts2 = { .on_progress = log_progress, .on_progress_user = &log };
+        report = run_checks(*state, one, 1, &opts2);
+        assert_int_equal(log.status[0], TD_STATUS_ERROR);
+        assert_true(log.finished[0] > log.started[0] && log.started[0] > 0);
+        td_report_free(report);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_dependency_order, setup, teardown),
@@ -366,6 +651,15 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_broken_checks, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_live_results, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_max_parallel_keeps_dependencies, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_cancel_running_check, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_cancel_checks_not_started, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_cancel_before_run, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_cancel_after_run, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_cancel_fd, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_cancel_serves_one_run, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_progress_events, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_progress_timeout_and_cancel, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
