@@ -179,7 +179,8 @@ class TokenModuleTest(unittest.TestCase):
     def test_crash_outranks_a_missing_vendor_module(self):
         r = self.check(self.profile("/opt/none/libvendor.so", CRASH), expect_rc=2)
         self.assertEqual(r["token.module"]["cause"], "module.crash")
-        self.assertIn("module2", r["token.module"]["details"])
+        modules = r["token.module"]["details"]["modules"]
+        self.assertEqual([m["cause"] for m in modules], ["module.missing", "module.crash"])
 
     def test_tokensim_through_opensc(self):
         keys = self.rig.make_ca()
