@@ -224,14 +224,26 @@ static void test_session_crash(void **state) {
         assert_string_equal(line, "partial");
         free(line);
         assert_int_equal(td_process_read_line(p, deadline, 100, &line), -EPIPE);
-        /* Writing to it now neither blocks nor kills us with SIGPIPE. */
-        assert_int_equal(td_process_write(p, "more\n", 5, deadline), -EPIPE);
         int status;
         bool killed;
         assert_int_equal(td_process_wait(p, deadline, &status, &killed), 0);
         assert_false(killed);
         assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
         assert_string_equal(td_process_get_stderr(p), "dying\n");
+        assert_int_equal(td_process_write(p, "more\n", 5, deadline), -EPIPE);
+        td_process_free(p);
+}
+
+static void test_session_write_to_closed_input(void **state) {
+        /* It no longer reads: writing neither blocks nor kills us with SIGPIPE. */
+        TdProcess *p;
+        assert_int_equal(td_process_spawn(SH("exec 0<&-; echo closed; sleep 5"), 64, &p), 0);
+        int64_t deadline = td_now_monotonic_ms() + 5000;
+        char *line;
+        assert_int_equal(td_process_read_line(p, deadline, 100, &line), 0);
+        assert_string_equal(line, "closed");
+        free(line);
+        assert_int_equal(td_process_write(p, "more\n", 5, deadline), -EPIPE);
         td_process_free(p);
 }
 
@@ -260,6 +272,7 @@ int main(void) {
                 cmocka_unit_test(test_session_hang),
                 cmocka_unit_test(test_session_closed_stdout_then_hang),
                 cmocka_unit_test(test_session_crash),
+                cmocka_unit_test(test_session_write_to_closed_input),
                 cmocka_unit_test(test_session_free_kills),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
