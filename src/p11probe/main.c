@@ -9,12 +9,23 @@
  * one, so tokendoctor survives them and reports them. It writes nothing but its answer, and
  * the PIN reaches it only through a pipe.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "probe.h"
 
 int main(int argc, char **argv) {
+        /*
+         * A module that hangs must not outlive tokendoctor: a cancelled run (Ctrl-C) abandons
+         * the check waiting for this probe and exits at once.
+         */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* tokendoctor's threads block SIGINT and SIGTERM (one thread takes them); not ours. */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         if (argc == 3 && strcmp(argv[1], "list") == 0)
                 return probe_list(argv[2]);
         if (argc == 6 && strcmp(argv[1], "sign") == 0)
