@@ -13,6 +13,7 @@ enum {
         TD_EXIT_FAIL = 2,
         TD_EXIT_USAGE = 64,
         TD_EXIT_CONFIG = 78,
+        TD_EXIT_CANCELLED = TD_ENGINE_EXIT_CANCELLED, /* SIGINT/SIGTERM during the run */
 };
 
 typedef struct {
@@ -58,13 +59,52 @@ int td_cli_context_new(const char *profile_name, const char *root, TdContext **r
 typedef struct {
         bool from_stdin;
         bool stdin_used;
+        const TdEngineCancel *cancel; /* NULL, or the run's: a cancel ends the wait for the PIN */
 } TdPinSource;
 
-/* A TdPinPrompt: @user is a TdPinSource. */
+/*
+ * A TdPinPrompt: @user is a TdPinSource. -ECANCELED, with the terminal as it was, when the
+ * run is cancelled while it waits.
+ */
 int td_cli_pin_prompt(const char *token_label, int64_t deadline_ms, char *buf, size_t size, void *user);
-/* Held while writing to the terminal, so a PIN prompt and live results never interleave. */
+/*
+ * Held while writing to the terminal, so a PIN prompt, live results and the progress line
+ * never interleave. Taking it erases the progress line. Thread-safe.
+ */
 void td_cli_terminal_lock(void);
+/* Take it only if free, without erasing (the progress line's own drawing). */
+bool td_cli_terminal_trylock(void);
 void td_cli_terminal_unlock(void);
+/*
+ * With the lock held, for the program's last words: no PIN prompt starts after this (a check
+ * abandoned on its thread would switch echo off as the program exits).
+ */
+void td_cli_terminal_release_locked(void);
+
+/*
+ * SIGINT and SIGTERM (signals.c): block them in the calling thread, and so in every thread it
+ * starts after (call before the engine starts any), and start a thread that takes them and
+ * cancels @cancel. 0, or a negative errno.
+ */
+typedef struct TdCliSignals TdCliSignals;
+int td_cli_signals_start(TdEngineCancel *cancel, TdCliSignals **ret);
+/*
+ * End that thread and restore the signal mask; a signal that came meanwhile still cancels
+ * @cancel (it is not left to kill the program). NULL is a no-op.
+ */
+void td_cli_signals_stop(TdCliSignals *signals);
+
+/*
+ * The progress line on a terminal (progress.c), for `check` runs that take over half a second:
+ * start it on @fd (standard error, a terminal) before the run, hand it the engine's events
+ * (td_cli_progress_event is a TdEngineOptions.on_progress), and stop it before printing the
+ * summary: stopping erases it. One at a time per process. start: 0 or a negative errno.
+ */
+int td_cli_progress_start(int fd, bool unicode);
+void td_cli_progress_event(const TdEngineEvent *event, void *user);
+void td_cli_progress_stop(void);
+/* Erase the line if it is on screen. Terminal lock held (td_cli_terminal_lock() calls it). */
+void td_cli_progress_erase_locked(void);
 
 /* With --json anywhere on the command line, failures also print a JSON error object. */
 void td_cli_set_json_mode(int argc, char **argv);

@@ -25,6 +25,8 @@ static void check_help(void) {
                  "Exit status: 0 all passed, 1 warnings, 2 failures or errors, 64 usage error,\n"
                  "78 bad profile.\n"),
                TD_PROFILE_DEFAULT, TD_ENGINE_DEFAULT_TIMEOUT_MS / 1000);
+        printf(_("130 cancelled (Ctrl-C, SIGTERM): what finished is printed, the rest is marked "
+                 "cancelled.\n"));
 }
 
 static int parse_args(int argc, char **argv, TdRunArgs *args) {

@@ -87,4 +87,7 @@ void td_render_summary(const TdTextStyle *style, const TdReport *report) {
                n[TD_STATUS_PASS], n[TD_STATUS_WARN], n[TD_STATUS_FAIL], n[TD_STATUS_ERROR],
                n[TD_STATUS_SKIP], report->duration_ms / 1000.0);
         printf("%s\n", style->color ? ANSI_RESET : "");
+        if (report->cancelled)
+                printf(_(
+                        "Cancelled: the checks that had not finished are marked as skipped (cancelled).\n"));
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "tokendoctor/td-i18n.h"
@@ -50,6 +51,30 @@ int td_cli_context_new(const char *profile_name, const char *root, TdContext **r
         return TD_EXIT_OK;
 }
 
+static void td_engine_cancel_freep(TdEngineCancel **cancel) {
+        td_engine_cancel_free(*cancel);
+}
+
+/* The results, once the run is over: the whole JSON document, or the text summary. */
+static int print_report(const TdRunArgs *args, const TdTextStyle *style, const TdReport *report,
+                        const char *profile_id) {
+        int r = 0;
+        /* The last words: no PIN prompt of an abandoned check may start after them. */
+        td_cli_terminal_lock();
+        if (args->json) {
+                _cleanup_free_ char *json = td_report_to_json(report, profile_id, true);
+                if (!json)
+                        r = -ENOMEM;
+                else
+                        puts(json);
+        } else
+                td_render_summary(style, report);
+        fflush(stdout);
+        td_cli_terminal_release_locked();
+        td_cli_terminal_unlock();
+        return r;
+}
+
 int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_t n_checks,
                       const char *verb) {
         TdContext *ctx;
@@ -60,7 +85,16 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
         const char *platform_name = profile->platform_name;
         const char *profile_id = profile->id ? profile->id : "";
         _cleanup_free_ char *error = NULL;
-        TdPinSource pin_source = { .from_stdin = args->pin_stdin };
+        _cleanup_(td_engine_cancel_freep) TdEngineCancel *cancel = td_engine_cancel_new();
+        TdCliSignals *signals = NULL;
+        /* Before the engine starts a thread: they all inherit the blocked SIGINT and SIGTERM. */
+        r = cancel ? td_cli_signals_start(cancel, &signals) : -ENOMEM;
+        if (r < 0) {
+                td_context_unref(ctx);
+                td_log_error("%s", strerror(-r));
+                return TD_EXIT_FAIL;
+        }
+        TdPinSource pin_source = { .from_stdin = args->pin_stdin, .cancel = cancel };
         td_context_set_pin_prompt(ctx, td_cli_pin_prompt, &pin_source);
 
         TdTextStyle style = td_text_style_for(1);
@@ -68,18 +102,26 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
                 .no_token = args->no_token,
                 .only = (const char *const *) args->only,
                 .timeout_ms = args->timeout_ms,
+                .cancel = cancel,
         };
         if (!opts.timeout_ms && !args->pin_stdin && will_ask_pin(args, checks, n_checks))
                 opts.timeout_ms = PROMPT_RUN_TIMEOUT_MS;
         if (!args->json) {
                 td_render_header(&style, platform_name, profile_id, args->no_token);
+                fflush(stdout);
                 opts.on_result = render_live;
                 opts.on_result_user = &style;
         }
+        /* A person at a terminal sees the run move; a script reading JSON or a log does not. */
+        if (!args->json && isatty(STDERR_FILENO) &&
+            td_cli_progress_start(STDERR_FILENO, td_text_style_for(STDERR_FILENO).unicode) == 0)
+                opts.on_progress = td_cli_progress_event;
 
         TdReport *report = NULL;
         r = td_engine_run(ctx, checks, n_checks, &opts, &report, &error);
+        td_cli_progress_stop();
         if (r < 0) {
+                td_cli_signals_stop(signals);
                 td_context_unref(ctx);
                 if (r == -EINVAL)
                         return td_usage_error(verb, "%s", error ? error : strerror(-r));
@@ -93,14 +135,13 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
                     res->status != TD_STATUS_WARN)
                         exit_code = TD_EXIT_FAIL;
         }
-        if (args->json) {
-                _cleanup_free_ char *json = td_report_to_json(report, profile_id, true);
-                if (!json)
-                        exit_code = td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(ENOMEM));
-                else
-                        puts(json);
-        } else
-                td_render_summary(&style, report);
+        bool printed = print_report(args, &style, report, profile_id) >= 0;
+        /* Only now: a Ctrl-C while the report was printed still leaves a whole document. */
+        td_cli_signals_stop(signals);
+        if (!printed)
+                exit_code = td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(ENOMEM));
+        else if (td_engine_cancel_is_set(cancel))
+                exit_code = TD_EXIT_CANCELLED;
 
         td_report_free(report);
         td_context_unref(ctx);

@@ -10,13 +10,24 @@
  * one, so tokendoctor survives them and reports them. It writes nothing but its answers, the
  * PIN reaches it only through a pipe, and no token serial or key id is on its command line.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "probe.h"
 
 int main(int argc, char **argv) {
+        /*
+         * A module that hangs must not outlive tokendoctor: a cancelled run (Ctrl-C) abandons
+         * the check waiting for this probe and exits at once.
+         */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* tokendoctor's threads block SIGINT and SIGTERM (one thread takes them); not ours. */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         if (argc == 3 && strcmp(argv[1], "session") == 0)
                 return probe_session(argv[2]);
         if (argc == 3 && strcmp(argv[1], "list") == 0) {
