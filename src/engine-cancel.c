@@ -11,7 +11,8 @@
 
 struct TdEngineCancel {
         atomic_bool cancelled;
-        int fd; /* eventfd, written once on cancel and never read: readable from then on */
+        _Atomic int64_t at_ms; /* when, monotonic; set before @cancelled */
+        int fd;                /* eventfd, written once on cancel and never read: readable from then on */
         pthread_mutex_t lock;
         Run *run; /* the run to wake, while one uses this object */
 };
@@ -26,6 +27,7 @@ TdEngineCancel *td_engine_cancel_new(void) {
                 return NULL;
         }
         atomic_init(&cancel->cancelled, false);
+        atomic_init(&cancel->at_ms, INT64_MAX);
         pthread_mutex_init(&cancel->lock, NULL);
         return cancel;
 }
@@ -39,7 +41,12 @@ void td_engine_cancel_free(TdEngineCancel *cancel) {
 }
 
 void td_engine_cancel(TdEngineCancel *cancel) {
-        if (!cancel || atomic_exchange(&cancel->cancelled, true))
+        if (!cancel || atomic_load(&cancel->cancelled))
+                return;
+        /* Only the first caller's time counts: a check that returns after it is cancelled too. */
+        int64_t unset = INT64_MAX;
+        atomic_compare_exchange_strong(&cancel->at_ms, &unset, td_now_monotonic_ms());
+        if (atomic_exchange(&cancel->cancelled, true))
                 return;
         uint64_t one = 1;
         /* Cannot fail short of a counter overflow; there is only ever this one write. */
@@ -95,23 +102,32 @@ bool engine_cancel_requested(const Run *run) {
         return td_engine_cancel_is_set(run->cancel);
 }
 
+int64_t engine_cancel_time(const Run *run) {
+        return run->cancel && td_engine_cancel_is_set(run->cancel) ? atomic_load(&run->cancel->at_ms)
+                                                                   : INT64_MAX;
+}
+
+void engine_settle_cancelled_running(Job *job, int64_t ran_ms) {
+        engine_settle(job, TD_STATUS_SKIP, NULL, _("Cancelled while it ran (after %.1f s)."),
+                      ran_ms / 1000.0);
+        job->result.duration_ms = ran_ms;
+        td_result_add_detail(&job->result, "skip_reason", "cancelled");
+        job->run->report->cancelled = true;
+}
+
 void engine_cancel_jobs(Run *run, int64_t now) {
         for (size_t i = 0; i < run->n_jobs; i++) {
                 Job *job = &run->jobs[i];
-                /* DONE jobs were collected just before: what finished keeps its verdict. */
-                if (job->state == JOB_SETTLED)
+                if (job->state == JOB_SETTLED) /* DONE ones were collected just before */
                         continue;
                 if (job->state == JOB_RUNNING) {
                         /* Abandoned as on a timeout: its thread cleans up if its check ever returns. */
                         pthread_detach(job->thread);
-                        engine_settle(job, TD_STATUS_SKIP, NULL, _("Cancelled while it ran (after %.1f s)."),
-                                      (now - job->started_ms) / 1000.0);
-                        job->result.duration_ms = now - job->started_ms;
-                } else if (engine_settle_left_out(run, job)) {
-                        continue; /* it would not have run anyway: say why */
-                } else
+                        engine_settle_cancelled_running(job, now - job->started_ms);
+                } else if (!engine_settle_left_out(run, job)) { /* left out: it would not have run anyway */
                         engine_settle(job, TD_STATUS_SKIP, NULL, _("Not run: the check was cancelled."));
-                td_result_add_detail(&job->result, "skip_reason", "cancelled");
-                run->report->cancelled = true;
+                        td_result_add_detail(&job->result, "skip_reason", "cancelled");
+                        run->report->cancelled = true;
+                }
         }
 }

@@ -22,6 +22,8 @@ void engine_collect_finished(Run *run) {
                 /* DONE is set as the worker's last act under the lock: the join is immediate. */
                 pthread_join(job->thread, NULL);
                 job->state = JOB_SETTLED;
+                if (job->finished_ms >= engine_cancel_time(run))
+                        engine_settle_cancelled_running(job, job->finished_ms - job->started_ms);
         }
 }
 

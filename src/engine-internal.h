@@ -36,6 +36,7 @@ typedef struct {
         bool announced_started;  /* STARTED reported (engine's thread only) */
         bool announced_finished; /* FINISHED reported (engine's thread only) */
         int64_t started_ms;
+        int64_t finished_ms; /* when run() returned (set with DONE) */
         int64_t deadline_ms;
         unsigned budget_ms;
         TdResult result; /* the thread's own until JOB_DONE */
@@ -73,7 +74,11 @@ Job *engine_find_job(Run *run, const char *id);
 /* engine-collect.c */
 void engine_settle(Job *job, TdStatus status, const char *cause, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
-/* Join the workers that finished; their results become final. Lock held. */
+/*
+ * Join the workers that finished; their results become final — unless they returned after a
+ * cancel, which may be why they returned (a PIN prompt ended by it): those are cancelled.
+ * Lock held.
+ */
 void engine_collect_finished(Run *run);
 /*
  * Give the frontend what is new: progress events, then the results final in order. Called
@@ -104,5 +109,9 @@ void engine_wait(Run *run);
 int engine_cancel_attach(Run *run);
 void engine_cancel_detach(Run *run);
 bool engine_cancel_requested(const Run *run);
+/* When the run was cancelled (monotonic ms), or INT64_MAX when it was not. */
+int64_t engine_cancel_time(const Run *run);
+/* Settle a job as cancelled while it ran, @ran_ms into it. */
+void engine_settle_cancelled_running(Job *job, int64_t ran_ms);
 /* Settle every job not yet final as cancelled (abandoning the running ones). Lock held. */
 void engine_cancel_jobs(Run *run, int64_t now);

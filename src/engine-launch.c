@@ -34,6 +34,7 @@ static void *job_thread(void *userdata) {
         /* An abandoned job (overran, cancelled) is settled already: its late verdict is dropped. */
         pthread_mutex_lock(&run->lock);
         if (job->state == JOB_RUNNING) {
+                job->finished_ms = start + r.duration_ms;
                 td_result_move(&job->result, &r);
                 job->state = JOB_DONE;
                 pthread_cond_broadcast(&run->cond);

@@ -51,10 +51,6 @@ int td_cli_context_new(const char *profile_name, const char *root, TdContext **r
         return TD_EXIT_OK;
 }
 
-static void td_engine_cancel_freep(TdEngineCancel **cancel) {
-        td_engine_cancel_free(*cancel);
-}
-
 /* The results, once the run is over: the whole JSON document, or the text summary. */
 static int print_report(const TdRunArgs *args, const TdTextStyle *style, const TdReport *report,
                         const char *profile_id) {
@@ -85,7 +81,14 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
         const char *platform_name = profile->platform_name;
         const char *profile_id = profile->id ? profile->id : "";
         _cleanup_free_ char *error = NULL;
-        _cleanup_(td_engine_cancel_freep) TdEngineCancel *cancel = td_engine_cancel_new();
+        /*
+         * Both outlive the run, for the program's life (one run each): a check abandoned on its
+         * thread (cancelled, overrun) may still be in the PIN prompt, which reads them.
+         */
+        static TdEngineCancel *cancel;
+        static TdPinSource pin_source;
+        if (!cancel)
+                cancel = td_engine_cancel_new();
         TdCliSignals *signals = NULL;
         /* Before the engine starts a thread: they all inherit the blocked SIGINT and SIGTERM. */
         r = cancel ? td_cli_signals_start(cancel, &signals) : -ENOMEM;
@@ -94,7 +97,7 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
                 td_log_error("%s", strerror(-r));
                 return TD_EXIT_FAIL;
         }
-        TdPinSource pin_source = { .from_stdin = args->pin_stdin, .cancel = cancel };
+        pin_source = (TdPinSource){ .from_stdin = args->pin_stdin, .cancel = cancel };
         td_context_set_pin_prompt(ctx, td_cli_pin_prompt, &pin_source);
 
         TdTextStyle style = td_text_style_for(1);
@@ -112,8 +115,11 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
                 opts.on_result = render_live;
                 opts.on_result_user = &style;
         }
-        /* A person at a terminal sees the run move; a script reading JSON or a log does not. */
-        if (!args->json && isatty(STDERR_FILENO) &&
+        /*
+         * A person at a terminal sees the run move; a script reading JSON or a log does not, nor
+         * a terminal that cannot erase a line.
+         */
+        if (!args->json && isatty(STDERR_FILENO) && !streq_ptr(getenv("TERM"), "dumb") &&
             td_cli_progress_start(STDERR_FILENO, td_text_style_for(STDERR_FILENO).unicode) == 0)
                 opts.on_progress = td_cli_progress_event;
 

@@ -435,6 +435,35 @@ static void test_cancel_running_check(void **state) {
         assert_int_equal(hang_exits, 0); /* abandoned, not waited for */
 }
 
+/* Like a PIN prompt: waits for an answer or the cancel, and returns a verdict either way. */
+static TdEngineCancel *watched_cancel;
+static int run_until_cancel(TdContext *ctx, TdResult *r) {
+        struct pollfd pfd = { .fd = td_engine_cancel_get_fd(watched_cancel), .events = POLLIN };
+        if (poll(&pfd, 1, 5000) == 1)
+                return td_result_set(r, TD_STATUS_FAIL, "test.no-answer", "nobody answered");
+        return td_result_set(r, TD_STATUS_PASS, NULL, "answered");
+}
+
+static void test_cancel_ends_a_wait_in_a_check(void **state) {
+        /* It returns at once on the cancel, with a verdict the cancel caused: that is cancelled too. */
+        static const TdCheck waits = {
+                .id = "test.waits", .category = "test", .title = "W", .run = run_until_cancel
+        };
+        const TdCheck *checks[] = { &check_a, &waits };
+        Canceller c = { .cancel = td_engine_cancel_new(), .delay_ms = 200 };
+        watched_cancel = c.cancel;
+        TdEngineOptions opts = { .cancel = c.cancel };
+        pthread_t thread;
+        assert_int_equal(pthread_create(&thread, NULL, cancel_later, &c), 0);
+        TdReport *report = run_checks(*state, checks, 2, &opts);
+        pthread_join(thread, NULL);
+        assert_int_equal(report->results[0].status, TD_STATUS_PASS);
+        assert_cancelled(&report->results[1]);
+        assert_true(report->cancelled);
+        td_report_free(report);
+        td_engine_cancel_free(c.cancel);
+}
+
 static void test_cancel_checks_not_started(void **state) {
         /* One worker, taken by the hanging check: the others never get to start. */
         const TdCheck *checks[] = { &check_hang_long, &check_a, &check_b, &check_fail };
@@ -653,6 +682,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_live_results, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_max_parallel_keeps_dependencies, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_cancel_running_check, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_cancel_ends_a_wait_in_a_check, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_cancel_checks_not_started, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_cancel_before_run, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_cancel_after_run, setup, teardown),
