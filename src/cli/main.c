@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "tokendoctor/td-platform.h"
 #include "tokendoctor/td-i18n.h"
 #include "tokendoctor/td-util.h"
 
@@ -33,10 +32,6 @@ int main(int argc, char **argv) {
         setlocale(LC_NUMERIC, "C");
         td_i18n_init();
         td_cli_set_json_mode(argc, argv);
-        /* libcurl's global state must be set up before the engine starts threads. */
-        if (td_platform_init() < 0) {
-                return td_cli_fail("internal", TD_EXIT_FAIL, "%s", _("could not initialise libcurl"));
-        }
 
         if (argc < 2)
                 return td_usage_error(NULL, _("missing command"));

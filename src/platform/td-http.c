@@ -7,8 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
-
+#include "td-curl.h"
 #include "td-http.h"
 #include "td-util.h"
 
@@ -23,17 +22,23 @@
 #define DEFAULT_TIMEOUT_MS 30000u
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000u
 
+/* Only ever non-NULL once libcurl is loaded, so td_curl_get() cannot fail here. */
+static const TdCurl *loaded(void) {
+        const TdCurl *c = NULL;
+        (void) td_curl_get(&c);
+        return c;
+}
 static inline void curl_easy_cleanupp(CURL **p) {
         if (*p)
-                curl_easy_cleanup(*p);
+                loaded()->easy_cleanup(*p);
 }
 static inline void curl_url_cleanupp(CURLU **p) {
         if (*p)
-                curl_url_cleanup(*p);
+                loaded()->url_cleanup(*p);
 }
 static inline void curl_freep(char **p) {
         if (*p)
-                curl_free(*p);
+                loaded()->free(*p);
 }
 #define _cleanup_curl_easy_ _cleanup_(curl_easy_cleanupp)
 #define _cleanup_curl_url_ _cleanup_(curl_url_cleanupp)
@@ -54,16 +59,9 @@ const char *td_http_stage_to_string(TdHttpStage stage) {
 
 /* ---- global init --------------------------------------------------------------------- */
 
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_code = CURLE_FAILED_INIT;
-
-static void global_init_once(void) {
-        global_code = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 int td_http_global_init(void) {
-        pthread_once(&global_once, global_init_once);
-        return global_code == CURLE_OK ? 0 : -EIO;
+        const TdCurl *c;
+        return td_curl_get(&c);
 }
 
 /* ---- the one table of curl codes ------------------------------------------------------ */
@@ -131,18 +129,22 @@ const char *td_http_cause_from_curl(int curl_code) {
 
 /* The scheme and host of an http(s) URL, lower-cased by curl. */
 static int url_split(const char *url, char **ret_scheme, char **ret_host) {
-        _cleanup_curl_url_ CURLU *u = curl_url();
+        const TdCurl *c;
+        int r = td_curl_get(&c);
+        if (r < 0)
+                return r;
+        _cleanup_curl_url_ CURLU *u = c->url();
         if (!u)
                 return -ENOMEM;
-        CURLUcode uc = curl_url_set(u, CURLUPART_URL, url, 0);
+        CURLUcode uc = c->url_set(u, CURLUPART_URL, url, 0);
         if (uc == CURLUE_OUT_OF_MEMORY)
                 return -ENOMEM;
         if (uc != CURLUE_OK)
                 return -EINVAL;
         _cleanup_curl_free_ char *scheme = NULL;
         _cleanup_curl_free_ char *host = NULL;
-        if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-            curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || isempty(host))
+        if (c->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+            c->url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || isempty(host))
                 return -EINVAL;
         if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0)
                 return -EINVAL;
@@ -169,7 +171,8 @@ static int url_split(const char *url, char **ret_scheme, char **ret_host) {
 int td_http_url_check(const char *url) {
         if (!url)
                 return -EINVAL;
-        int r = td_http_global_init();
+        const TdCurl *c;
+        int r = td_curl_get(&c);
         if (r < 0)
                 return r;
         return url_split(url, NULL, NULL);
@@ -252,9 +255,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata) {
         return len;
 }
 
-static int64_t info_ms(CURL *curl, CURLINFO what) {
+static int64_t info_ms(const TdCurl *c, CURL *curl, CURLINFO what) {
         curl_off_t us = 0;
-        if (curl_easy_getinfo(curl, what, &us) != CURLE_OK || us <= 0)
+        if (c->easy_getinfo(curl, what, &us) != CURLE_OK || us <= 0)
                 return -1;
         return (int64_t) (us / 1000);
 }
@@ -284,7 +287,7 @@ void td_http_probe_free(TdHttpProbe *probe) {
 
 #define SETOPT(curl, opt, val)                                                                              \
         do {                                                                                                \
-                if (curl_easy_setopt((curl), (opt), (val)) != CURLE_OK)                                     \
+                if (c->easy_setopt((curl), (opt), (val)) != CURLE_OK)                                       \
                         return -EIO;                                                                        \
         } while (0)
 
@@ -295,7 +298,8 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
         if (!url || !ret_probe)
                 return -EINVAL;
 
-        int r = td_http_global_init();
+        const TdCurl *c;
+        int r = td_curl_get(&c);
         if (r < 0)
                 return r;
 
@@ -328,7 +332,7 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
                                    : timeout < DEFAULT_CONNECT_TIMEOUT_MS ? timeout
                                                                           : DEFAULT_CONNECT_TIMEOUT_MS;
 
-        _cleanup_curl_easy_ CURL *curl = curl_easy_init();
+        _cleanup_curl_easy_ CURL *curl = c->easy_init();
         if (!curl)
                 return -EIO;
 
@@ -361,8 +365,8 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
         SETOPT(curl, CURLOPT_NOPROXY, "");
 
         /* Only the OpenSSL-style backends have it; without it stages are told from curl's clocks. */
-        (void) curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-        (void) curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, &t);
+        (void) c->easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+        (void) c->easy_setopt(curl, CURLOPT_SSL_CTX_DATA, &t);
 
         SETOPT(curl, CURLOPT_SSL_VERIFYPEER, opts->verify ? 1L : 0L);
         SETOPT(curl, CURLOPT_SSL_VERIFYHOST, opts->verify ? 2L : 0L);
@@ -372,22 +376,22 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
                  * CAINFO replaces the bundle; keep the system's hashed directory so the file is
                  * trusted besides the system store, as the profile's tls_ca promises.
                  */
-                const curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
+                const curl_version_info_data *vi = c->version_info(CURLVERSION_NOW);
                 if (vi && vi->age >= CURLVERSION_SEVENTH && vi->capath)
                         SETOPT(curl, CURLOPT_CAPATH, vi->capath);
         }
 
         t.start_mono_ms = td_now_monotonic_ms();
-        CURLcode code = curl_easy_perform(curl);
+        CURLcode code = c->easy_perform(curl);
         if (code == CURLE_WRITE_ERROR && probe->body_truncated)
                 code = CURLE_OK; /* we stopped reading on purpose */
 
         probe->curl_code = (int) code;
-        probe->dns_ms = info_ms(curl, CURLINFO_NAMELOOKUP_TIME_T);
-        probe->connect_ms = info_ms(curl, CURLINFO_CONNECT_TIME_T);
-        probe->tls_ms = https ? info_ms(curl, CURLINFO_APPCONNECT_TIME_T) : -1;
-        probe->first_byte_ms = info_ms(curl, CURLINFO_STARTTRANSFER_TIME_T);
-        probe->total_ms = info_ms(curl, CURLINFO_TOTAL_TIME_T);
+        probe->dns_ms = info_ms(c, curl, CURLINFO_NAMELOOKUP_TIME_T);
+        probe->connect_ms = info_ms(c, curl, CURLINFO_CONNECT_TIME_T);
+        probe->tls_ms = https ? info_ms(c, curl, CURLINFO_APPCONNECT_TIME_T) : -1;
+        probe->first_byte_ms = info_ms(c, curl, CURLINFO_STARTTRANSFER_TIME_T);
+        probe->total_ms = info_ms(c, curl, CURLINFO_TOTAL_TIME_T);
         if (probe->total_ms < 0)
                 probe->total_ms = 0;
         if (probe->connect_ms < 0 && t.tcp_connected_mono_ms > 0) {
@@ -397,17 +401,17 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
         }
 
         long status = 0;
-        if (curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK)
+        if (c->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK)
                 probe->http_status = status;
         char *ip = NULL;
-        if (curl_easy_getinfo(curl, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && !isempty(ip)) {
+        if (c->easy_getinfo(curl, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && !isempty(ip)) {
                 probe->primary_ip = strdup(ip);
                 if (!probe->primary_ip)
                         return -ENOMEM;
         }
         if (https && (t.tcp_connected_mono_ms > 0 || probe->tls_ms >= 0)) {
                 long vr = -1;
-                if (curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &vr) == CURLE_OK)
+                if (c->easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &vr) == CURLE_OK)
                         probe->verify_result = vr;
         }
         probe->location = TAKE_PTR(t.location);
@@ -418,7 +422,7 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
                 return 0;
         }
 
-        const char *text = errbuf[0] ? errbuf : curl_easy_strerror(code);
+        const char *text = errbuf[0] ? errbuf : c->easy_strerror(code);
         probe->error = strdup(text);
         if (!probe->error)
                 return -ENOMEM;

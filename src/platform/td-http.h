@@ -77,8 +77,8 @@ typedef struct {
 } TdHttpProbe;
 
 /*
- * Once per process, before threads start: curl_global_init(CURL_GLOBAL_DEFAULT).
- * Idempotent and thread-safe (pthread_once). Returns 0 or -EIO.
+ * Load and initialise libcurl now rather than at the first probe (td-curl.h). Idempotent and
+ * thread-safe. Returns 0, -ENOENT (libcurl cannot be loaded) or -EIO.
  */
 int td_http_global_init(void);
 
