@@ -10,6 +10,7 @@
 #include "tokendoctor/td-i18n.h"
 #include "tokendoctor/td-util.h"
 #include "tokendoctor/td-json.h"
+#include "tokendoctor/td-platform.h"
 
 /* A person typing a PIN is not a hung check: the run may wait this long for them. */
 #define PROMPT_RUN_TIMEOUT_MS 300000u
@@ -126,6 +127,9 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
         TdReport *report = NULL;
         r = td_engine_run(ctx, checks, n_checks, &opts, &report, &error);
         td_cli_progress_stop();
+        /* Before anything else: an abandoned check's probe may be about to log in with the PIN. */
+        if (td_engine_cancel_is_set(cancel))
+                td_platform_kill_helpers();
         if (r < 0) {
                 td_cli_signals_stop(signals);
                 td_context_unref(ctx);

@@ -13,17 +13,16 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "probe.h"
 
 int main(int argc, char **argv) {
         /*
-         * A module that hangs must not outlive tokendoctor: a cancelled run (Ctrl-C) abandons
-         * the check waiting for this probe and exits at once.
+         * No PR_SET_PDEATHSIG: it fires when the *thread* that started the probe ends, and a
+         * session outlives the check's thread that started it. tokendoctor kills its helpers'
+         * process groups itself when a run is cancelled (td_platform_kill_helpers()).
          */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
         /* tokendoctor's threads block SIGINT and SIGTERM (one thread takes them); not ours. */
         sigset_t none;
         sigemptyset(&none);

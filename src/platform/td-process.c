@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "platform/td-process.h"
+#include "tokendoctor/td-platform.h"
 #include "td-util.h"
 #include "tokendoctor/td-context.h"
 
@@ -107,6 +108,39 @@ static void set_nonblock(int fd) {
 }
 
 /*
+ * Every child started and not yet reaped, so that a cancelled run can kill them all before it
+ * exits (a probe stuck in a hanging module would outlive tokendoctor otherwise). An unreaped
+ * pid cannot have been reused, so killing its group is safe.
+ */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t live[64];
+static size_t n_live;
+
+static void live_add(pid_t pid) {
+        pthread_mutex_lock(&live_lock);
+        if (n_live < ELEMENTSOF(live))
+                live[n_live++] = pid;
+        pthread_mutex_unlock(&live_lock);
+}
+
+static void live_remove(pid_t pid) {
+        pthread_mutex_lock(&live_lock);
+        for (size_t i = 0; i < n_live; i++)
+                if (live[i] == pid) {
+                        live[i] = live[--n_live];
+                        break;
+                }
+        pthread_mutex_unlock(&live_lock);
+}
+
+void td_platform_kill_helpers(void) {
+        pthread_mutex_lock(&live_lock);
+        for (size_t i = 0; i < n_live; i++)
+                kill(-live[i], SIGKILL);
+        pthread_mutex_unlock(&live_lock);
+}
+
+/*
  * Start @argv with @in_fd (-1: /dev/null), @out_fd and @err_fd as its standard streams, in a new
  * process group, with default signal handling and an empty mask, and no other descriptor.
  */
@@ -140,6 +174,7 @@ static int child_spawn(const char *const *argv, int in_fd, int out_fd, int err_f
         posix_spawnattr_destroy(&attr);
         if (r != 0)
                 return -r;
+        live_add(pid);
         *ret = (Child){ .pid = pid, .pidfd = (int) syscall(SYS_pidfd_open, pid, 0) };
         if (ret->pidfd >= 0)
                 ret->pidfd = fd_above_stdio(ret->pidfd);
@@ -175,6 +210,7 @@ static void child_reap(Child *c) {
         int status = 0;
         while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
                 ;
+        live_remove(c->pid);
         c->status = status;
         c->reaped = c->exited = true;
         closep_reset(&c->pidfd);

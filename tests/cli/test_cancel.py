@@ -37,7 +37,7 @@ class CancelTest(unittest.TestCase):
         cls.root = cls.fx.make_root("healthy")
         cls.black_hole = cls.fx.make_profile("blackhole", cls.fx.start_server("--hang"))
         cls.healthy = cls.fx.make_profile("healthy", cls.fx.start_server())
-        cls.list_ids = [c["id"] for c in json.loads(tdfixture.run_tokendoctor("list", "--json").stdout)]
+        cls.list_ids = [c["id"] for c in json.loads(tdfixture.run_tokendoctor("list", "--json").stdout)["checks"]]
 
     @classmethod
     def tearDownClass(cls):

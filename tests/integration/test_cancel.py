@@ -22,7 +22,7 @@ HANG = os.environ["TD_HANG_MODULE"]
 
 
 def probes_of(module):
-    return subprocess.run(["pgrep", "-f", "tokendoctor-p11probe list " + module], capture_output=True,
+    return subprocess.run(["pgrep", "-f", "tokendoctor-p11probe session " + module], capture_output=True,
                           text=True).stdout
 
 
@@ -66,7 +66,7 @@ class HangingModuleTest(unittest.TestCase):
         self.assertIs(doc["cancelled"], True)
         results = {r["id"]: r for r in doc["results"]}
         listed = json.loads(subprocess.run([TOKENDOCTOR, "list", "--json"], capture_output=True, text=True,
-                                           check=True).stdout)
+                                           check=True).stdout)["checks"]
         self.assertEqual(sorted(results), sorted(c["id"] for c in listed))
         self.assertEqual(results["os.release"]["status"], "pass")  # finished: kept
         for cid, ran in (("token.module", True), ("cert.present", False)):
