@@ -39,7 +39,7 @@ class CertChecksTest(tdrig.RigTestCase):
                            capture_output=True, text=True, timeout=120, env={**self.rig.env, "LANG": "C.UTF-8"})
         if expect_rc is not None:
             self.assertEqual(p.returncode, expect_rc, p.stdout + p.stderr)
-        return {r["id"]: r for r in json.loads(p.stdout)["results"]}
+        return {r["id"]: r for r in tdrig.check_document(p.stdout)["results"]}
 
     def user_cert(self, name, ca=None, **kw):
         return self.keys.make_user_cert(name, ca or self.ca, key="ec256", **kw)
@@ -106,7 +106,7 @@ class CertChecksTest(tdrig.RigTestCase):
             p = subprocess.run([TOKENDOCTOR, "check", "--json", "--profile", profile, "--only", CHECKS],
                                capture_output=True, text=True, timeout=120,
                                env={**self.rig.env, **env, "LANG": "C.UTF-8"})
-            r = {x["id"]: x for x in json.loads(p.stdout)["results"]}
+            r = {x["id"]: x for x in tdrig.check_document(p.stdout)["results"]}
             cert = r["cert.present"]["details"]["certificates"][0]
             self.assertEqual((cert["key_type"], cert["key_bits"]), ("SM2", 256))
             self.assertEqual(r["cert.issuer"]["status"], status, r["cert.issuer"])
@@ -147,7 +147,7 @@ class CertChecksTest(tdrig.RigTestCase):
             f.write(f"[platform]\nurl = https://127.0.0.1:9/\n[token]\nmodule = {tdrig.opensc_module()}\n")
         p = subprocess.run([TOKENDOCTOR, "check", "--json", "--profile", profile, "--only", CHECKS],
                            capture_output=True, text=True, timeout=120, env=self.rig.env)
-        r = {x["id"]: x for x in json.loads(p.stdout)["results"]}
+        r = {x["id"]: x for x in tdrig.check_document(p.stdout)["results"]}
         self.assertEqual(r["token.module"]["cause"], "module.no-token")
         self.assertEqual(r["cert.present"]["details"]["skip_reason"], "dependency")
 

@@ -53,7 +53,7 @@ class SignTest(tdrig.RigTestCase):
             self.assertEqual(p.returncode, expect_rc, p.stdout + p.stderr)
         if "--json" not in argv:
             return None, p
-        return {r["id"]: r for r in json.loads(p.stdout)["results"]}, p
+        return {r["id"]: r for r in tdrig.check_document(p.stdout)["results"]}, p
 
     def test_rsa_signature_verifies(self):
         self.rig.start(cert_9a=self.rsa[0], key_9a=self.rsa[1])

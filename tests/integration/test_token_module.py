@@ -49,7 +49,7 @@ class TokenModuleTest(unittest.TestCase):
                            env={**self.rig.env, "LANG": "C.UTF-8", **(env or {})})
         if expect_rc is not None:
             self.assertEqual(p.returncode, expect_rc, p.stdout + p.stderr)
-        return {r["id"]: r for r in json.loads(p.stdout)["results"]}
+        return {r["id"]: r for r in tdrig.check_document(p.stdout)["results"]}
 
     def no_probe_left(self, module):
         # Only this test's probes: other tests may run probes at the same time.
@@ -124,7 +124,7 @@ class TokenModuleTest(unittest.TestCase):
                             "token.module,cert.present,cert.expiry,cert.issuer,sign.test"],
                            input="123456\n", capture_output=True, text=True, timeout=120,
                            env={**self.rig.env, "LANG": "C.UTF-8", **env})
-        return {r["id"]: r for r in json.loads(p.stdout)["results"]}
+        return {r["id"]: r for r in tdrig.check_document(p.stdout)["results"]}
 
     @staticmethod
     def loads(log):

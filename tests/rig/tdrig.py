@@ -8,6 +8,7 @@ starts is stopped by stop(), which tests call from tearDown and which also runs 
 Environment: TD_MKCERT (tests/rig/td-mkcert), TD_TOKENSIM (tests/tokensim/tokensim).
 """
 import atexit
+import json
 import glob
 import os
 import shutil
@@ -256,3 +257,25 @@ class RigTestCase(unittest.TestCase):
 
     def tearDown(self):
         self.rig.stop()
+
+
+_CHECK_VALIDATOR = None
+
+
+def check_document(text):
+    """A `check --json` document, parsed and validated against data/report.schema.json: the
+    token checks' details keep the documented, typed shape."""
+    global _CHECK_VALIDATOR
+    import jsonschema  # only the tests that read check documents need it
+    if _CHECK_VALIDATOR is None:
+        with open(os.path.join(os.environ["TD_SRCDIR"], "data", "report.schema.json"), encoding="utf-8") as f:
+            schema = json.load(f)
+        narrowed = {k: v for k, v in schema.items() if k != "oneOf"}
+        narrowed["$ref"] = "#/$defs/check_document"
+        _CHECK_VALIDATOR = jsonschema.Draft202012Validator(narrowed)
+    doc = json.loads(text)
+    errors = sorted(_CHECK_VALIDATOR.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise AssertionError("check document does not follow data/report.schema.json:\n" +
+                             "\n".join(f"  {list(e.absolute_path)}: {e.message}" for e in errors[:10]))
+    return doc
