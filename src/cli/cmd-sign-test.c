@@ -23,7 +23,7 @@ static void sign_test_help(void) {
                  "  --profile NAME|FILE  platform profile (default: %s)\n"
                  "  --timeout SECONDS    finish within this time\n\n"
                  "Exit status: 0 the signature verified; 2 it did not, could not be made or was not\n"
-                 "tried (no PIN); 64 usage error; 78 bad profile.\n"),
+                 "tried (no PIN); 64 usage error; 78 bad profile; 130 cancelled (Ctrl-C, SIGTERM).\n"),
                TD_PROFILE_DEFAULT);
 }
 
