@@ -115,6 +115,7 @@ static json_object *new_text(const char *s) {
         return clean ? json_object_new_string(clean) : NULL;
 }
 
+static json_object *new_text_v(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static json_object *new_text_v(const char *fmt, va_list ap) {
         _cleanup_free_ char *text = td_strdup_vprintf(fmt, ap);
         return text ? new_text(text) : NULL;

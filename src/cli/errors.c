@@ -26,6 +26,8 @@ bool td_cli_json_mode(void) {
         return json_mode;
 }
 
+static int fail_v(const char *code, int exit_status, const char *verb, const char *fmt, va_list ap)
+        __attribute__((format(printf, 4, 0)));
 static int fail_v(const char *code, int exit_status, const char *verb, const char *fmt, va_list ap) {
         _cleanup_free_ char *message = td_strdup_vprintf(fmt, ap);
         td_log_error("%s", message ? message : fmt);
