@@ -12,7 +12,8 @@
 
 /* Every string in our JSON is valid UTF-8, whatever a file or a server gave us. */
 static json_object *json_text(const char *s) {
-        _cleanup_free_ char *clean = td_utf8_sanitize(s);
+        /* A document read back may lack a text (a fix without its summary): write it empty. */
+        _cleanup_free_ char *clean = td_utf8_sanitize(s ? s : "");
         return json_object_new_string(clean ? clean : "");
 }
 
