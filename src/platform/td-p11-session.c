@@ -11,6 +11,7 @@
 
 #include "platform/td-p11-session.h"
 #include "platform/td-process.h"
+#include "platform/td-x509.h"
 #include "td-util.h"
 
 /* A listing carries every certificate of every token in base64. */
@@ -210,6 +211,9 @@ static int request_locked(TdP11Session *s, const char *request, const char *pin,
                 if (r < 0)
                         return r;
                 s->started = true;
+                /* The probe takes milliseconds to load the module; the certificates read next need
+                 * OpenSSL on our side: set it up meanwhile, on the other core. */
+                td_x509_prepare();
                 _cleanup_free_ char *ready = NULL;
                 if ((r = read_answer(s, deadline, timeout_ms, &ready)) < 0 || s->cause)
                         return r;

@@ -4,6 +4,7 @@
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -50,6 +51,13 @@ static time_t asn1_to_time(const ASN1_TIME *t) {
         if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
                 return 0;
         return timegm(&tm);
+}
+
+void td_x509_prepare(void) {
+        /* The configuration, the default provider and the digest every signing test verifies with. */
+        OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
+        EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
+        EVP_MD_free(md);
 }
 
 int td_x509_parse(const uint8_t *der, size_t len, TdCertInfo *info) {

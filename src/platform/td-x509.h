@@ -9,6 +9,13 @@
 
 #include "tokendoctor/td-token.h"
 
+/*
+ * Initialise OpenSSL now (its configuration, the default provider, SHA-256): it takes a
+ * couple of milliseconds at the first certificate otherwise. For a thread that has time to
+ * spare, as while the PKCS#11 probe loads its module. Thread-safe; later calls are free.
+ */
+void td_x509_prepare(void);
+
 /* Parse DER. 0, -EBADMSG for a broken certificate, -ENOMEM. Clear with td_cert_info_clear(). */
 int td_x509_parse(const uint8_t *der, size_t len, TdCertInfo *ret_info);
 
