@@ -216,7 +216,7 @@ int td_detail_append_string(TdResult *r, json_object *array, const char *fmt, ..
         return 0;
 }
 
-const char *td_result_get_detail(const TdResult *r, const char *path) {
+struct json_object *td_result_get_detail_node(const TdResult *r, const char *path) {
         json_object *node = r->details;
         _cleanup_free_ char *copy = strdup(path);
         if (!copy || !node)
@@ -233,6 +233,11 @@ const char *td_result_get_detail(const TdResult *r, const char *path) {
                            !json_object_object_get_ex(node, seg, &node))
                         return NULL;
         }
+        return node;
+}
+
+const char *td_result_get_detail(const TdResult *r, const char *path) {
+        json_object *node = td_result_get_detail_node(r, path);
         /* json-c keeps the text of a scalar on the object, so the result is borrowed from it. */
         return node ? json_object_get_string(node) : NULL;
 }

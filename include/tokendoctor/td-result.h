@@ -103,6 +103,8 @@ int td_result_add_detail(TdResult *r, const char *key, const char *fmt, ...)
  * NULL when absent. Borrowed: valid until the result changes.
  */
 const char *td_result_get_detail(const TdResult *r, const char *path);
+/* The JSON value at @path itself (its type matters), or NULL when absent. Borrowed. */
+struct json_object *td_result_get_detail_node(const TdResult *r, const char *path);
 
 /* Milliseconds left before this check's deadline (0 when already past). */
 int64_t td_result_remaining_ms(const TdResult *r);

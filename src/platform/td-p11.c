@@ -400,6 +400,17 @@ static int sign_failure(const TdP11SessionFailure *f, TdP11Signature *ret) {
         return 0;
 }
 
+/* Send @req (taken; NULL when it could not be made) as one line through @session. */
+static int session_request(TdP11Session *session, json_object *req, const char *pin, unsigned timeout_ms,
+                           char **ret_out, TdP11SessionFailure *ret_failure) {
+        _cleanup_free_ char *request =
+                req ? strdup(json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN)) : NULL;
+        json_object_put(req);
+        if (!request)
+                return -ENOMEM;
+        return td_p11_session_request(session, request, pin, timeout_ms, ret_out, ret_failure);
+}
+
 int td_p11_sign(TdContext *ctx, const char *module, const char *serial, const char *key_id,
                 const uint8_t *challenge, size_t challenge_len, const char *pin, unsigned timeout_ms,
                 TdP11Signature *ret) {
@@ -417,20 +428,16 @@ int td_p11_sign(TdContext *ctx, const char *module, const char *serial, const ch
                 return -ENOMEM;
         /* Serial and key id travel in the request, never on a command line (ps shows those). */
         json_object *req = json_object_new_object();
-        if (!req)
-                return -ENOMEM;
-        json_object_object_add(req, "op", json_object_new_string("sign"));
-        json_object_object_add(req, "serial", json_object_new_string(serial));
-        json_object_object_add(req, "key_id", json_object_new_string(key_id));
-        json_object_object_add(req, "challenge", json_object_new_string(challenge_hex));
-        json_object_object_add(req, "pin", json_object_new_boolean(pin != NULL));
-        _cleanup_free_ char *request = strdup(json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
-        json_object_put(req);
-        if (!request)
-                return -ENOMEM;
+        if (req) {
+                json_object_object_add(req, "op", json_object_new_string("sign"));
+                json_object_object_add(req, "serial", json_object_new_string(serial));
+                json_object_object_add(req, "key_id", json_object_new_string(key_id));
+                json_object_object_add(req, "challenge", json_object_new_string(challenge_hex));
+                json_object_object_add(req, "pin", json_object_new_boolean(pin != NULL));
+        }
         _cleanup_free_ char *out = NULL;
         TdP11SessionFailure failure;
-        r = td_p11_session_request(session, request, pin, timeout_ms, &out, &failure);
+        r = session_request(session, req, pin, timeout_ms, &out, &failure);
         if (r < 0)
                 return r;
         if (failure.cause)
@@ -460,17 +467,13 @@ int td_p11_pin_state(TdContext *ctx, const char *module, const char *serial, uns
         if (r < 0)
                 return r;
         json_object *req = json_object_new_object();
-        if (!req)
-                return -ENOMEM;
-        json_object_object_add(req, "op", json_object_new_string("pin-flags"));
-        json_object_object_add(req, "serial", json_object_new_string(serial));
-        _cleanup_free_ char *request = strdup(json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
-        json_object_put(req);
-        if (!request)
-                return -ENOMEM;
+        if (req) {
+                json_object_object_add(req, "op", json_object_new_string("pin-flags"));
+                json_object_object_add(req, "serial", json_object_new_string(serial));
+        }
         _cleanup_free_ char *out = NULL;
         TdP11SessionFailure failure;
-        r = td_p11_session_request(session, request, NULL, timeout_ms, &out, &failure);
+        r = session_request(session, req, NULL, timeout_ms, &out, &failure);
         if (r < 0)
                 return r;
         *ret = (TdP11PinState){ 0 };

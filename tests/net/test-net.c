@@ -443,29 +443,9 @@ static void assert_contains(const char *haystack, const char *needle) {
                 fail_msg("'%s' does not contain '%s'", haystack ? haystack : "(null)", needle);
 }
 
-/* The node at @path (member names and array indexes joined by '.'), NULL when absent. */
-static struct json_object *detail_node(const TdResult *r, const char *path) {
-        struct json_object *node = r->details;
-        char *copy = strdup(path), *save = NULL;
-        assert_non_null(copy);
-        for (char *seg = strtok_r(copy, ".", &save); seg && node; seg = strtok_r(NULL, ".", &save)) {
-                if (json_object_is_type(node, json_type_array)) {
-                        char *end;
-                        unsigned long i = strtoul(seg, &end, 10);
-                        node = *seg && !*end && i < json_object_array_length(node)
-                                       ? json_object_array_get_idx(node, i)
-                                       : NULL;
-                } else if (!json_object_is_type(node, json_type_object) ||
-                           !json_object_object_get_ex(node, seg, &node))
-                        node = NULL;
-        }
-        free(copy);
-        return node;
-}
-
 /* A detail that must be a JSON integer (a duration, a status code, a skew), not text. */
 static long detail_long(const TdResult *r, const char *key) {
-        struct json_object *v = detail_node(r, key);
+        struct json_object *v = td_result_get_detail_node(r, key);
         if (!v)
                 fail_msg("no detail %s", key);
         if (!json_object_is_type(v, json_type_int))
