@@ -216,24 +216,36 @@ int td_detail_append_string(TdResult *r, json_object *array, const char *fmt, ..
         return 0;
 }
 
-struct json_object *td_result_get_detail_node(const TdResult *r, const char *path) {
+/* Walk @path; true when it names a member or element (whose value may be JSON null). */
+static bool detail_walk(const TdResult *r, const char *path, json_object **ret_node) {
         json_object *node = r->details;
         _cleanup_free_ char *copy = strdup(path);
         if (!copy || !node)
-                return NULL;
+                return false;
         char *save = NULL;
-        for (char *seg = strtok_r(copy, ".", &save); seg && node; seg = strtok_r(NULL, ".", &save)) {
+        for (char *seg = strtok_r(copy, ".", &save); seg; seg = strtok_r(NULL, ".", &save)) {
                 if (json_object_is_type(node, json_type_array)) {
                         char *end;
                         unsigned long i = strtoul(seg, &end, 10);
-                        node = *seg && !*end && i < json_object_array_length(node)
-                                       ? json_object_array_get_idx(node, i)
-                                       : NULL;
+                        if (!*seg || *end || i >= json_object_array_length(node))
+                                return false;
+                        node = json_object_array_get_idx(node, i);
                 } else if (!json_object_is_type(node, json_type_object) ||
                            !json_object_object_get_ex(node, seg, &node))
-                        return NULL;
+                        return false;
         }
-        return node;
+        *ret_node = node;
+        return true;
+}
+
+struct json_object *td_result_get_detail_node(const TdResult *r, const char *path) {
+        json_object *node;
+        return detail_walk(r, path, &node) ? node : NULL;
+}
+
+bool td_result_has_detail(const TdResult *r, const char *path) {
+        json_object *node;
+        return detail_walk(r, path, &node);
 }
 
 const char *td_result_get_detail(const TdResult *r, const char *path) {

@@ -105,6 +105,8 @@ int td_result_add_detail(TdResult *r, const char *key, const char *fmt, ...)
 const char *td_result_get_detail(const TdResult *r, const char *path);
 /* The JSON value at @path itself (its type matters), or NULL when absent. Borrowed. */
 struct json_object *td_result_get_detail_node(const TdResult *r, const char *path);
+/* Whether @path names a detail, JSON null included. */
+bool td_result_has_detail(const TdResult *r, const char *path);
 
 /* Milliseconds left before this check's deadline (0 when already past). */
 int64_t td_result_remaining_ms(const TdResult *r);

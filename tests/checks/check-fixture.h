@@ -242,24 +242,12 @@ static inline void fixture_print(const TdResult *r) {
  * The caller frees it.
  */
 static inline char *fixture_detail_json(const TdResult *r, const char *path) {
-        json_object *node = r->details;
-        char *copy = strdup(path), *save = NULL;
-        assert_non_null(copy);
-        bool found = node != NULL;
-        for (char *seg = strtok_r(copy, ".", &save); seg && found; seg = strtok_r(NULL, ".", &save)) {
-                if (json_object_is_type(node, json_type_array)) {
-                        char *end;
-                        unsigned long i = strtoul(seg, &end, 10);
-                        found = *seg && !*end && i < json_object_array_length(node);
-                        node = found ? json_object_array_get_idx(node, i) : NULL;
-                } else
-                        found = json_object_is_type(node, json_type_object) &&
-                                json_object_object_get_ex(node, seg, &node);
-        }
-        free(copy);
-        return found ? strdup(json_object_to_json_string_ext(node, JSON_C_TO_STRING_PLAIN |
-                                                                           JSON_C_TO_STRING_NOSLASHESCAPE))
-                     : NULL;
+        if (!td_result_has_detail(r, path))
+                return NULL;
+        /* json-c writes an absent value (JSON null) as "null". */
+        return strdup(
+                json_object_to_json_string_ext(td_result_get_detail_node(r, path),
+                                               JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 /* The detail at @key, written as plain JSON, is @want ("2", "true", "[\"a\"]", "null"). */

@@ -63,6 +63,12 @@ static void test_typed_details(void **state) {
         assert_null(td_result_get_detail(&r, "urls.2"));
         assert_null(td_result_get_detail(&r, "urls.x"));
         assert_null(td_result_get_detail(&r, "count.deeper"));
+        /* A JSON null is there, and told apart from absence. */
+        td_detail_set_null(&r, NULL, "proxy");
+        assert_true(td_result_has_detail(&r, "proxy"));
+        assert_null(td_result_get_detail_node(&r, "proxy"));
+        assert_false(td_result_has_detail(&r, "no-such"));
+        assert_true(json_object_is_type(td_result_get_detail_node(&r, "urls.0.http_status"), json_type_int));
         /* Text that is not UTF-8 is repaired when recorded. */
         assert_string_equal(td_result_get_detail(&r, "bad_utf8"), "a\xef\xbf\xbd");
         td_result_clear(&r);
