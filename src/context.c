@@ -222,15 +222,9 @@ int td_context_open_file(const TdContext *ctx, const char *abs_path, struct stat
         _cleanup_close_ int fd = td_context_open(ctx, abs_path, O_RDONLY | O_NONBLOCK);
         if (fd < 0)
                 return fd;
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -ENODEV;
-        if (ret_st)
-                *ret_st = st;
+        int r = td_fd_require_regular(fd, ret_st);
+        if (r < 0)
+                return r;
         int ret = fd;
         fd = -1;
         return ret;

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,5 +244,18 @@ int td_random_bytes(void *buf, size_t len) {
                 p += n;
                 len -= (size_t) n;
         }
+        return 0;
+}
+
+int td_fd_require_regular(int fd, struct stat *ret_st) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -ENODEV;
+        if (ret_st)
+                *ret_st = st;
         return 0;
 }

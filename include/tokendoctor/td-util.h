@@ -87,6 +87,14 @@ void td_secure_wipe(void *p, size_t len);
  */
 int td_read_fd(int fd, size_t max_len, char **ret_data, size_t *ret_len);
 
+/*
+ * Whether @fd is a regular file: 0 (and its stat in *@ret_st when non-NULL), -EISDIR, -ENODEV
+ * for anything else (a FIFO, a device, a socket), or fstat()'s errno. Open with O_NONBLOCK
+ * before asking, or a FIFO holds the open itself.
+ */
+struct stat;
+int td_fd_require_regular(int fd, struct stat *ret_st);
+
 /* Write @msg to stderr in the tool's "tokendoctor: ..." format. */
 void td_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void td_log_errorv(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));

@@ -107,12 +107,9 @@ static int read_text(const char *path, char **ret_text, size_t *ret_len) {
                 return -errno;
 
         struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -ENODEV;
+        int r = td_fd_require_regular(fd, &st);
+        if (r < 0)
+                return r;
         if (st.st_size > TD_INI_MAX_SIZE)
                 return -EFBIG;
 
