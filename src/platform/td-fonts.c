@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
-#include <fontconfig/fontconfig.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "td-fontconfig.h"
 #include "td-fonts.h"
 #include "td-util.h"
 
 /* fontconfig's initialisation and its caches are shared by the process and not thread-safe. */
 static pthread_mutex_t fonts_lock = PTHREAD_MUTEX_INITIALIZER;
+/* fontconfig's functions, loaded by the first query; used only with fonts_lock held. */
+static const TdFontconfig *fc;
 
 /*
  * The configuration that scans a root's fonts keeps its caches where fontconfig keeps this
@@ -22,27 +24,27 @@ static const char scan_config_xml[] =
 
 static void fc_config_destroyp(FcConfig **c) {
         if (*c)
-                FcConfigDestroy(*c);
+                fc->FcConfigDestroy(*c);
 }
 
 static void fc_pattern_destroyp(FcPattern **p) {
         if (*p)
-                FcPatternDestroy(*p);
+                fc->FcPatternDestroy(*p);
 }
 
 static void fc_font_set_destroyp(FcFontSet **s) {
         if (*s)
-                FcFontSetDestroy(*s);
+                fc->FcFontSetDestroy(*s);
 }
 
 static void fc_object_set_destroyp(FcObjectSet **s) {
         if (*s)
-                FcObjectSetDestroy(*s);
+                fc->FcObjectSetDestroy(*s);
 }
 
 static void fc_lang_set_destroyp(FcLangSet **s) {
         if (*s)
-                FcLangSetDestroy(*s);
+                fc->FcLangSetDestroy(*s);
 }
 
 void td_fonts_info_free(TdFontsInfo *info) {
@@ -73,33 +75,33 @@ static int load_root(const TdContext *ctx, TdFontsInfo *info, FcConfig **ret_rul
         }
         info->have_config = true;
 
-        _cleanup_(fc_config_destroyp) FcConfig *rules = FcConfigCreate();
-        _cleanup_(fc_config_destroyp) FcConfig *fonts = FcConfigCreate();
+        _cleanup_(fc_config_destroyp) FcConfig *rules = fc->FcConfigCreate();
+        _cleanup_(fc_config_destroyp) FcConfig *fonts = fc->FcConfigCreate();
         if (!rules || !fonts)
                 return -ENOMEM;
-        FcConfigSetSysRoot(rules, (const FcChar8 *) root);
-        if (!FcConfigParseAndLoad(rules, (const FcChar8 *) conf, FcTrue))
+        fc->FcConfigSetSysRoot(rules, (const FcChar8 *) root);
+        if (!fc->FcConfigParseAndLoad(rules, (const FcChar8 *) conf, FcTrue))
                 info->config_error = true;
-        if (!FcConfigParseAndLoadFromMemory(fonts, (const FcChar8 *) scan_config_xml, FcFalse))
+        if (!fc->FcConfigParseAndLoadFromMemory(fonts, (const FcChar8 *) scan_config_xml, FcFalse))
                 return -EIO;
 
-        FcStrList *dirs = FcConfigGetFontDirs(rules);
+        FcStrList *dirs = fc->FcConfigGetFontDirs(rules);
         if (!dirs)
                 return -ENOMEM;
         size_t root_len = strlen(root);
-        for (FcChar8 *d; (d = FcStrListNext(dirs));) {
+        for (FcChar8 *d; (d = fc->FcStrListNext(dirs));) {
                 /* Versions differ in whether they store the directories with the sysroot. */
                 bool has_root = strncmp((const char *) d, root, root_len) == 0 && d[root_len] == '/';
                 _cleanup_free_ char *dir = has_root ? strdup((const char *) d)
                                                     : td_strdup_printf("%s%s", root, (const char *) d);
                 if (!dir) {
-                        FcStrListDone(dirs);
+                        fc->FcStrListDone(dirs);
                         return -ENOMEM;
                 }
                 /* Directories the configuration names but the root lacks are normal. */
-                (void) FcConfigAppFontAddDir(fonts, (const FcChar8 *) dir);
+                (void) fc->FcConfigAppFontAddDir(fonts, (const FcChar8 *) dir);
         }
-        FcStrListDone(dirs);
+        fc->FcStrListDone(dirs);
 
         *ret_rules = TAKE_PTR(rules);
         *ret_fonts = TAKE_PTR(fonts);
@@ -114,10 +116,10 @@ static int load_root(const TdContext *ctx, TdFontsInfo *info, FcConfig **ret_rul
 static const char *family_name(FcPattern *font) {
         FcChar8 *family = NULL, *first = NULL, *lang = NULL;
 
-        for (int i = 0; FcPatternGetString(font, FC_FAMILY, i, &family) == FcResultMatch; i++) {
+        for (int i = 0; fc->FcPatternGetString(font, FC_FAMILY, i, &family) == FcResultMatch; i++) {
                 if (i == 0)
                         first = family;
-                if (FcPatternGetString(font, FC_FAMILYLANG, i, &lang) == FcResultMatch &&
+                if (fc->FcPatternGetString(font, FC_FAMILYLANG, i, &lang) == FcResultMatch &&
                     strcmp((const char *) lang, "en") == 0)
                         return (const char *) family;
         }
@@ -158,12 +160,12 @@ static int missing_chars(const FcCharSet *charset, const char *sample, char **re
 
         for (size_t pos = 0; pos < len;) {
                 FcChar32 c;
-                int n = FcUtf8ToUcs4((const FcChar8 *) sample + pos, &c, (int) (len - pos));
+                int n = fc->FcUtf8ToUcs4((const FcChar8 *) sample + pos, &c, (int) (len - pos));
                 if (n <= 0)
                         return -EINVAL;
                 pos += (size_t) n;
-                if (!charset || !FcCharSetHasChar(charset, c))
-                        w += FcUcs4ToUtf8(c, (FcChar8 *) w);
+                if (!charset || !fc->FcCharSetHasChar(charset, c))
+                        w += fc->FcUcs4ToUtf8(c, (FcChar8 *) w);
         }
         *w = '\0';
         *ret_missing = TAKE_PTR(missing);
@@ -186,21 +188,21 @@ static int query_locked(const TdContext *ctx, const char *lang, const char *samp
                 }
         } else {
                 info->have_config = true;
-                fonts = FcInitLoadConfigAndFonts();
+                fonts = fc->FcInitLoadConfigAndFonts();
                 if (!fonts)
                         return -EIO;
-                rules = FcConfigReference(fonts);
+                rules = fc->FcConfigReference(fonts);
         }
 
-        _cleanup_(fc_lang_set_destroyp) FcLangSet *langs = FcLangSetCreate();
-        _cleanup_(fc_pattern_destroyp) FcPattern *pattern = FcPatternCreate();
+        _cleanup_(fc_lang_set_destroyp) FcLangSet *langs = fc->FcLangSetCreate();
+        _cleanup_(fc_pattern_destroyp) FcPattern *pattern = fc->FcPatternCreate();
         _cleanup_(fc_object_set_destroyp) FcObjectSet *objects =
-                FcObjectSetBuild(FC_FAMILY, FC_FAMILYLANG, FC_FILE, FC_INDEX, NULL);
-        if (!langs || !pattern || !objects || !FcLangSetAdd(langs, (const FcChar8 *) lang) ||
-            !FcPatternAddLangSet(pattern, FC_LANG, langs))
+                fc->FcObjectSetBuild(FC_FAMILY, FC_FAMILYLANG, FC_FILE, FC_INDEX, NULL);
+        if (!langs || !pattern || !objects || !fc->FcLangSetAdd(langs, (const FcChar8 *) lang) ||
+            !fc->FcPatternAddLangSet(pattern, FC_LANG, langs))
                 return -ENOMEM;
 
-        _cleanup_(fc_font_set_destroyp) FcFontSet *set = FcFontList(fonts, pattern, objects);
+        _cleanup_(fc_font_set_destroyp) FcFontSet *set = fc->FcFontList(fonts, pattern, objects);
         if (!set)
                 return -ENOMEM;
         info->n_fonts = (size_t) set->nfont;
@@ -209,12 +211,12 @@ static int query_locked(const TdContext *ctx, const char *lang, const char *samp
                 return r;
 
         /* What an application asking for this language gets, after the system's rules. */
-        _cleanup_(fc_pattern_destroyp) FcPattern *wanted = FcPatternDuplicate(pattern);
-        if (!wanted || !FcConfigSubstitute(rules, wanted, FcMatchPattern))
+        _cleanup_(fc_pattern_destroyp) FcPattern *wanted = fc->FcPatternDuplicate(pattern);
+        if (!wanted || !fc->FcConfigSubstitute(rules, wanted, FcMatchPattern))
                 return -ENOMEM;
-        FcDefaultSubstitute(wanted);
+        fc->FcDefaultSubstitute(wanted);
         FcResult result;
-        _cleanup_(fc_pattern_destroyp) FcPattern *best = FcFontMatch(fonts, wanted, &result);
+        _cleanup_(fc_pattern_destroyp) FcPattern *best = fc->FcFontMatch(fonts, wanted, &result);
 
         FcCharSet *charset = NULL;
         if (best) {
@@ -222,10 +224,10 @@ static int query_locked(const TdContext *ctx, const char *lang, const char *samp
                 FcChar8 *file = NULL;
                 if (family && !(info->best_family = strdup(family)))
                         return -ENOMEM;
-                if (FcPatternGetString(best, FC_FILE, 0, &file) == FcResultMatch &&
+                if (fc->FcPatternGetString(best, FC_FILE, 0, &file) == FcResultMatch &&
                     !(info->best_file = strdup((const char *) file)))
                         return -ENOMEM;
-                (void) FcPatternGetCharSet(best, FC_CHARSET, 0, &charset);
+                (void) fc->FcPatternGetCharSet(best, FC_CHARSET, 0, &charset);
         }
         return missing_chars(charset, sample, &info->missing);
 }
@@ -236,7 +238,9 @@ int td_fonts_query(const TdContext *ctx, const char *lang, const char *sample, T
                 return -ENOMEM;
 
         pthread_mutex_lock(&fonts_lock);
-        int r = query_locked(ctx, lang, sample, info);
+        int r = fc ? 0 : td_fontconfig_get(&fc);
+        if (r >= 0)
+                r = query_locked(ctx, lang, sample, info);
         pthread_mutex_unlock(&fonts_lock);
         if (r < 0)
                 return r;
@@ -247,6 +251,8 @@ int td_fonts_query(const TdContext *ctx, const char *lang, const char *sample, T
 
 void td_fonts_shutdown(void) {
         pthread_mutex_lock(&fonts_lock);
-        FcFini();
+        /* Nothing to finish when no query ever loaded fontconfig. */
+        if (fc)
+                fc->FcFini();
         pthread_mutex_unlock(&fonts_lock);
 }

@@ -30,7 +30,8 @@ typedef struct {
  * the user's fontconfig cache). A root without fonts.conf has no fonts.
  *
  * Returns 0 and a new TdFontsInfo (td_fonts_info_free()), -EINVAL for a sample that is not
- * UTF-8, -EIO when fontconfig cannot load its configuration, or -ENOMEM. Thread-safe: calls
+ * UTF-8, -ENOENT when fontconfig cannot be loaded, -EIO when it cannot load its configuration, or
+ * -ENOMEM. Thread-safe: calls
  * into fontconfig are serialised, as fontconfig's initialisation is not thread-safe.
  */
 int td_fonts_query(const TdContext *ctx, const char *lang, const char *sample, TdFontsInfo **ret_info);

@@ -77,21 +77,24 @@ class CliTest(unittest.TestCase):
         return {r["id"]: r for r in doc["results"]}
 
     # --- the contract's JSON object ---------------------------------------------------
-    def test_libcurl_loaded_only_for_the_network(self):
-        # libcurl and its thirty libraries cost milliseconds at every start: a run without a
-        # network check must not map them, one with a network check must (and work).
+    def test_libraries_loaded_only_for_the_checks_that_need_them(self):
+        # libcurl (and its thirty libraries) and fontconfig (freetype, libpng...) cost
+        # milliseconds at every start: a run without a network or font check must not map them;
+        # the checks that use them must, and work.
         def loaded(*args):
             env = dict(os.environ, LD_DEBUG="files")
             p = run_tokendoctor(*args, env=env)
-            return p, "libcurl.so" in p.stderr
-        p, curl = loaded("list", "--json")
+            return p, "libcurl.so" in p.stderr, "libfontconfig.so" in p.stderr
+        p, curl, fc = loaded("list", "--json")
         self.assertEqual(p.returncode, 0)
         self.assertFalse(curl, "tokendoctor list loaded libcurl")
-        p, curl = loaded("check", "--json", "--root", self.healthy_root, "--only", "net.platform",
-                         "--profile", self.profile)
-        self.assertTrue(curl, "net.platform ran without libcurl?")
-        results = {r["id"]: r for r in json.loads(p.stdout)["results"]}
-        self.assertEqual(results["net.platform"]["status"], "pass", p.stdout)
+        self.assertFalse(fc, "tokendoctor list loaded fontconfig")
+        for check, lib in (("net.platform", 1), ("os.fonts", 2)):
+            p, *libs = loaded("check", "--json", "--root", self.healthy_root, "--only", check, "--profile", self.profile)
+            self.assertTrue(libs[lib - 1], f"{check} ran without its library?")
+            self.assertFalse(libs[2 - lib], f"{check} loaded the other library")
+            results = {r["id"]: r for r in json.loads(p.stdout)["results"]}
+            self.assertEqual(results[check]["status"], "pass", p.stdout)
 
     def test_list_json(self):
         p = run_tokendoctor("list", "--json")
