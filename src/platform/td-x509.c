@@ -58,6 +58,12 @@ void td_x509_prepare(void) {
         OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
         EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
         EVP_MD_free(md);
+        /*
+         * What OpenSSL keeps for this thread (its error queue) is freed when a thread ends; the
+         * caller's thread may instead be abandoned waiting for a hanging module, and the process
+         * end without it. This thread needs nothing more of OpenSSL: give it back now.
+         */
+        OPENSSL_thread_stop();
 }
 
 int td_x509_parse(const uint8_t *der, size_t len, TdCertInfo *info) {
