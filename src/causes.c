@@ -102,6 +102,11 @@ static const TdCause causes[] = {
         { "pin.final-try",
           N_("Only the last PIN try is left. Enter the PIN once, carefully, in the platform's own tool — a "
              "wrong one locks the token — or ask the CA service desk to reset it.") },
+        { "pin.count-low",
+          N_("Wrong PINs were entered since the token was last used successfully, and how many tries are "
+             "left is unknown. Log in once with the correct PIN in the platform's own tool (a success "
+             "resets the count), then run the signing test again; if you are not sure of the PIN, ask "
+             "the CA service desk before trying.") },
         { "pin.wrong",
           N_("Check the PIN (it is set when the token is issued; 初始PIN in the CA's letter) and try again. "
              "Each wrong PIN uses up a try; the token locks when none are left.") },

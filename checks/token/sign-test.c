@@ -5,7 +5,9 @@
  * bid; after renewal it proves the new certificate and the key on the token belong together.
  *
  * The last PIN try is never spent: the token's flags are read again before the PIN is asked
- * for, and the probe reads them once more right before C_Login. The module is not loaded again:
+ * for, and the probe reads them once more right before C_Login (and before a context-specific
+ * login). A token that says only "count low" is logged in to only when the card tells a count
+ * above one. The module is not loaded again:
  * the listing's probe session answers (td_p11_pin_state, td_p11_sign).
  */
 #include <errno.h>
@@ -35,10 +37,10 @@ static void pin_wipe(Pin *pin) {
 }
 
 /*
- * How many tries are left after a wrong PIN. PKCS#11 only says "final try" or "locked"; on a PIV
- * card in a PC/SC reader the card itself tells the count without spending a try.
+ * The tries left as the card itself tells them, without spending one: a PIV card in a PC/SC
+ * reader named as the PKCS#11 slot (OpenSC's convention). -1 when unknown.
  */
-static int tries_left(TdContext *ctx, const TdP11Token *token, const TdP11Signature *sig) {
+static int card_tries_left(TdContext *ctx, const TdP11Token *token) {
         const TdPcscState *pcsc;
         if (td_pcsc_get_state(ctx, &pcsc) == 0)
                 for (size_t i = 0; i < pcsc->n_readers; i++) {
@@ -47,6 +49,14 @@ static int tries_left(TdContext *ctx, const TdP11Token *token, const TdP11Signat
                             td_pcsc_piv_pin_tries(pcsc->readers[i].name, &tries) == 0 && tries >= 0)
                                 return tries;
                 }
+        return -1;
+}
+
+/* How many tries are left after a wrong PIN. PKCS#11 only says "final try" or "locked". */
+static int tries_left(TdContext *ctx, const TdP11Token *token, const TdP11Signature *sig) {
+        int tries = card_tries_left(ctx, token);
+        if (tries >= 0)
+                return tries;
         if (sig->pin_locked)
                 return 0;
         if (sig->pin_final_try)
@@ -132,6 +142,12 @@ static int report_outcome(TdContext *ctx, TdResult *result, const TdP11Token *to
                         result, TD_STATUS_FAIL, "pin.final-try",
                         _("Only one PIN try is left on the token; the signing test does not spend "
                           "it."));
+        case TD_P11_PIN_COUNT_LOW:
+                return td_result_set(
+                        result, TD_STATUS_WARN, "pin.count-low",
+                        _("Wrong PINs were entered on this token since its last successful use, and "
+                          "it does not say how many tries are left: the signing test does not risk "
+                          "one, so signing was not tested."));
         case TD_P11_NO_KEY:
                 return td_result_set(result, TD_STATUS_FAIL, "sign.mismatch",
                                      _("No private key on the token belongs to the certificate %s."),
@@ -183,14 +199,29 @@ static int run(TdContext *ctx, TdResult *result) {
                              td_result_budget_ms(result, MARGIN_MS, 200, PROBE_MAX_MS), &now);
         if (r < 0)
                 return r;
-        if (now.cause || !now.present || now.pin_locked || now.pin_final_try) {
+        /*
+         * "Count low" alone: wrong PINs since the last success, the count unknown to PKCS#11. Only
+         * a count the card tells (above one) makes a login safe; else the test does not log in.
+         */
+        bool count_low_ok = false;
+        if (!now.cause && now.present && !now.pin_locked && !now.pin_final_try && now.pin_count_low) {
+                int tries = card_tries_left(ctx, token);
+                if (tries >= 0)
+                        td_detail_set_int(result, NULL, "pin_tries_left", tries);
+                count_low_ok = tries > 1;
+                now.pin_locked = tries == 0;
+                now.pin_final_try = tries == 1;
+        }
+        if (now.cause || !now.present || now.pin_locked || now.pin_final_try ||
+            (now.pin_count_low && !count_low_ok)) {
                 TdP11Signature refused = {
                         .outcome = now.cause && streq(now.cause, "module.hang")    ? TD_P11_HANG
                                    : now.cause && streq(now.cause, "module.crash") ? TD_P11_CRASH
                                    : now.cause                                     ? TD_P11_FAILED
                                    : !now.present                                  ? TD_P11_NO_TOKEN
                                    : now.pin_locked                                ? TD_P11_PIN_LOCKED
-                                                                                   : TD_P11_PIN_FINAL_TRY,
+                                   : now.pin_final_try                             ? TD_P11_PIN_FINAL_TRY
+                                                                                   : TD_P11_PIN_COUNT_LOW,
                         .message = now.message,
                         .call = now.call,
                 };
@@ -222,7 +253,7 @@ static int run(TdContext *ctx, TdResult *result) {
                 return r;
         TdP11Signature sig;
         r = td_p11_sign(ctx, module, token->serial, cert->id, challenge, sizeof challenge,
-                        now.protected_auth ? NULL : pin.text,
+                        now.protected_auth ? NULL : pin.text, count_low_ok,
                         td_result_budget_ms(result, MARGIN_MS, 200, PROBE_MAX_MS), &sig);
         pin_wipe(&pin);
         if (r == 0) {
@@ -238,8 +269,8 @@ const TdCheck td_check_sign_test = {
         .title = N_("Signing with the token's key works"),
         .flags = TD_CHECK_NEEDS_TOKEN | TD_CHECK_NEEDS_PIN,
         .depends = TD_STRV("cert.present"),
-        .causes = TD_STRV("pin.locked", "pin.final-try", "pin.wrong", "sign.mismatch", "sign.failed",
-                          "module.crash", "module.hang"),
+        .causes = TD_STRV("pin.locked", "pin.final-try", "pin.count-low", "pin.wrong", "sign.mismatch",
+                          "sign.failed", "module.crash", "module.hang"),
         .run = run,
         /* Includes a person typing the PIN. */
         .timeout_ms = 240000,

@@ -47,8 +47,12 @@ bool probe_find_slot(CK_FUNCTION_LIST *f, const char *serial, CK_SLOT_ID *ret_sl
 /* The answers: each prints one JSON line. */
 int probe_list(CK_FUNCTION_LIST *f);
 int probe_pin_flags(CK_FUNCTION_LIST *f, const char *serial);
+/*
+ * @count_low_ok: tokendoctor knows more than one try is left although the token says
+ * CKF_USER_PIN_COUNT_LOW (a PIV card told it), so that flag alone does not stop the login.
+ */
 int probe_sign(CK_FUNCTION_LIST *f, const char *serial, const char *key_id_hex, const char *challenge_hex,
-               char *pin, size_t pin_len);
+               bool count_low_ok, char *pin, size_t pin_len);
 
 /* session MODULE: load once, answer requests from standard input until it closes. */
 int probe_session(const char *module);

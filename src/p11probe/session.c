@@ -5,7 +5,8 @@
  *
  *   {"op":"list"}
  *   {"op":"pin-flags","serial":S}
- *   {"op":"sign","serial":S,"key_id":HEX,"challenge":HEX,"pin":true}   and then the PIN's line
+ *   {"op":"sign","serial":S,"key_id":HEX,"challenge":HEX,"pin":true,"count_low_ok":false}
+ *                                                                      and then the PIN's line
  *
  * Standard output carries "enter C_Xxx" before each call into the module, and one JSON line
  * per request: the answer, or {"error":...}. The first line after loading is {"ready":true}
@@ -83,8 +84,12 @@ static void answer(CK_FUNCTION_LIST *f, json_object *req, char *pin, size_t pin_
         } else if (strcmp(op, "sign") == 0) {
                 const char *serial = get_string(req, "serial"), *key_id = get_string(req, "key_id"),
                            *challenge = get_string(req, "challenge");
+                json_object *ok;
+                bool count_low_ok = json_object_object_get_ex(req, "count_low_ok", &ok) &&
+                                    json_object_is_type(ok, json_type_boolean) &&
+                                    json_object_get_boolean(ok);
                 if (serial && key_id && challenge)
-                        probe_sign(f, serial, key_id, challenge, pin, pin_len);
+                        probe_sign(f, serial, key_id, challenge, count_low_ok, pin, pin_len);
                 else
                         probe_fail("usage", "sign needs a serial, a key_id and a challenge", 0);
         } else

@@ -5,8 +5,10 @@
  *
  * The probe only signs; tokendoctor verifies the signature with the certificate itself, so a
  * module that returns garbage cannot make the test pass. The PIN flags are read again right
- * before C_Login: between tokendoctor's look and now another program may have spent a try, and
- * the last try is never ours to spend.
+ * before C_Login, and again before a context-specific login: between tokendoctor's look and now
+ * another program may have spent a try, and the last try is never ours to spend. A token that
+ * says only "count low" (wrong PINs since the last success, how many tries left unknown) is not
+ * logged in to either, unless tokendoctor knows more than one try is left.
  */
 #include <errno.h>
 #include <openssl/evp.h>
@@ -143,9 +145,23 @@ static size_t sign_input(const Scheme *scheme, const unsigned char *challenge, s
         return prefix + md_len;
 }
 
+/*
+ * The refusal the token's PIN flags call for before a login, or NULL when logging in may not
+ * spend the last try: locked, final try, or count low with the count unknown.
+ */
+static const char *login_refusal(CK_FLAGS flags, bool count_low_ok) {
+        if (flags & CKF_USER_PIN_LOCKED)
+                return "pin-locked";
+        if (flags & CKF_USER_PIN_FINAL_TRY)
+                return "pin-final-try";
+        if ((flags & CKF_USER_PIN_COUNT_LOW) && !count_low_ok)
+                return "pin-count-low";
+        return NULL;
+}
+
 static int sign_with_key(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key,
                          const unsigned char *challenge, size_t challenge_len, char *pin, size_t pin_len,
-                         bool protected_auth) {
+                         bool protected_auth, bool count_low_ok) {
         CK_KEY_TYPE key_type = (CK_KEY_TYPE) -1;
         CK_BBOOL always_auth = CK_FALSE;
         CK_ATTRIBUTE type_attr = { CKA_KEY_TYPE, &key_type, sizeof key_type };
@@ -172,7 +188,15 @@ static int sign_with_key(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, CK_SESSION_HANDLE
         if (rv != CKR_OK)
                 return report("sign-failed", "C_SignInit", rv);
         if (always_auth) {
-                /* OpenSC's PIV 9C key and most non-repudiation keys: the PIN once more, right before use. */
+                /* OpenSC's PIV 9C key and most non-repudiation keys: the PIN once more, right before
+                 * use; that spends a try when it is wrong, so the flags are asked again first. */
+                CK_TOKEN_INFO now;
+                rv = P11(f, C_GetTokenInfo, slot, &now);
+                if (rv != CKR_OK)
+                        return report("sign-failed", "C_GetTokenInfo", rv);
+                const char *refusal = login_refusal(now.flags, count_low_ok);
+                if (refusal)
+                        return report(refusal, NULL, 0);
                 rv = P11(f, C_Login, s, CKU_CONTEXT_SPECIFIC, protected_auth ? NULL : (CK_UTF8CHAR *) pin,
                          protected_auth ? 0 : pin_len);
                 if (rv != CKR_OK)
@@ -191,13 +215,12 @@ static int sign_with_key(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, CK_SESSION_HANDLE
 }
 
 static int sign_on_slot(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const CK_TOKEN_INFO *ti, unsigned char *id,
-                        size_t id_len, const unsigned char *challenge, size_t challenge_len, char *pin,
-                        size_t pin_len) {
+                        size_t id_len, const unsigned char *challenge, size_t challenge_len,
+                        bool count_low_ok, char *pin, size_t pin_len) {
         /* The contract: the last try is never spent, whatever the PIN. */
-        if (ti->flags & CKF_USER_PIN_LOCKED)
-                return report("pin-locked", NULL, 0);
-        if (ti->flags & CKF_USER_PIN_FINAL_TRY)
-                return report("pin-final-try", NULL, 0);
+        const char *refusal = login_refusal(ti->flags, count_low_ok);
+        if (refusal)
+                return report(refusal, NULL, 0);
         bool protected_auth = ti->flags & CKF_PROTECTED_AUTHENTICATION_PATH;
 
         CK_SESSION_HANDLE s;
@@ -206,16 +229,29 @@ static int sign_on_slot(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const CK_TOKEN_INF
                 return report("sign-failed", "C_OpenSession", rv);
         rv = P11(f, C_Login, s, CKU_USER, protected_auth ? NULL : (CK_UTF8CHAR *) pin,
                  protected_auth ? 0 : pin_len);
+        if (rv == CKR_USER_ALREADY_LOGGED_IN) {
+                /*
+                 * Someone's login (an earlier request's, another application's in a shared
+                 * module) stands: the PIN given was not checked. Log out and in again, so the
+                 * test proves this PIN; the flags were checked above.
+                 */
+                P11(f, C_Logout, s);
+                rv = P11(f, C_Login, s, CKU_USER, protected_auth ? NULL : (CK_UTF8CHAR *) pin,
+                         protected_auth ? 0 : pin_len);
+                if (rv == CKR_USER_ALREADY_LOGGED_IN) {
+                        P11(f, C_CloseSession, s);
+                        return report("login-failed", "C_Login (the token stays logged in)", rv);
+                }
+        }
         int r;
-        if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) {
+        if (rv == CKR_OK) {
                 CK_OBJECT_HANDLE key;
                 if (find_key(f, s, id, id_len, &key))
                         r = sign_with_key(f, slot, s, key, challenge, challenge_len, pin, pin_len,
-                                          protected_auth);
+                                          protected_auth, count_low_ok);
                 else
                         r = report("no-key", NULL, 0);
-                if (rv == CKR_OK)
-                        P11(f, C_Logout, s);
+                P11(f, C_Logout, s);
         } else if (rv == CKR_PIN_INCORRECT) {
                 json_object *o = result_object("pin-wrong");
                 CK_TOKEN_INFO after;
@@ -248,7 +284,7 @@ int probe_pin_flags(CK_FUNCTION_LIST *f, const char *serial) {
 }
 
 int probe_sign(CK_FUNCTION_LIST *f, const char *serial, const char *key_id_hex, const char *challenge_hex,
-               char *pin, size_t pin_len) {
+               bool count_low_ok, char *pin, size_t pin_len) {
         size_t id_len, challenge_len;
         unsigned char *id = probe_unhex(key_id_hex, &id_len);
         unsigned char *challenge = probe_unhex(challenge_hex, &challenge_len);
@@ -263,7 +299,8 @@ int probe_sign(CK_FUNCTION_LIST *f, const char *serial, const char *key_id_hex, 
                 /* Never a login without a PIN on a token without a PIN pad: it may cost a try. */
                 r = probe_fail("usage", "this token needs a PIN", 0);
         else
-                r = sign_on_slot(f, slot, &ti, id, id_len, challenge, challenge_len, pin, pin_len);
+                r = sign_on_slot(f, slot, &ti, id, id_len, challenge, challenge_len, count_low_ok, pin,
+                                 pin_len);
         free(id);
         free(challenge);
         return r;

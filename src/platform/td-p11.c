@@ -330,6 +330,7 @@ int td_p11_parse_signature(const char *text, TdP11Signature *sig) {
                 { "pin-invalid", TD_P11_PIN_INVALID },
                 { "pin-locked", TD_P11_PIN_LOCKED },
                 { "pin-final-try", TD_P11_PIN_FINAL_TRY },
+                { "pin-count-low", TD_P11_PIN_COUNT_LOW },
                 { "no-token", TD_P11_NO_TOKEN },
                 { "no-key", TD_P11_NO_KEY },
                 { "no-mechanism", TD_P11_NO_MECHANISM },
@@ -412,8 +413,8 @@ static int session_request(TdP11Session *session, json_object *req, const char *
 }
 
 int td_p11_sign(TdContext *ctx, const char *module, const char *serial, const char *key_id,
-                const uint8_t *challenge, size_t challenge_len, const char *pin, unsigned timeout_ms,
-                TdP11Signature *ret) {
+                const uint8_t *challenge, size_t challenge_len, const char *pin, bool count_low_ok,
+                unsigned timeout_ms, TdP11Signature *ret) {
         if (pin && (strlen(pin) > PIN_INPUT_MAX || strpbrk(pin, "\r\n"))) {
                 /* Not a PIN any token takes; and it would not fit the probe's one line. */
                 *ret = (TdP11Signature){ .outcome = TD_P11_PIN_INVALID, .message = strdup("") };
@@ -434,6 +435,7 @@ int td_p11_sign(TdContext *ctx, const char *module, const char *serial, const ch
                 json_object_object_add(req, "key_id", json_object_new_string(key_id));
                 json_object_object_add(req, "challenge", json_object_new_string(challenge_hex));
                 json_object_object_add(req, "pin", json_object_new_boolean(pin != NULL));
+                json_object_object_add(req, "count_low_ok", json_object_new_boolean(count_low_ok));
         }
         _cleanup_free_ char *out = NULL;
         TdP11SessionFailure failure;

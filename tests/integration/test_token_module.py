@@ -22,6 +22,7 @@ HANG = os.environ["TD_HANG_MODULE"]
 INIT_CRASH = os.environ["TD_INIT_CRASH_MODULE"]
 INIT_HANG = os.environ["TD_INIT_HANG_MODULE"]
 WRAPPER = os.environ["TD_WRAPPER"]
+PROBE = os.environ["TD_PROBE"]
 # A plain build reports the signal; a sanitizer build's probe reports and exits instead.
 CRASHED_IN = r"(crashed|ended the probe abnormally) in "
 
@@ -119,17 +120,75 @@ class TokenModuleTest(unittest.TestCase):
                "TD_WRAP_MODULE": tdrig.SOFTHSM_MODULE, "TD_WRAP_LOG": log, **wrap}
         return self.profile(WRAPPER), env, log
 
-    def run_token_chain(self, profile, env):
+    def run_token_chain(self, profile, env, pin="123456", expect_rc=None):
         p = subprocess.run([TOKENDOCTOR, "check", "--json", "--pin-stdin", "--profile", profile, "--only",
                             "token.module,cert.present,cert.expiry,cert.issuer,sign.test"],
-                           input="123456\n", capture_output=True, text=True, timeout=120,
+                           input=pin + "\n", capture_output=True, text=True, timeout=120,
                            env={**self.rig.env, "LANG": "C.UTF-8", **env})
+        if expect_rc is not None:
+            self.assertEqual(p.returncode, expect_rc, p.stdout + p.stderr)
         return {r["id"]: r for r in tdrig.check_document(p.stdout)["results"]}
 
     @staticmethod
-    def loads(log):
+    def wrapper_log(log, call):
+        """The calls of @call the wrapper logged, one "NAME PID ARG" line each."""
+        if not os.path.exists(log):
+            return []
         with open(log) as f:
-            return f.read().splitlines()
+            return [line for line in f.read().splitlines() if line.split()[0] == call]
+
+    @classmethod
+    def loads(cls, log):
+        return cls.wrapper_log(log, "C_Initialize")
+
+    def test_count_low_alone_is_never_logged_in(self):
+        # The module knows wrong PINs were entered, not how many tries are left: logging in could
+        # spend the last one. The check refuses before asking for a PIN, with a warning.
+        profile, env, log = self.softhsm_behind_wrapper(TD_WRAP_PIN_FLAGS="count-low")
+        r = self.run_token_chain(profile, env, expect_rc=1)
+        self.assertEqual(r["sign.test"]["status"], "warn", r["sign.test"])
+        self.assertEqual(r["sign.test"]["cause"], "pin.count-low")
+        self.assertEqual(self.wrapper_log(log, "C_Login"), [])
+
+    def test_probe_refuses_count_low_on_its_own(self):
+        # The probe's own guard, without the check's: asked to sign by a caller that did not say
+        # the count is known, it does not log in to a count-low token, whatever PIN it is given.
+        profile, env, log = self.softhsm_behind_wrapper(TD_WRAP_PIN_FLAGS="count-low")
+        listing = {r["id"]: r for r in tdrig.check_document(subprocess.run(
+            [TOKENDOCTOR, "check", "--json", "--profile", profile, "--only", "cert.present"],
+            capture_output=True, text=True, timeout=60, env={**self.rig.env, **env}).stdout)["results"]}
+        serial = listing["token.module"]["details"]["token"]["serial"]
+        requests = "".join([
+            json.dumps({"op": "sign", "serial": serial, "key_id": "01", "challenge": "00" * 32, "pin": True}),
+            "\n123456\n",
+            json.dumps({"op": "sign", "serial": serial, "key_id": "01", "challenge": "00" * 32, "pin": True,
+                        "count_low_ok": True}),
+            "\n123456\n"])
+        p = subprocess.run([PROBE, "session", WRAPPER], input=requests, capture_output=True, text=True,
+                           timeout=60, env={**self.rig.env, **env})
+        answers = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
+        self.assertEqual(answers[0], {"ready": True})
+        self.assertEqual(answers[1]["result"], "pin-count-low", answers)
+        # Told the count is known to be above one (a PIV card said so), it logs in and signs.
+        self.assertEqual(answers[2]["result"], "signed", answers)
+        self.assertEqual(len(self.wrapper_log(log, "C_Login")), 1)
+
+    def test_already_logged_in_is_not_a_verified_pin(self):
+        # A module that answers CKR_USER_ALREADY_LOGGED_IN has not looked at the PIN: it must not
+        # pass for a verified one. The probe logs out and in again, so the PIN is checked.
+        profile, env, log = self.softhsm_behind_wrapper(TD_WRAP_ALREADY_LOGGED_IN="1")
+        r = self.run_token_chain(profile, env, expect_rc=0)
+        self.assertEqual(r["sign.test"]["status"], "pass", r["sign.test"])
+        self.assertEqual(len(self.wrapper_log(log, "C_Login")), 2)
+        env["TD_WRAP_ALREADY_LOGGED_IN"] = "1"  # the next probe is a new process: answered again
+        r = self.run_token_chain(profile, env, pin="999999", expect_rc=2)
+        self.assertEqual(r["sign.test"]["cause"], "pin.wrong", r["sign.test"])
+        self.assertEqual(len(self.wrapper_log(log, "C_Login")), 4)
+        # SoftHSM2 itself now says "count low" (a wrong PIN since the last success) and nothing
+        # more: the next run does not log in, whatever PIN it is given.
+        r = self.run_token_chain(profile, env, expect_rc=1)
+        self.assertEqual(r["sign.test"]["cause"], "pin.count-low", r["sign.test"])
+        self.assertEqual(len(self.wrapper_log(log, "C_Login")), 4)
 
     def test_module_loaded_once_per_run(self):
         # token.module lists, cert.* read that listing, sign.test reads the PIN flags and signs:

@@ -81,7 +81,7 @@ static void test_crash_names_the_call_and_later_requests_fail_fast(void **state)
         int64_t start = td_now_monotonic_ms();
         TdP11Signature sig;
         assert_int_equal(td_p11_sign(ctx, l->module, "serial", "01", challenge, sizeof challenge, "123456",
-                                     5000, &sig),
+                                     false, 5000, &sig),
                          0);
         assert_int_equal(sig.outcome, TD_P11_CRASH);
         assert_string_equal(sig.message, l->message);
@@ -110,9 +110,9 @@ static void test_hang_is_stopped_and_remembered(void **state) {
 
         start = td_now_monotonic_ms();
         TdP11Signature sig;
-        assert_int_equal(
-                td_p11_sign(ctx, l->module, "serial", "01", challenge, sizeof challenge, NULL, 5000, &sig),
-                0);
+        assert_int_equal(td_p11_sign(ctx, l->module, "serial", "01", challenge, sizeof challenge, NULL,
+                                     false, 5000, &sig),
+                         0);
         assert_int_equal(sig.outcome, TD_P11_HANG);
         assert_string_equal(sig.message, l->message);
         assert_true(td_now_monotonic_ms() - start < 200);
@@ -194,7 +194,7 @@ static void test_pin_with_line_break_never_sent(void **state) {
         TdContext *ctx = td_context_new();
         TdP11Signature sig;
         assert_int_equal(td_p11_sign(ctx, MODULE, "S1", "01", challenge, sizeof challenge,
-                                     "12\n{\"op\":\"list\"}", 5000, &sig),
+                                     "12\n{\"op\":\"list\"}", false, 5000, &sig),
                          0);
         assert_int_equal(sig.outcome, TD_P11_PIN_INVALID);
         td_p11_signature_clear(&sig);

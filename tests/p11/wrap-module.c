@@ -2,11 +2,18 @@
 /*
  * A PKCS#11 module that passes every call on to the real module named by $TD_WRAP_MODULE, for
  * the tests: it appends a line to $TD_WRAP_LOG at each C_Initialize (how many times a run loads
- * the module), and crashes in the function named by $TD_WRAP_CRASH_IN (a driver that dies in
- * the middle of a session, after listing went well).
+ * the module) and at each C_Login, and crashes in the function named by $TD_WRAP_CRASH_IN (a
+ * driver that dies in the middle of a session, after listing went well). It misbehaves as
+ * vendor modules do on request:
+ *   TD_WRAP_PIN_FLAGS=count-low   C_GetTokenInfo says CKF_USER_PIN_COUNT_LOW, and nothing of
+ *                                 final try or locked (it knows wrong PINs were entered, not
+ *                                 how many tries are left);
+ *   TD_WRAP_ALREADY_LOGGED_IN=1   the first C_Login answers CKR_USER_ALREADY_LOGGED_IN without
+ *                                 looking at the PIN.
  */
 #include <dlfcn.h>
 #include <p11-kit/pkcs11.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,20 +30,44 @@ static void crash_if_asked(const char *function) {
         }
 }
 
-static CK_RV initialize(CK_VOID_PTR args) {
+static void log_call(const char *what, unsigned long arg) {
         const char *log = getenv("TD_WRAP_LOG");
         FILE *f = log ? fopen(log, "ae") : NULL;
         if (f) {
-                fprintf(f, "C_Initialize %d\n", (int) getpid());
+                fprintf(f, "%s %d %lu\n", what, (int) getpid(), arg);
                 fclose(f);
         }
+}
+
+static bool env_is(const char *name, const char *value) {
+        const char *v = getenv(name);
+        return v && strcmp(v, value) == 0;
+}
+
+static CK_RV initialize(CK_VOID_PTR args) {
+        log_call("C_Initialize", 0);
         crash_if_asked("C_Initialize");
         return real->C_Initialize(args);
 }
 
 static CK_RV login(CK_SESSION_HANDLE session, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len) {
+        static bool answered_already_logged_in;
+        log_call("C_Login", user);
         crash_if_asked("C_Login");
+        if (env_is("TD_WRAP_ALREADY_LOGGED_IN", "1") && !answered_already_logged_in) {
+                answered_already_logged_in = true;
+                return CKR_USER_ALREADY_LOGGED_IN;
+        }
         return real->C_Login(session, user, pin, pin_len);
+}
+
+static CK_RV get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
+        CK_RV rv = real->C_GetTokenInfo(slot, info);
+        if (rv == CKR_OK && env_is("TD_WRAP_PIN_FLAGS", "count-low")) {
+                info->flags &= ~(CK_FLAGS) (CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED);
+                info->flags |= CKF_USER_PIN_COUNT_LOW;
+        }
+        return rv;
 }
 
 static CK_RV sign(CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
@@ -58,6 +89,7 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list) {
                 wrapped.C_GetFunctionList = C_GetFunctionList;
                 wrapped.C_Initialize = initialize;
                 wrapped.C_Login = login;
+                wrapped.C_GetTokenInfo = get_token_info;
                 wrapped.C_Sign = sign;
         }
         *list = &wrapped;
