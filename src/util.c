@@ -4,6 +4,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,10 +186,46 @@ void td_secure_wipe(void *p, size_t len) {
                 explicit_bzero(p, len);
 }
 
+/* A code point that would make a terminal act instead of show: C0 (but tab and newline), DEL,
+ * C1, and the bidirectional overrides and isolates that reorder what follows. */
+static bool terminal_control(uint32_t c) {
+        return (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7f && c <= 0x9f) || c == 0x061c ||
+               c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+char *td_terminal_text(const char *s) {
+        _cleanup_free_ char *clean = td_utf8_sanitize(s ? s : "");
+        if (!clean)
+                return NULL;
+        /* Each code point becomes at most "\u202e": 6 bytes for at least 1. */
+        char *out = malloc(strlen(clean) * 6 + 1), *w = out;
+        if (!out)
+                return NULL;
+        for (const unsigned char *p = (const unsigned char *) clean; *p;) {
+                size_t n = utf8_sequence_length(p);
+                uint32_t c = n == 1   ? p[0]
+                             : n == 2 ? (uint32_t) (p[0] & 0x1f) << 6 | (p[1] & 0x3f)
+                             : n == 3 ? (uint32_t) (p[0] & 0x0f) << 12 | (uint32_t) (p[1] & 0x3f) << 6 |
+                                                (p[2] & 0x3f)
+                                      : 0x10000; /* four bytes: never a control */
+                if (terminal_control(c))
+                        w += c < 0x100 ? sprintf(w, "\\x%02x", (unsigned) c)
+                                       : sprintf(w, "\\u%04x", (unsigned) c);
+                else {
+                        memcpy(w, p, n);
+                        w += n;
+                }
+                p += n;
+        }
+        *w = '\0';
+        return out;
+}
+
 void td_log_errorv(const char *fmt, va_list ap) {
-        fputs("tokendoctor: ", stderr);
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
+        /* Messages quote files, modules and servers: what reaches the terminal is shown, not run. */
+        _cleanup_free_ char *message = td_strdup_vprintf(fmt, ap);
+        _cleanup_free_ char *shown = message ? td_terminal_text(message) : NULL;
+        fprintf(stderr, "tokendoctor: %s\n", shown ? shown : fmt);
 }
 
 void td_log_error(const char *fmt, ...) {

@@ -78,6 +78,15 @@ int td_version_compare(const char *a, const char *b);
  */
 char *td_utf8_sanitize(const char *s);
 
+/*
+ * A copy of @s to print on a terminal: text from outside (token labels, module and server
+ * messages, certificate fields, file contents) shown, never obeyed. Controls (C0 but tab and
+ * newline, DEL, C1) become "\x1b", bidirectional overrides and isolates "\u202e"; bytes that
+ * are not UTF-8 become U+FFFD. NULL is taken as "". New string (free()), or NULL on ENOMEM. JSON
+ * output does not need it: json-c escapes controls.
+ */
+char *td_terminal_text(const char *s);
+
 /* Overwrite @len bytes so the compiler cannot drop it (for PINs). */
 void td_secure_wipe(void *p, size_t len);
 

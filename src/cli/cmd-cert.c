@@ -24,10 +24,13 @@ static void cert_to_text(const TdCertInfo *c, long days_left) {
         char from[40], until[40];
         format_time(c->not_before, from, sizeof from);
         format_time(c->not_after, until, sizeof until);
-        printf("%s %s\n", _("Serial number (证书序列号):"), c->serial);
-        printf("%s %s\n", _("Subject (证书使用者):"), c->subject);
+        /* Certificate fields are whatever the certificate says: shown, never obeyed. */
+        _cleanup_free_ char *serial = td_terminal_text(c->serial), *subject = td_terminal_text(c->subject),
+                            *issuer = td_terminal_text(c->issuer);
+        printf("%s %s\n", _("Serial number (证书序列号):"), serial ? serial : "");
+        printf("%s %s\n", _("Subject (证书使用者):"), subject ? subject : "");
         printf("%s %s – %s\n", _("Validity (证书有效期):"), from, until);
-        printf("%s %s\n", _("Issuer (证书颁发机构):"), c->issuer);
+        printf("%s %s\n", _("Issuer (证书颁发机构):"), issuer ? issuer : "");
         printf("%s %s %d%s\n", _("Key:"), c->key_type, c->key_bits, c->signing ? _(", for signatures") : "");
         if (days_left >= 0)
                 printf(_("Days left: %ld\n"), days_left);
@@ -96,7 +99,9 @@ int td_cmd_cert(int argc, char **argv) {
                 else
                         r = td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(ENOMEM));
         } else {
-                printf(_("Token \"%s\" (serial %s)\n\n"), token->label, token->serial);
+                _cleanup_free_ char *label = td_terminal_text(token->label),
+                                    *serial = td_terminal_text(token->serial);
+                printf(_("Token \"%s\" (serial %s)\n\n"), label ? label : "", serial ? serial : "");
                 for (size_t i = 0; i < token->n_certs; i++)
                         cert_to_text(&token->certs[i], td_cert_days_left(&token->certs[i], now));
                 if (!shown)

@@ -37,29 +37,33 @@ static void print_json(const TdWatchEvent *e, const char *when) {
 }
 
 static void print_text(const TdWatchEvent *e, const char *when) {
+        /* Reader names, models and pcsc-lite's messages come from outside: shown, never obeyed. */
+        _cleanup_free_ char *reader = td_terminal_text(e->reader), *atr = td_terminal_text(e->atr_text),
+                            *model = e->model ? td_terminal_text(e->model) : NULL,
+                            *error = td_terminal_text(e->error);
         printf("%s  ", when);
         switch (e->type) {
         case TD_WATCH_READER_ADDED:
                 printf(e->initial ? _("Reader \"%s\" is connected.\n") : _("Reader \"%s\" was connected.\n"),
-                       e->reader);
+                       reader);
                 break;
         case TD_WATCH_READER_REMOVED:
-                printf(_("Reader \"%s\" was disconnected.\n"), e->reader);
+                printf(_("Reader \"%s\" was disconnected.\n"), reader);
                 break;
         case TD_WATCH_CARD_INSERTED:
                 printf(e->initial ? _("A token is in \"%s\": ATR %s (%s).\n")
                                   : _("Token inserted in \"%s\": ATR %s (%s).\n"),
-                       e->reader, e->atr_text, e->model ? e->model : _("unknown model"));
+                       reader, atr, model ? model : _("unknown model"));
                 break;
         case TD_WATCH_CARD_MUTE:
-                printf(_("A token in \"%s\" does not answer (mute).\n"), e->reader);
+                printf(_("A token in \"%s\" does not answer (mute).\n"), reader);
                 break;
         case TD_WATCH_CARD_REMOVED:
-                printf(_("Token removed from \"%s\".\n"), e->reader);
+                printf(_("Token removed from \"%s\".\n"), reader);
                 break;
         case TD_WATCH_SERVICE_LOST:
                 printf(_("The PC/SC service (pcscd) does not answer: %s. Waiting for it to come back.\n"),
-                       e->error);
+                       error);
                 break;
         case TD_WATCH_SERVICE_BACK:
                 printf(_("The PC/SC service (pcscd) answers again.\n"));

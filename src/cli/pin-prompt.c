@@ -134,10 +134,12 @@ static int ask_terminal(const char *token_label, int cancel_fd, int64_t deadline
          */
         int r = tcsetattr(tty, TCSAFLUSH, &quiet) < 0 ? -errno : 0;
         if (r == 0) {
+                /* A label is the token's own text: a hostile one could fake or hide this question. */
+                _cleanup_free_ char *label = td_terminal_text(token_label);
                 dprintf(tty,
                         _("PIN of the token \"%s\" (not shown as you type; empty to skip the signing "
                           "test): "),
-                        token_label);
+                        label ? label : "");
                 r = read_line(tty, cancel_fd, deadline_ms, buf, size);
         }
         tcsetattr(tty, TCSANOW, &saved);

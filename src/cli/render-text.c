@@ -50,11 +50,12 @@ TdTextStyle td_text_style_for(int fd) {
 
 void td_render_header(const TdTextStyle *style, const char *platform_name, const char *profile_id,
                       bool no_token) {
-        printf("%s%s%s\n", style->color ? ANSI_BOLD : "", platform_name ? platform_name : "",
-               style->color ? ANSI_RESET : "");
+        /* The profile is a file from outside too: its text is shown, never obeyed. */
+        _cleanup_free_ char *name = td_terminal_text(platform_name), *id = td_terminal_text(profile_id);
+        printf("%s%s%s\n", style->color ? ANSI_BOLD : "", name ? name : "", style->color ? ANSI_RESET : "");
         printf(no_token ? _("One-click check without the token (无锁一键检测), profile %s\n\n")
                         : _("One-click check with the token (插锁一键检测), profile %s\n\n"),
-               profile_id);
+               id ? id : "");
 }
 
 void td_render_result(const TdTextStyle *style, const TdResult *r) {
@@ -64,9 +65,12 @@ void td_render_result(const TdTextStyle *style, const TdResult *r) {
         else
                 printf("%s %-5s", mark, status_label(r->status));
         printf(" %-14s %s", r->check->id, td_gettext(r->check->title));
-        if (r->message && *r->message)
+        if (r->message && *r->message) {
+                /* Messages quote token labels, module errors, server answers and files. */
+                _cleanup_free_ char *message = td_terminal_text(r->message);
                 /* TRANSLATORS: between a check's title and its message */
-                printf("%s%s", _(": "), r->message);
+                printf("%s%s", _(": "), message ? message : "");
+        }
         putchar('\n');
 
         if (r->status == TD_STATUS_PASS || r->status == TD_STATUS_SKIP)

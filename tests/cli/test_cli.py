@@ -208,6 +208,23 @@ class CliTest(unittest.TestCase):
         others = len(json.loads(run_tokendoctor("list", "--json").stdout)["checks"]) - len(SYSTEM_CHECKS)
         self.assertIn(f"Summary: 4 passed, 0 warnings, 1 failed, 0 errors, {others} skipped", p.stdout)
 
+    def test_terminal_shows_text_never_commands(self):
+        # A customer's os-release (or a token label, a server's answer) that holds terminal
+        # commands: clear the screen, reverse the text that follows. The text output shows them
+        # escaped; the JSON keeps the exact text.
+        hostile = "Evil\x1b[2J\x1b]0;owned\x07 \u202eLinux"
+        root = self.fx.make_root("hostile", os_release=f'PRETTY_NAME="{hostile}"\nID=debian\nVERSION_ID="12"\n')
+        p = run_tokendoctor("check", "--no-token", "--profile", self.profile, "--root", root, "--only", "os.release",
+                            env={"LANG": "C.UTF-8", "NO_COLOR": "1"})
+        self.assertIn("Evil\\x1b[2J", p.stdout)
+        self.assertNotIn("\x1b", p.stdout + p.stderr)
+        self.assertNotIn("\x07", p.stdout)
+        self.assertNotIn("\u202e", p.stdout)
+        self.assertIn("\\u202eLinux", p.stdout)
+        _, doc = self.check_json(root=root, only="os.release")
+        results = {r["id"]: r for r in doc["results"]}
+        self.assertEqual(results["os.release"]["details"]["pretty_name"], hostile)
+
     # --- the schema file ------------------------------------------------------------------
     def test_schema_list_and_error_documents(self):
         p = run_tokendoctor("list", "--json")

@@ -48,11 +48,27 @@ static void test_utf8_sanitize(void **state) {
         assert_string_equal(cut, "x\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
+static void test_terminal_text(void **state) {
+        _cleanup_free_ char *clear = td_terminal_text("label\x1b[2J\x07 ok");
+        assert_string_equal(clear, "label\\x1b[2J\\x07 ok");
+        /* U+202E RIGHT-TO-LEFT OVERRIDE would reverse what follows; U+0085 is a C1 control. */
+        _cleanup_free_ char *bidi = td_terminal_text("a\xe2\x80\xae"
+                                                     "b\xc2\x85"
+                                                     "c");
+        assert_string_equal(bidi, "a\\u202eb\\x85c");
+        /* Chinese, tabs and newlines are text; bytes that are not UTF-8 become U+FFFD. */
+        _cleanup_free_ char *plain = td_terminal_text("华润\t守正\n\xff");
+        assert_string_equal(plain, "华润\t守正\n\xef\xbf\xbd");
+        _cleanup_free_ char *none = td_terminal_text(NULL);
+        assert_string_equal(none, "");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_version_compare),
                 cmocka_unit_test(test_strings),
                 cmocka_unit_test(test_utf8_sanitize),
+                cmocka_unit_test(test_terminal_text),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
