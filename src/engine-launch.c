@@ -1,12 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Launching checks: which pending check can run, which cannot and why, and the worker thread. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine-internal.h"
 #include "td-i18n.h"
 #include "td-util.h"
+
+/* Worker threads of every run that have not returned yet, abandoned ones included. */
+static atomic_uint live_workers;
+
+unsigned td_engine_workers_running(void) {
+        return atomic_load(&live_workers);
+}
 
 static void *job_thread(void *userdata) {
         Job *job = userdata;
@@ -42,6 +50,7 @@ static void *job_thread(void *userdata) {
         pthread_mutex_unlock(&run->lock);
         td_result_clear(&r);
         engine_run_unref(run);
+        atomic_fetch_sub(&live_workers, 1);
         return NULL;
 }
 
@@ -102,8 +111,10 @@ static void launch(Run *run, Job *job, int64_t now) {
         job->state = JOB_RUNNING;
         job->run = run;
         atomic_fetch_add(&run->refcount, 1);
+        atomic_fetch_add(&live_workers, 1);
         int r = pthread_create(&job->thread, NULL, job_thread, job);
         if (r != 0) {
+                atomic_fetch_sub(&live_workers, 1);
                 atomic_fetch_sub(&run->refcount, 1);
                 engine_settle(job, TD_STATUS_ERROR, "engine.check-error",
                               _("The check could not be started: %s."), strerror(r));

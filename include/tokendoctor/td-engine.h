@@ -122,6 +122,14 @@ int td_engine_run(TdContext *ctx, const TdCheck *const *checks, size_t n_checks,
 void td_report_free(TdReport *report);
 
 /*
+ * How many checks' worker threads, of any run, have not returned yet: after a run that
+ * abandoned checks (a timeout, a cancel), they may still be inside a library. A program that
+ * ends then must not run the libraries' exit handlers under them (OpenSSL's cleanup frees what
+ * they use): flush and _exit() instead. Thread-safe.
+ */
+unsigned td_engine_workers_running(void);
+
+/*
  * The exit status CONTRACT.md gives `check`: 0 all pass/skip, 1 warnings, 2 fail/error,
  * TD_ENGINE_EXIT_CANCELLED when the run was cancelled.
  */

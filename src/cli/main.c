@@ -2,8 +2,10 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "tokendoctor/td-engine.h"
 #include "tokendoctor/td-i18n.h"
 #include "tokendoctor/td-util.h"
 
@@ -45,7 +47,20 @@ int main(int argc, char **argv) {
                 return TD_EXIT_OK;
         }
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (streq(verbs[i].name, verb))
-                        return verbs[i].run(argc - 1, argv + 1);
+                if (streq(verbs[i].name, verb)) {
+                        int status = verbs[i].run(argc - 1, argv + 1);
+                        /*
+                         * A check abandoned on a timeout or a cancel may still be inside libcurl or
+                         * OpenSSL: exit() would run their cleanup under it (seen: a crash in
+                         * curl_global_init as OPENSSL_cleanup ran). What we printed is flushed; the
+                         * rest ends with the process.
+                         */
+                        if (td_engine_workers_running() > 0) {
+                                fflush(stdout);
+                                fflush(stderr);
+                                _exit(status);
+                        }
+                        return status;
+                }
         return td_usage_error(NULL, _("unknown command '%s'"), verb);
 }

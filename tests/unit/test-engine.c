@@ -262,6 +262,15 @@ static void test_check_deadline(void **state) {
         assert_int_equal(td_report_exit_code(report), 2);
         td_report_free(report);
         assert_int_equal(hang_exits, 0); /* it really was still hanging */
+        /* A program ending now must know a worker is still inside a check (exit() is unsafe). */
+        assert_int_equal(td_engine_workers_running(), 1);
+        pthread_mutex_lock(&lock);
+        release_hang = true;
+        pthread_cond_broadcast(&cond);
+        pthread_mutex_unlock(&lock);
+        for (int i = 0; i < 200 && td_engine_workers_running() > 0; i++)
+                usleep(10 * 1000);
+        assert_int_equal(td_engine_workers_running(), 0);
 }
 
 static void test_run_deadline(void **state) {
