@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * time.clock: the local clock against the Date header of the platform's first URL.
- * Certificates and TLS fail on a wrong clock, so the request is made without certificate
- * verification: all it needs from the server is the time.
+ * time.clock: the local clock against the Date header of the platform's first URL. The request
+ * is verified like the platform's own (TLS, the profile's CA), so the time comes from the real
+ * server. But certificates fail on a wrong clock: when verification is what fails, the time is
+ * asked again without it, and the result says the reference was not authenticated.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -90,12 +91,27 @@ static int run(TdContext *ctx, TdResult *result) {
                                     url);
 
         TdHttpOptions opts = {
-                .verify = false,
+                .verify = true,
+                .ca_file = profile->platform_tls_ca,
                 .timeout_ms = (unsigned) (left < PROBE_MAX_MS ? left : PROBE_MAX_MS),
                 .ctx = ctx,
         };
         _cleanup_http_probe_free_ TdHttpProbe *probe = NULL;
         r = td_http_probe(url, &opts, &probe);
+        bool authenticated = true;
+        if (r == 0 && probe->cause && streq(probe->cause, "net.tls")) {
+                /* Perhaps the very clock we check makes the certificate look invalid. */
+                left = td_result_remaining_ms(result) - DEADLINE_MARGIN_MS;
+                if (left < PROBE_MIN_MS)
+                        return no_reference(result, -ETIME,
+                                            _("There was no time left to ask %s for the time."), url);
+                td_http_probe_free(TAKE_PTR(probe));
+                opts.verify = false;
+                opts.ca_file = NULL;
+                opts.timeout_ms = (unsigned) (left < PROBE_MAX_MS ? left : PROBE_MAX_MS);
+                r = td_http_probe(url, &opts, &probe);
+                authenticated = false;
+        }
         if (r == -EINVAL)
                 return no_reference(result, r,
                                     _("The platform address %s in the profile is not a valid http:// or "
@@ -120,6 +136,7 @@ static int run(TdContext *ctx, TdResult *result) {
                 return no_reference(result, -ENODATA,
                                     _("The clock could not be compared: %s sent no Date header."), url);
         td_detail_set_string(result, NULL, "date_header", "%s", probe->date);
+        td_detail_set_bool(result, NULL, "reference_authenticated", authenticated);
 
         time_t server;
         r = td_http_parse_date_relative(probe->date, local_now, &server);
@@ -153,12 +170,17 @@ static int run(TdContext *ctx, TdResult *result) {
         td_detail_set_int(result, NULL, "max_skew_s", max_skew);
         td_detail_set_int(result, NULL, "round_trip_ms", rtt_ms);
 
+        /* Said in every verdict: a time from a server we could not verify may not be the platform's. */
+        const char *unverified =
+                authenticated ? ""
+                              : _(" The server's certificate could not be verified, so its time was taken "
+                                  "without proof that it is the platform's.");
         uint64_t magnitude = skew_s < 0 ? (uint64_t) -skew_s : (uint64_t) skew_s;
         if (magnitude <= max_skew)
                 return td_result_set(result, TD_STATUS_PASS, NULL,
                                      _("The clock agrees with the platform server %s (difference %" PRId64
-                                       " seconds, at most %u allowed)."),
-                                     url, skew_s, max_skew);
+                                       " seconds, at most %u allowed).%s"),
+                                     url, skew_s, max_skew, unverified);
 
         _cleanup_free_ char *amount = duration_text(magnitude);
         if (!amount)
@@ -167,13 +189,13 @@ static int run(TdContext *ctx, TdResult *result) {
                 return td_result_set(result, TD_STATUS_FAIL, "time.skew",
                                      _("The clock is %s ahead of the platform server %s (more than the %u "
                                        "seconds allowed). Certificates and secure (TLS) connections fail "
-                                       "on a wrong clock."),
-                                     amount, url, max_skew);
+                                       "on a wrong clock.%s"),
+                                     amount, url, max_skew, unverified);
         return td_result_set(result, TD_STATUS_FAIL, "time.skew",
                              _("The clock is %s behind the platform server %s (more than the %u seconds "
                                "allowed). Certificates and secure (TLS) connections fail on a wrong "
-                               "clock."),
-                             amount, url, max_skew);
+                               "clock.%s"),
+                             amount, url, max_skew, unverified);
 }
 
 static const TdFix fix = {
