@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "td-curl.h"
+#include "td-dl.h"
 #include "td-util.h"
 
 /* The soname of libcurl 7 and 8 (one ABI); the -dev package's libcurl.so may be absent. */
@@ -16,14 +16,7 @@ static TdCurl curl;
 static int load_status = -ENOENT;
 
 static void load(void) {
-        /* Never closed: libcurl keeps global state until the process ends. */
-        void *lib = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-        if (!lib)
-                return;
-        static const struct {
-                const char *name;
-                size_t offset;
-        } symbols[] = {
+        static const TdDlSymbol symbols[] = {
                 { "curl_easy_init", offsetof(TdCurl, easy_init) },
                 { "curl_easy_setopt", offsetof(TdCurl, easy_setopt) },
                 { "curl_easy_perform", offsetof(TdCurl, easy_perform) },
@@ -36,23 +29,17 @@ static void load(void) {
                 { "curl_url_cleanup", offsetof(TdCurl, url_cleanup) },
                 { "curl_free", offsetof(TdCurl, free) },
                 { "curl_version_info", offsetof(TdCurl, version_info) },
+                { "curl_global_init", offsetof(TdCurl, global_init) },
         };
-        for (size_t i = 0; i < ELEMENTSOF(symbols); i++) {
-                void *f = dlsym(lib, symbols[i].name);
-                if (!f)
-                        return; /* an older libcurl without the URL API: no network checks */
-                memcpy((char *) &curl + symbols[i].offset, &f, sizeof f);
-        }
-        CURLcode (*global_init)(long flags) = NULL;
-        void *f = dlsym(lib, "curl_global_init");
-        if (!f)
+        void *lib;
+        /* An older libcurl without the URL API is as good as none: no network checks. */
+        if (td_dl_load(LIBCURL_SONAME, symbols, ELEMENTSOF(symbols), &curl, &lib) < 0)
                 return;
-        memcpy(&global_init, &f, sizeof f);
         /*
          * Here rather than in main(): libcurl ≥ 7.84 initialises thread-safely over OpenSSL 3, and
          * pthread_once keeps two first probes from racing each other.
          */
-        load_status = global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -EIO;
+        load_status = curl.global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -EIO;
 }
 
 int td_curl_get(const TdCurl **ret) {

@@ -21,6 +21,7 @@ typedef struct {
         void (*url_cleanup)(CURLU *u);
         void (*free)(void *p);
         curl_version_info_data *(*version_info)(CURLversion version);
+        CURLcode (*global_init)(long flags); /* called by td_curl_get() itself */
 } TdCurl;
 
 /*

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
+#include "td-dl.h"
 #include "td-fontconfig.h"
 #include "td-util.h"
 
@@ -16,24 +16,15 @@ static TdFontconfig fc;
 static int load_status = -ENOENT;
 
 static void load(void) {
-        /* Never closed: fontconfig keeps caches and its own state until FcFini() or the end. */
-        void *lib = dlopen(LIBFONTCONFIG_SONAME, RTLD_NOW | RTLD_LOCAL);
-        if (!lib)
-                return;
-        static const struct {
-                const char *name;
-                size_t offset;
-        } symbols[] = {
+        static const TdDlSymbol symbols[] = {
 #define TD_FC_SYMBOL(f) { #f, offsetof(TdFontconfig, f) },
                 TD_FONTCONFIG_FUNCTIONS(TD_FC_SYMBOL)
 #undef TD_FC_SYMBOL
         };
-        for (size_t i = 0; i < ELEMENTSOF(symbols); i++) {
-                void *f = dlsym(lib, symbols[i].name);
-                if (!f)
-                        return; /* older than 2.13 (no FcConfigSetSysRoot): os.fonts cannot run */
-                memcpy((char *) &fc + symbols[i].offset, &f, sizeof f);
-        }
+        void *lib;
+        /* Older than 2.13 (no FcConfigSetSysRoot) is as good as none: os.fonts cannot run. */
+        if (td_dl_load(LIBFONTCONFIG_SONAME, symbols, ELEMENTSOF(symbols), &fc, &lib) < 0)
+                return;
         load_status = 0;
 }
 
