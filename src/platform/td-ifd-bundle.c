@@ -10,6 +10,7 @@
 #include "td-ifd-bundle.h"
 #include "td-usb.h"
 #include "td-util.h"
+#include "tokendoctor/td-strv.h"
 
 /* libccid's list of some 600 readers is about 60 KiB. */
 #define PLIST_MAX (4u * 1024u * 1024u)
@@ -19,19 +20,9 @@
 /* The memo key, spelled here only: tests reach the fact through td_ifd_bundles_override(). */
 #define IFD_BUNDLES_FACT "ifd.bundles"
 
-/* --- a growable list of strings (td_strv_push() is quadratic on long arrays) -------------- */
+/* --- lists of values ------------------------------------------------------------------- */
 
-typedef struct {
-        char **items;
-        size_t n, cap;
-} List;
-
-static void list_clear(List *l) {
-        for (size_t i = 0; i < l->n; i++)
-                free(l->items[i]);
-        free(l->items);
-        *l = (List){};
-}
+typedef TdStrvBuilder List;
 
 /* Takes @s. Items past LIST_MAX are dropped: no driver lists that many readers. */
 static int list_take(List *l, char *s) {
@@ -39,18 +30,7 @@ static int list_take(List *l, char *s) {
                 free(s);
                 return 0;
         }
-        if (l->n == l->cap) {
-                size_t cap = l->cap ? l->cap * 2 : 16;
-                char **grown = realloc(l->items, cap * sizeof(char *));
-                if (!grown) {
-                        free(s);
-                        return -ENOMEM;
-                }
-                l->items = grown;
-                l->cap = cap;
-        }
-        l->items[l->n++] = s;
-        return 0;
+        return td_strv_builder_take(l, s);
 }
 
 /* --- a forgiving XML tokenizer, enough for property lists -------------------------------- */
@@ -225,11 +205,11 @@ typedef struct {
 } Fields;
 
 static void fields_clear(Fields *f) {
-        list_clear(&f->vendors);
-        list_clear(&f->products);
-        list_clear(&f->names);
-        list_clear(&f->executable);
-        list_clear(&f->bundle_name);
+        td_strv_builder_clear(&f->vendors);
+        td_strv_builder_clear(&f->products);
+        td_strv_builder_clear(&f->names);
+        td_strv_builder_clear(&f->executable);
+        td_strv_builder_clear(&f->bundle_name);
 }
 
 static List *field_for_key(Fields *f, const char *key) {
@@ -262,7 +242,7 @@ static int scan_fields(const char *text, size_t len, Fields *f) {
                 if (!target)
                         continue;
                 /* A repeated key replaces the earlier value, as in a dictionary. */
-                list_clear(target);
+                td_strv_builder_clear(target);
                 int r = read_value(&s, target);
                 if (r < 0)
                         return r;
