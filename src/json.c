@@ -62,10 +62,6 @@ static json_object *fix_to_json(const TdResult *r) {
         return fix;
 }
 
-static bool result_cancelled(const TdResult *r) {
-        return r->status == TD_STATUS_SKIP && streq_ptr(td_result_get_detail(r, "skip_reason"), "cancelled");
-}
-
 static json_object *result_to_json(const TdResult *r) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_text(r->check->id));
@@ -95,13 +91,9 @@ char *td_report_to_json(const TdReport *report, const char *profile_id, bool pre
         /* Cancelled (Ctrl-C, the window's Cancel): the results not final are skip_reason "cancelled". */
         json_object_object_add(root, "cancelled", json_object_new_boolean(report->cancelled));
 
-        bool cancelled = false;
         json_object *results = json_object_new_array();
-        for (size_t i = 0; i < report->n_results; i++) {
+        for (size_t i = 0; i < report->n_results; i++)
                 json_object_array_add(results, result_to_json(&report->results[i]));
-                cancelled |= result_cancelled(&report->results[i]);
-        }
-        json_object_object_add(root, "cancelled", json_object_new_boolean(cancelled));
         json_object_object_add(root, "results", results);
 
         json_object *summary = json_object_new_object();
@@ -307,13 +299,13 @@ static int read_document(Reader *rd, json_object *root) {
         if (!results)
                 return bad(rd, "no \"results\" array (is this the output of `tokendoctor check --json`?)");
 
-        const char *version, *profile;
-        if (keep_string(rd, root, "version", &version) < 0 || keep_string(rd, root, "profile", &profile) < 0)
+        json_object *version = member(root, "version", json_type_string);
+        json_object *profile = member(root, "profile", json_type_string);
+        if ((version && !(doc->tool_version = strdup(json_object_get_string(version)))) ||
+            (profile && !(doc->profile = strdup(json_object_get_string(profile)))))
                 return -ENOMEM;
-        doc->tool_version = version ? strdup(version) : NULL;
-        doc->profile = profile ? strdup(profile) : NULL;
         json_object *cancelled = member(root, "cancelled", json_type_boolean);
-        doc->cancelled = cancelled && json_object_get_boolean(cancelled);
+        doc->report.cancelled = cancelled && json_object_get_boolean(cancelled);
         json_object *started = member(root, "started", json_type_string);
         struct tm tm = { 0 };
         if (started && strptime(json_object_get_string(started), "%Y-%m-%dT%H:%M:%SZ", &tm))

@@ -47,9 +47,8 @@ char *td_error_to_json(const char *code, const char *message);
 typedef struct {
         int schema;
         char *tool_version;
-        char *profile; /* NULL when the document names none */
-        bool cancelled;
-        TdReport report;
+        char *profile;         /* NULL when the document names none */
+        TdReport report;       /* .cancelled as the document says */
         TdCheck *checks;       /* one per result */
         TdFix *fixes;          /* one per result, used where the document has a fix */
         char **checks_strings; /* private: the strings the descriptors point to */

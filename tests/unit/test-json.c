@@ -117,6 +117,20 @@ static void test_round_trip(void **state) {
         td_report_document_free(doc);
 }
 
+static void test_cancelled_reads_back(void **state) {
+        const TdCheck *checks[] = { &grouped, &plain };
+        TdReport *report = run(checks, 2);
+        report->cancelled = true;
+        _cleanup_free_ char *first = td_report_to_json(report, NULL, false);
+        td_report_free(report);
+        TdReportDocument *doc = NULL;
+        assert_int_equal(td_report_document_from_json(first, &doc, NULL), 0);
+        assert_true(doc->report.cancelled);
+        _cleanup_free_ char *second = td_report_to_json(&doc->report, doc->profile, false);
+        assert_string_equal(first, second);
+        td_report_document_free(doc);
+}
+
 static void test_incomplete_details_are_an_error(void **state) {
         const TdCheck *checks[] = { &oom };
         TdReport *report = run(checks, 1);
@@ -193,6 +207,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_document_is_typed_and_versioned),
                 cmocka_unit_test(test_round_trip),
+                cmocka_unit_test(test_cancelled_reads_back),
                 cmocka_unit_test(test_incomplete_details_are_an_error),
                 cmocka_unit_test(test_reader_refuses_what_is_not_a_document),
                 cmocka_unit_test(test_reader_takes_an_old_document),
