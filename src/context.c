@@ -45,13 +45,14 @@ TdContext *td_context_new(void) {
                 return NULL;
         atomic_init(&ctx->refcount, 1);
         ctx->root = strdup("");
-        ctx->environment = calloc(1, sizeof(char *));
         pthread_mutex_init(&ctx->memo_lock, NULL);
+        _cleanup_strv_builder_ TdStrvBuilder env = TD_STRV_BUILDER_INIT;
+        for (char **e = environ; e && *e; e++)
+                if (td_strv_builder_add(&env, *e) < 0)
+                        return td_context_unref(ctx);
+        ctx->environment = td_strv_builder_steal(&env);
         if (!ctx->root || !ctx->environment)
                 return td_context_unref(ctx);
-        for (char **e = environ; e && *e; e++)
-                if (td_strv_push(&ctx->environment, *e) < 0)
-                        return td_context_unref(ctx);
         return ctx;
 }
 
@@ -191,23 +192,22 @@ int td_context_opendir(const TdContext *ctx, const char *abs_path, DIR **ret_dir
 
 int td_context_list_dir(const TdContext *ctx, const char *abs_path, bool (*accept)(const char *name),
                         size_t max, char ***ret_names) {
-        _cleanup_strv_free_ TdStrv names = calloc(1, sizeof(char *));
-        if (!names)
-                return -ENOMEM;
+        _cleanup_strv_builder_ TdStrvBuilder b = TD_STRV_BUILDER_INIT;
         DIR *dir;
         int r = td_context_opendir(ctx, abs_path, &dir);
         if (r < 0)
                 return r;
-        size_t n = 0;
-        for (struct dirent *e; r >= 0 && n < max && (e = readdir(dir));) {
+        for (struct dirent *e; r >= 0 && b.n < max && (e = readdir(dir));) {
                 if (streq(e->d_name, ".") || streq(e->d_name, "..") || (accept && !accept(e->d_name)))
                         continue;
-                r = td_strv_push(&names, e->d_name);
-                n++;
+                r = td_strv_builder_add(&b, e->d_name);
         }
         closedir(dir);
         if (r < 0)
                 return r;
+        _cleanup_strv_free_ TdStrv names = td_strv_builder_steal(&b);
+        if (!names)
+                return -ENOMEM;
         td_strv_sort(names);
         *ret_names = TAKE_PTR(names);
         return 0;

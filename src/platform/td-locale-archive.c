@@ -167,8 +167,9 @@ static int archive_parse(Source *s, TdStrv *ret_names) {
                 return -EBADMSG;
 
         _cleanup_free_ uint8_t *table = malloc((size_t) n_slots * NAMEHASH_ENTRY_SIZE + 1);
-        _cleanup_strv_free_ TdStrv names = calloc(1, sizeof(char *));
-        if (!table || !names)
+        /* Up to NAMEHASH_MAX_ENTRIES names: appended in O(1) each. */
+        _cleanup_strv_builder_ TdStrvBuilder b = TD_STRV_BUILDER_INIT;
+        if (!table)
                 return -ENOMEM;
         r = source_read(s, h[H_NAMEHASH_OFFSET], table, (size_t) n_slots * NAMEHASH_ENTRY_SIZE);
         if (r < 0)
@@ -193,11 +194,14 @@ static int archive_parse(Source *s, TdStrv *ret_names) {
                         return r;
                 if (r == 0)
                         continue;
-                r = td_strv_push(&names, name);
+                r = td_strv_builder_add(&b, name);
                 if (r < 0)
                         return r;
         }
 
+        _cleanup_strv_free_ TdStrv names = td_strv_builder_steal(&b);
+        if (!names)
+                return -ENOMEM;
         strv_sort_unique(names);
         *ret_names = TAKE_PTR(names);
         return 0;
