@@ -146,12 +146,18 @@ static inline TdProfile *fixture_profile(void) {
  * The context snapshots the environment, so set variables before calling this. The check
  * must reach a verdict (run() returns 0).
  */
-static inline void fixture_run(const TdCheck *check, const char *root, TdProfile *profile, TdResult *ret) {
+/* A context with ROOT @root (NULL: the real root) and @profile (taken; NULL: defaults). */
+static inline TdContext *fixture_context(const char *root, TdProfile *profile) {
         TdContext *ctx = td_context_new();
         assert_non_null(ctx);
         if (root)
                 assert_int_equal(td_context_set_root(ctx, root), 0);
         td_context_take_profile(ctx, profile ? profile : fixture_profile());
+        return ctx;
+}
+
+static inline void fixture_run(const TdCheck *check, const char *root, TdProfile *profile, TdResult *ret) {
+        TdContext *ctx = fixture_context(root, profile);
         td_result_init(ret, check);
         int r = check->run(ctx, ret);
         if (r < 0)
@@ -166,11 +172,7 @@ static inline void fixture_run(const TdCheck *check, const char *root, TdProfile
  */
 static inline int fixture_run_error(const TdCheck *check, const char *root, TdProfile *profile,
                                     TdResult *ret) {
-        TdContext *ctx = td_context_new();
-        assert_non_null(ctx);
-        if (root)
-                assert_int_equal(td_context_set_root(ctx, root), 0);
-        td_context_take_profile(ctx, profile ? profile : fixture_profile());
+        TdContext *ctx = fixture_context(root, profile);
         td_result_init(ret, check);
         int r = check->run(ctx, ret);
         assert_true(r < 0);

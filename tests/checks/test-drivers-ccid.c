@@ -246,10 +246,7 @@ static void test_fifo_library(void **state) {
 static void test_bundles_override(void **state) {
         char *root = fixture_new_root("drivers-ccid");
         add_ccid_device(root, "1-2", "096e", "0807");
-        TdContext *ctx = td_context_new();
-        assert_non_null(ctx);
-        assert_int_equal(td_context_set_root(ctx, root), 0);
-        td_context_take_profile(ctx, usb_fixture_profile(root, USB_FIXTURE_PROFILE));
+        TdContext *ctx = fixture_context(root, usb_fixture_profile(root, USB_FIXTURE_PROFILE));
 
         TdIfdBundles *set = calloc(1, sizeof *set);
         assert_non_null(set);

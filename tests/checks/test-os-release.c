@@ -422,10 +422,7 @@ static void test_huge_file_is_refused(void **state) {
 /* The typed override stands in for the files: the root holds none. */
 static void test_override(void **state) {
         char *root = fixture_new_root("os-release");
-        TdContext *ctx = td_context_new();
-        assert_non_null(ctx);
-        assert_int_equal(td_context_set_root(ctx, root), 0);
-        td_context_take_profile(ctx, fixture_profile());
+        TdContext *ctx = fixture_context(root, NULL);
         TdOsReleaseFact *fact = calloc(1, sizeof *fact);
         assert_non_null(fact);
         fact->file = "/usr/lib/os-release";

@@ -49,10 +49,7 @@ static TdProfile *profile_with_atr(const char *root) {
 }
 
 static void run_card(const char *root, TdProfile *profile, Readers *readers, TdResult *result) {
-        TdContext *ctx = td_context_new();
-        assert_non_null(ctx);
-        assert_int_equal(td_context_set_root(ctx, root), 0);
-        td_context_take_profile(ctx, profile ? profile : fixture_profile());
+        TdContext *ctx = fixture_context(root, profile);
         assert_int_equal(td_pcsc_state_override(ctx, fake_state(readers)), 0);
         td_result_init(result, &td_check_token_card);
         assert_int_equal(td_check_token_card.run(ctx, result), 0);

@@ -517,10 +517,7 @@ static void test_udev_rule_make(void **state) {
 /* The typed override is the bus token.usb sees: the root has no sysfs at all. */
 static void test_bus_override(void **state) {
         char *root = new_root();
-        TdContext *ctx = td_context_new();
-        assert_non_null(ctx);
-        assert_int_equal(td_context_set_root(ctx, root), 0);
-        td_context_take_profile(ctx, usb_fixture_profile(root, USB_FIXTURE_PROFILE));
+        TdContext *ctx = fixture_context(root, usb_fixture_profile(root, USB_FIXTURE_PROFILE));
 
         TdUsbBus *bus = calloc(1, sizeof *bus);
         assert_non_null(bus);
