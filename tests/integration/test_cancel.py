@@ -6,7 +6,6 @@ finished and the rest as cancelled, leaves no probe process behind and the termi
 import json
 import os
 import pty
-import select
 import signal
 import subprocess
 import sys
@@ -98,24 +97,12 @@ class PinPromptCancelTest(tdrig.RigTestCase):
         seen = b""
         status = None
         try:
-            while b"PIN" not in seen:
-                ready, _, _ = select.select([fd], [], [], 60)
-                self.assertTrue(ready, "no PIN prompt: " + seen.decode(errors="replace"))
-                seen += os.read(fd, 4096)
+            seen = tdrig.pty_read_until(fd, seen, b"PIN", 60)
             time.sleep(0.3)
             self.assertFalse(termios.tcgetattr(fd)[3] & termios.ECHO, "the prompt did not switch echo off")
             sent = time.monotonic()
             os.write(fd, b"\x03")  # Ctrl-C, as typed: the terminal sends SIGINT
-            while True:
-                ready, _, _ = select.select([fd], [], [], 10)
-                self.assertTrue(ready, "no end: " + seen.decode(errors="replace"))
-                try:
-                    chunk = os.read(fd, 4096)
-                except OSError:  # EIO: the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                seen += chunk
+            seen = tdrig.pty_read_to_end(fd, seen, 10)
             echo = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
             _, status = os.waitpid(pid, 0)
             took = time.monotonic() - sent

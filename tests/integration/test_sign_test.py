@@ -6,7 +6,6 @@ every PIN state, a certificate whose key is not on the token. The last PIN try i
 import json
 import os
 import pty
-import select
 import signal
 import subprocess
 import sys
@@ -156,22 +155,10 @@ class SignTest(tdrig.RigTestCase):
                       {**self.rig.env, "LANG": "C.UTF-8"})
         seen = b""
         try:
-            while b"PIN" not in seen:
-                ready, _, _ = select.select([fd], [], [], 60)
-                self.assertTrue(ready, "no PIN prompt: " + seen.decode(errors="replace"))
-                seen += os.read(fd, 4096)
+            seen = tdrig.pty_read_until(fd, seen, b"PIN", 60)
             if answer is not None:
                 os.write(fd, answer.encode() + b"\n")
-            while True:
-                ready, _, _ = select.select([fd], [], [], 60)
-                self.assertTrue(ready, "no end: " + seen.decode(errors="replace"))
-                try:
-                    chunk = os.read(fd, 4096)
-                except OSError:  # EIO: the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                seen += chunk
+            seen = tdrig.pty_read_to_end(fd, seen, 60)
             echo = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
         finally:
             deadline = time.monotonic() + 30

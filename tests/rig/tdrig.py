@@ -8,6 +8,7 @@ starts is stopped by stop(), which tests call from tearDown and which also runs 
 Environment: TD_MKCERT (tests/rig/td-mkcert), TD_TOKENSIM (tests/tokensim/tokensim).
 """
 import atexit
+import select
 import json
 import glob
 import os
@@ -279,3 +280,29 @@ def check_document(text):
         raise AssertionError("check document does not follow data/report.schema.json:\n" +
                              "\n".join(f"  {list(e.absolute_path)}: {e.message}" for e in errors[:10]))
     return doc
+
+
+def pty_read_until(fd, seen, marker, timeout):
+    """Read the terminal @fd until @marker shows (what was read so far is @seen). Returns all of
+    it; raises AssertionError when nothing more comes within @timeout seconds."""
+    while marker not in seen:
+        ready, _, _ = select.select([fd], [], [], timeout)
+        if not ready:
+            raise AssertionError(f"no {marker!r}: " + seen.decode(errors="replace"))
+        seen += os.read(fd, 4096)
+    return seen
+
+
+def pty_read_to_end(fd, seen, timeout):
+    """Read the terminal @fd until the program on it closes it (EIO or end of file)."""
+    while True:
+        ready, _, _ = select.select([fd], [], [], timeout)
+        if not ready:
+            raise AssertionError("no end: " + seen.decode(errors="replace"))
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            return seen
+        if not chunk:
+            return seen
+        seen += chunk
