@@ -130,8 +130,9 @@ static int run(TdContext *ctx, TdResult *result) {
                         .timeout_ms = (unsigned) (left < PROBE_MAX_MS ? left : PROBE_MAX_MS),
                         .ctx = ctx,
                 };
-                _cleanup_http_probe_free_ TdHttpProbe *probe = NULL;
-                r = td_http_probe(*u, &opts, &probe);
+                /* time.clock asks the first URL the same question: one request answers both. */
+                const TdHttpProbe *probe = NULL;
+                r = td_http_probe_shared(ctx, *u, &opts, &probe);
                 if (r == -EINVAL) {
                         /* A profile mistake, not a network diagnosis: the check cannot decide. */
                         td_result_set(result, TD_STATUS_ERROR, "engine.check-error",

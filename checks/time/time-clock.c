@@ -96,20 +96,22 @@ static int run(TdContext *ctx, TdResult *result) {
                 .timeout_ms = (unsigned) (left < PROBE_MAX_MS ? left : PROBE_MAX_MS),
                 .ctx = ctx,
         };
-        _cleanup_http_probe_free_ TdHttpProbe *probe = NULL;
-        r = td_http_probe(url, &opts, &probe);
+        /* net.platform asks the same verified question of the same server: one request for both. */
+        const TdHttpProbe *probe = NULL;
+        r = td_http_probe_shared(ctx, url, &opts, &probe);
         bool authenticated = true;
+        _cleanup_http_probe_free_ TdHttpProbe *unverified_probe = NULL;
         if (r == 0 && probe->cause && streq(probe->cause, "net.tls")) {
                 /* Perhaps the very clock we check makes the certificate look invalid. */
                 left = td_result_remaining_ms(result) - DEADLINE_MARGIN_MS;
                 if (left < PROBE_MIN_MS)
                         return no_reference(result, -ETIME,
                                             _("There was no time left to ask %s for the time."), url);
-                td_http_probe_free(TAKE_PTR(probe));
                 opts.verify = false;
                 opts.ca_file = NULL;
                 opts.timeout_ms = (unsigned) (left < PROBE_MAX_MS ? left : PROBE_MAX_MS);
-                r = td_http_probe(url, &opts, &probe);
+                r = td_http_probe(url, &opts, &unverified_probe);
+                probe = unverified_probe;
                 authenticated = false;
         }
         if (r == -EINVAL)

@@ -450,3 +450,36 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
         *ret_probe = TAKE_PTR(owned);
         return 0;
 }
+
+typedef struct {
+        const char *url;
+        const TdHttpOptions *opts;
+} SharedRequest;
+
+static int compute_shared(TdContext *ctx, void *user, void **ret_value) {
+        const SharedRequest *req = user;
+        TdHttpProbe *probe = NULL;
+        int r = td_http_probe(req->url, req->opts, &probe);
+        *ret_value = probe;
+        return r;
+}
+
+static void shared_free(void *probe) {
+        td_http_probe_free(probe);
+}
+
+int td_http_probe_shared(TdContext *ctx, const char *url, const TdHttpOptions *opts,
+                         const TdHttpProbe **ret_probe) {
+        /* The memo key, spelled here only. */
+        _cleanup_free_ char *key = td_strdup_printf("http.probe:%d:%s:%s", opts && opts->verify,
+                                                    opts && opts->ca_file ? opts->ca_file : "", url);
+        if (!key)
+                return -ENOMEM;
+        SharedRequest req = { .url = url, .opts = opts };
+        void *value;
+        int r = td_context_memo(ctx, key, compute_shared, &req, shared_free, &value);
+        if (r < 0)
+                return r;
+        *ret_probe = value;
+        return 0;
+}

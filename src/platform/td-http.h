@@ -91,6 +91,16 @@ int td_http_global_init(void);
  */
 int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_probe);
 
+/*
+ * The same, asked once per run: net.platform and time.clock both put the platform's first URL
+ * the same verified question, and one request answers both (time.clock corrects for the age
+ * of the answer with answer_mono_ms). Memoised on @ctx by URL, verification and CA file; the
+ * first caller's timeout applies. 0 and *@ret_probe borrowed from @ctx, or td_http_probe()'s
+ * errors (remembered too). Thread-safe: a second caller waits for the first.
+ */
+int td_http_probe_shared(TdContext *ctx, const char *url, const TdHttpOptions *opts,
+                         const TdHttpProbe **ret_probe);
+
 void td_http_probe_free(TdHttpProbe *probe);
 static inline void td_http_probe_freep(TdHttpProbe **p) {
         td_http_probe_free(*p);

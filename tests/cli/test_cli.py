@@ -208,6 +208,19 @@ class CliTest(unittest.TestCase):
         others = len(json.loads(run_tokendoctor("list", "--json").stdout)["checks"]) - len(SYSTEM_CHECKS)
         self.assertIn(f"Summary: 4 passed, 0 warnings, 1 failed, 0 errors, {others} skipped", p.stdout)
 
+    def test_one_request_for_net_platform_and_time_clock(self):
+        # Both ask the platform's first URL the same verified question: one request answers both.
+        log = self.fx.path("requests.log")
+        url = self.fx.start_server("--log", log)
+        profile = self.fx.make_profile("counted", url)
+        _, doc = self.check_json(profile=profile, only="net.platform,time.clock", expect_rc=0)
+        results = {r["id"]: r for r in doc["results"]}
+        self.assertEqual(results["net.platform"]["status"], "pass")
+        self.assertEqual(results["time.clock"]["status"], "pass")
+        self.assertTrue(results["time.clock"]["details"]["reference_authenticated"])
+        with open(log) as f:
+            self.assertEqual(len(f.read().splitlines()), 1)
+
     def test_terminal_shows_text_never_commands(self):
         # A customer's os-release (or a token label, a server's answer) that holds terminal
         # commands: clear the screen, reverse the text that follows. The text output shows them

@@ -3,11 +3,12 @@
  * https-server: a minimal HTTPS/1.1 server on 127.0.0.1 for tests.
  *
  *   https-server --cert FILE --key FILE [--port N] [--date-offset SECONDS] [--no-date]
- *                [--status CODE] [--hang] [--body-bytes N]
+ *                [--status CODE] [--hang] [--body-bytes N] [--log FILE]
  *
  * --port 0 (the default) binds a free port and prints "PORT N" on stdout, so tests never
  * race for ports. Every request gets a small text body (or N bytes with --body-bytes) and
  * a Date header skewed by --date-offset. --hang accepts connections and never answers.
+ * --log appends a line to FILE for every request answered (how many a run made).
  * Each connection is served by a child process. On SIGTERM, and when its parent dies
  * (PR_SET_PDEATHSIG), the server ends its children, waits for them, and exits: a child
  * left behind would end as a zombie under an init that does not reap.
@@ -44,6 +45,7 @@ typedef struct {
         unsigned status;
         bool hang;
         unsigned long body_bytes;
+        const char *log;
 } Options;
 
 static volatile sig_atomic_t stop;
@@ -124,6 +126,13 @@ static void serve(SSL_CTX *ctx, int fd, const Options *o) {
                 SSL_free(ssl);
                 return;
         }
+        if (o->log) {
+                FILE *log = fopen(o->log, "ae");
+                if (log) {
+                        fputs("request\n", log);
+                        fclose(log);
+                }
+        }
 
         char date[64] = "";
         if (!o->no_date) {
@@ -172,15 +181,11 @@ static unsigned long parse_number(const char *s, unsigned long max, const char *
 
 int main(int argc, char **argv) {
         static const struct option longopts[] = {
-                { "cert", required_argument, NULL, 'c' },
-                { "key", required_argument, NULL, 'k' },
-                { "port", required_argument, NULL, 'p' },
-                { "date-offset", required_argument, NULL, 'd' },
-                { "no-date", no_argument, NULL, 'D' },
-                { "status", required_argument, NULL, 's' },
-                { "hang", no_argument, NULL, 'H' },
-                { "body-bytes", required_argument, NULL, 'b' },
-                {},
+                { "cert", required_argument, NULL, 'c' }, { "key", required_argument, NULL, 'k' },
+                { "port", required_argument, NULL, 'p' }, { "date-offset", required_argument, NULL, 'd' },
+                { "no-date", no_argument, NULL, 'D' },    { "status", required_argument, NULL, 's' },
+                { "hang", no_argument, NULL, 'H' },       { "body-bytes", required_argument, NULL, 'b' },
+                { "log", required_argument, NULL, 'l' },  {},
         };
         Options o = { .status = 200 };
         int c;
@@ -207,6 +212,9 @@ int main(int argc, char **argv) {
                         break;
                 case 'D':
                         o.no_date = true;
+                        break;
+                case 'l':
+                        o.log = optarg;
                         break;
                 case 's':
                         o.status = (unsigned) parse_number(optarg, 999, "status");
