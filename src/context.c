@@ -263,9 +263,13 @@ int td_context_memo(TdContext *ctx, const char *key, TdMemoCompute compute, void
                 m->next = ctx->memos;
                 ctx->memos = m;
         }
-        /* Lock the entry before letting go of the list so a second caller queues behind us. */
-        pthread_mutex_lock(&m->lock);
+        /*
+         * Entries live as long as the context, so the list lock can go before the entry's: a
+         * caller waiting for a slow fact (a server that never answers) must not hold up the
+         * callers of every other fact.
+         */
         pthread_mutex_unlock(&ctx->memo_lock);
+        pthread_mutex_lock(&m->lock);
         if (!m->done) {
                 void *value = NULL;
                 m->status = compute(ctx, user, &value);

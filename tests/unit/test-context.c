@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -201,6 +204,59 @@ static void test_memo_once(void **state) {
         td_context_unref(ctx);
 }
 
+static sem_t slow_started, slow_release;
+
+static int compute_slow(TdContext *ctx, void *user, void **ret) {
+        sem_post(&slow_started);
+        sem_wait(&slow_release);
+        *ret = NULL;
+        return 0;
+}
+
+static int compute_fast(TdContext *ctx, void *user, void **ret) {
+        *ret = NULL;
+        return 0;
+}
+
+static void *memo_slow(void *ctx) {
+        return (void *) (intptr_t) td_context_memo(ctx, "slow", compute_slow, NULL, NULL, NULL);
+}
+
+static void *memo_fast(void *ctx) {
+        return (void *) (intptr_t) td_context_memo(ctx, "fast", compute_fast, NULL, NULL, NULL);
+}
+
+/* A fact that hangs (a server that never answers) delays its own callers only, not others'. */
+static void test_memo_slow_fact_blocks_only_its_callers(void **state) {
+        TdContext *ctx = td_context_new();
+        sem_init(&slow_started, 0, 0);
+        sem_init(&slow_release, 0, 0);
+        pthread_t computing, waiting, other;
+        pthread_create(&computing, NULL, memo_slow, ctx);
+        sem_wait(&slow_started);
+        /* A second caller of the slow fact queues for it (given time to get there). */
+        pthread_create(&waiting, NULL, memo_slow, ctx);
+        usleep(100 * 1000);
+
+        pthread_create(&other, NULL, memo_fast, ctx);
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += 5;
+        void *ret = (void *) 1;
+        int joined = pthread_timedjoin_np(other, &ret, &deadline);
+
+        sem_post(&slow_release);
+        pthread_join(computing, NULL);
+        pthread_join(waiting, NULL);
+        if (joined != 0)
+                pthread_join(other, NULL);
+        assert_int_equal(joined, 0);
+        assert_null(ret);
+        sem_destroy(&slow_started);
+        sem_destroy(&slow_release);
+        td_context_unref(ctx);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_root_paths),
@@ -209,6 +265,7 @@ int main(void) {
                 cmocka_unit_test(test_environment_snapshot),
                 cmocka_unit_test(test_clock),
                 cmocka_unit_test(test_memo_once),
+                cmocka_unit_test(test_memo_slow_fact_blocks_only_its_callers),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
