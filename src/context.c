@@ -33,6 +33,8 @@ struct TdContext {
         void *now_user;
         TdPinPrompt pin_prompt;
         void *pin_prompt_user;
+        TdConfirm confirm;
+        void *confirm_user;
         TdStrv environment; /* snapshot: checks run on threads and must not race setenv() */
 
         pthread_mutex_t memo_lock;
@@ -117,6 +119,18 @@ int td_context_ask_pin(TdContext *ctx, const char *token_label, int64_t deadline
         if (!ctx->pin_prompt || size == 0)
                 return -ENOKEY;
         return ctx->pin_prompt(token_label, deadline_ms, buf, size, ctx->pin_prompt_user);
+}
+
+void td_context_set_confirm(TdContext *ctx, TdConfirm confirm, void *user) {
+        ctx->confirm = confirm;
+        ctx->confirm_user = user;
+}
+
+int td_context_confirm(TdContext *ctx, const char *question, int64_t deadline_ms) {
+        if (!ctx->confirm)
+                return -ENOKEY;
+        int r = ctx->confirm(question, deadline_ms, ctx->confirm_user);
+        return r < 0 ? r : r > 0;
 }
 
 const char *td_context_get_root(const TdContext *ctx) {

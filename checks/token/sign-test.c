@@ -7,7 +7,10 @@
  * The last PIN try is never spent: the token's flags are read again before the PIN is asked
  * for, and the probe reads them once more right before C_Login (and before a context-specific
  * login). A token that says only "count low" is logged in to only when the card tells a count
- * above one. The module is not loaded again:
+ * above one, or when the person at the terminal accepts the risk after being told it (never a
+ * script's PIN from standard input). The PIN lives in a TdSecret (locked, out of core dumps,
+ * which are off from then on) and is wiped as soon as it is in the probe's pipe. The module is
+ * not loaded again:
  * the listing's probe session answers (td_p11_pin_state, td_p11_sign).
  */
 #include <errno.h>
@@ -19,6 +22,7 @@
 #include "td-token.h"
 #include "td-util.h"
 #include "tokendoctor/td-check.h"
+#include "tokendoctor/td-secret.h"
 
 #define CHALLENGE_LEN 32
 #define PIN_MAX 256
@@ -26,15 +30,6 @@
 #define MARGIN_MS 500
 /* The signature itself: OpenSC reads and signs with a PIV token in about a second. */
 #define PROBE_MIN_MS 10000
-
-/* Wipe the PIN when it goes out of scope, whatever path leaves. */
-typedef struct {
-        char text[PIN_MAX];
-} Pin;
-
-static void pin_wipe(Pin *pin) {
-        td_secure_wipe(pin, sizeof *pin);
-}
 
 /*
  * The tries left as the card itself tells them, without spending one: a PIV card in a PC/SC
@@ -204,6 +199,7 @@ static int run(TdContext *ctx, TdResult *result) {
          * a count the card tells (above one) makes a login safe; else the test does not log in.
          */
         bool count_low_ok = false;
+        int confirmed = -ENOKEY;
         if (!now.cause && now.present && !now.pin_locked && !now.pin_final_try && now.pin_count_low) {
                 int tries = card_tries_left(ctx, token);
                 if (tries >= 0)
@@ -211,7 +207,25 @@ static int run(TdContext *ctx, TdResult *result) {
                 count_low_ok = tries > 1;
                 now.pin_locked = tries == 0;
                 now.pin_final_try = tries == 1;
+                if (tries < 0 && !now.protected_auth) {
+                        /* Before the PIN prompt: a person who says no is not asked for a PIN at all. */
+                        confirmed = td_context_confirm(
+                                ctx,
+                                _("Wrong PINs were entered on this token since its last successful use, and "
+                                  "it does not say how many tries are left. If the PIN you type next is "
+                                  "wrong too, the token may lock, and only the CA can unlock it. Test "
+                                  "signing anyway?"),
+                                result->deadline_ms - PROBE_MIN_MS);
+                        if (confirmed >= 0)
+                                td_detail_set_bool(result, NULL, "count_low_confirmed", confirmed == 1);
+                        count_low_ok = confirmed == 1;
+                }
         }
+        if (confirmed == 0)
+                return td_result_set(result, TD_STATUS_WARN, "pin.count-low",
+                                     _("Wrong PINs were entered on this token since its last successful "
+                                       "use, and it does not say how many tries are left. You chose not to "
+                                       "risk a try, so signing was not tested."));
         if (now.cause || !now.present || now.pin_locked || now.pin_final_try ||
             (now.pin_count_low && !count_low_ok)) {
                 TdP11Signature refused = {
@@ -228,11 +242,22 @@ static int run(TdContext *ctx, TdResult *result) {
                 return report_outcome(ctx, result, token, cert, &info, NULL, &refused);
         }
 
-        __attribute__((cleanup(pin_wipe))) Pin pin = { { 0 } };
+        _cleanup_secret_ TdSecret *pin = NULL;
         if (!now.protected_auth) {
+                r = td_secret_new(PIN_MAX, &pin);
+                if (r < 0)
+                        return td_result_set(result, TD_STATUS_ERROR, "engine.check-error",
+                                             _("No PIN can be asked for: its memory cannot be kept out of "
+                                               "core dumps (%s)."),
+                                             strerror(-r));
                 /* What is left after the PIN is for the probe: a person may take most of the time. */
-                r = td_context_ask_pin(ctx, token->label, result->deadline_ms - PROBE_MIN_MS, pin.text,
-                                       sizeof pin.text);
+                r = td_context_ask_pin(ctx, token->label, result->deadline_ms - PROBE_MIN_MS, pin->data,
+                                       pin->size);
+                if (r == -EBADMSG)
+                        return td_result_set(result, TD_STATUS_FAIL, "pin.wrong",
+                                             _("The PIN entered contains a control character (or a NUL "
+                                               "byte), which no PIN has. It was not tried, and no try was "
+                                               "spent."));
                 if (r == -ENOKEY || r == -ECANCELED || r == -ETIMEDOUT) {
                         td_result_add_detail(result, "skip_reason", "no-pin");
                         return td_result_set(
@@ -252,10 +277,10 @@ static int run(TdContext *ctx, TdResult *result) {
         if (r < 0)
                 return r;
         TdP11Signature sig;
+        /* Wiped by td_p11_sign() as soon as it is in the probe's pipe. */
         r = td_p11_sign(ctx, module, token->serial, cert->id, challenge, sizeof challenge,
-                        now.protected_auth ? NULL : pin.text, count_low_ok,
+                        now.protected_auth ? NULL : pin->data, count_low_ok,
                         td_result_budget_ms(result, MARGIN_MS, 200, PROBE_MAX_MS), &sig);
-        pin_wipe(&pin);
         if (r == 0) {
                 r = report_outcome(ctx, result, token, cert, &info, challenge, &sig);
                 td_p11_signature_clear(&sig);

@@ -43,6 +43,17 @@ typedef int (*TdPinPrompt)(const char *token_label, int64_t deadline_ms, char *b
 void td_context_set_pin_prompt(TdContext *ctx, TdPinPrompt prompt, void *user);
 /* Ask through the prompt set above; -ENOKEY when there is none. Thread-safe. */
 int td_context_ask_pin(TdContext *ctx, const char *token_label, int64_t deadline_ms, char *buf, size_t size);
+/*
+ * How a check asks the person in front of the frontend to accept a risk before it goes on (a
+ * PIN try whose count is unknown): @question says the risk and asks yes or no. Returns 1 for
+ * yes, 0 for no (the default: anything but an explicit yes), -ENOKEY when nobody can be asked
+ * (no terminal, a PIN from standard input: a script cannot weigh a risk), -ECANCELED or
+ * -ETIMEDOUT by @deadline_ms as TdPinPrompt. Called from a check's worker thread.
+ */
+typedef int (*TdConfirm)(const char *question, int64_t deadline_ms, void *user);
+void td_context_set_confirm(TdContext *ctx, TdConfirm confirm, void *user);
+/* Ask through the function set above: 1, 0 or a negative errno; -ENOKEY when there is none. */
+int td_context_confirm(TdContext *ctx, const char *question, int64_t deadline_ms);
 
 /* "" for the real root, else the prefix without trailing '/'. Borrowed. */
 const char *td_context_get_root(const TdContext *ctx);

@@ -68,6 +68,17 @@ typedef struct {
  */
 int td_cli_pin_prompt(const char *token_label, int64_t deadline_ms, char *buf, size_t size, void *user);
 /*
+ * A TdConfirm: @user is the TdPinSource. Asks on the controlling terminal (echo on, [y/N]);
+ * -ENOKEY without one or with --pin-stdin.
+ */
+int td_cli_confirm(const char *question, int64_t deadline_ms, void *user);
+/*
+ * Ctrl-Z (the signal thread's SIGTSTP): stop the process with the terminal as the shell
+ * expects it (echo back on if a PIN prompt has it off), and when continued, switch echo off
+ * again and repeat the question.
+ */
+void td_cli_terminal_suspend(void);
+/*
  * Held while writing to the terminal, so a PIN prompt, live results and the progress line
  * never interleave. Taking it erases the progress line. Thread-safe.
  */
@@ -82,9 +93,10 @@ void td_cli_terminal_unlock(void);
 void td_cli_terminal_release_locked(void);
 
 /*
- * SIGINT and SIGTERM (signals.c): block them in the calling thread, and so in every thread it
- * starts after (call before the engine starts any), and start a thread that takes them and
- * cancels @cancel. 0, or a negative errno.
+ * SIGINT, SIGTERM and SIGTSTP (signals.c): block them in the calling thread, and so in every
+ * thread it starts after (call before the engine starts any), and start a thread that takes
+ * them: the first two cancel @cancel and kill the helpers, Ctrl-Z stops the process with the
+ * terminal restored. 0, or a negative errno.
  */
 typedef struct TdCliSignals TdCliSignals;
 int td_cli_signals_start(TdEngineCancel *cancel, TdCliSignals **ret);

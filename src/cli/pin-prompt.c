@@ -12,11 +12,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "tokendoctor/td-i18n.h"
+#include "tokendoctor/td-secret.h"
 #include "tokendoctor/td-util.h"
 
 static pthread_mutex_t terminal_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -39,6 +41,39 @@ void td_cli_terminal_release_locked(void) {
         terminal_released = true;
 }
 
+/*
+ * The question on screen with echo off, for Ctrl-Z: the process must not stop with the
+ * terminal silent, and when it is continued the question is asked again. Under its own lock,
+ * since the prompt's thread holds the terminal lock while it waits for the answer.
+ */
+static struct {
+        pthread_mutex_t lock;
+        bool active;
+        int fd;
+        struct termios saved, quiet;
+        const char *question; /* NULL when nothing was printed (--pin-stdin on a terminal) */
+} shown = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void td_cli_terminal_suspend(void) {
+        pthread_mutex_lock(&shown.lock);
+        if (shown.active) {
+                tcsetattr(shown.fd, TCSANOW, &shown.saved);
+                if (shown.question)
+                        dprintf(shown.fd, "\n");
+        }
+        pthread_mutex_unlock(&shown.lock);
+        /* The default action of Ctrl-Z (SIGTSTP is blocked, and taken by the signal thread). */
+        kill(getpid(), SIGSTOP);
+        pthread_mutex_lock(&shown.lock);
+        if (shown.active) {
+                /* What was typed while stopped went to the shell's echoing terminal: drop it. */
+                tcsetattr(shown.fd, TCSAFLUSH, &shown.quiet);
+                if (shown.question)
+                        dprintf(shown.fd, "%s", shown.question);
+        }
+        pthread_mutex_unlock(&shown.lock);
+}
+
 /* Whether the run was cancelled: readable cancel fd. */
 static bool cancelled(int cancel_fd) {
         struct pollfd pfd = { .fd = cancel_fd, .events = POLLIN };
@@ -47,12 +82,16 @@ static bool cancelled(int cancel_fd) {
 
 /*
  * One line from @fd into @buf by @deadline_ms; -ENOKEY at end of input before any byte,
- * -EMSGSIZE when too long, -ETIMEDOUT when the line did not come in time, -ECANCELED when
- * @cancel_fd (-1 for none) became readable first (what was read is wiped).
+ * -EMSGSIZE when too long, -EBADMSG when it holds a NUL or another control character (no PIN
+ * does: a NUL would silently shorten it, and a try would be spent on the rest), -ETIMEDOUT when
+ * the line did not come in time, -ECANCELED when @cancel_fd (-1 for none) became readable first.
+ * On every error what was read is wiped.
  */
 static int read_line(int fd, int cancel_fd, int64_t deadline_ms, char *buf, size_t size) {
         size_t len = 0;
         bool any = false;
+        volatile char c = 0; /* the last byte read: wiped below like the buffer */
+        int r = 0;
         for (;;) {
                 int64_t left = deadline_ms - td_now_monotonic_ms();
                 struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
@@ -61,47 +100,57 @@ static int read_line(int fd, int cancel_fd, int64_t deadline_ms, char *buf, size
                                  left > 0 ? (int) (left < INT_MAX ? left : INT_MAX) : 0);
                 if (ready < 0 && errno == EINTR)
                         continue;
-                if (ready < 0)
-                        return -errno;
-                if (ready == 0) {
-                        td_secure_wipe(buf, size);
-                        return -ETIMEDOUT;
+                if (ready <= 0) {
+                        r = ready < 0 ? -errno : -ETIMEDOUT;
+                        break;
                 }
                 if (cancel_fd >= 0 && pfd[1].revents) {
-                        td_secure_wipe(buf, size);
-                        return -ECANCELED;
+                        r = -ECANCELED;
+                        break;
                 }
-                char c;
-                ssize_t n = read(fd, &c, 1);
+                char byte;
+                ssize_t n = read(fd, &byte, 1);
+                c = byte;
+                byte = 0;
                 if (n < 0 && errno == EINTR)
                         continue;
-                if (n < 0)
-                        return -errno;
+                if (n < 0) {
+                        r = -errno;
+                        break;
+                }
                 if (n == 0) {
                         if (!any)
-                                return -ENOKEY;
+                                r = -ENOKEY;
                         break;
                 }
                 any = true;
                 if (c == '\n')
                         break;
                 if (len + 1 >= size) {
-                        td_secure_wipe(buf, size);
-                        return -EMSGSIZE;
+                        r = -EMSGSIZE;
+                        break;
                 }
                 buf[len++] = c;
         }
-        if (len > 0 && buf[len - 1] == '\r')
+        c = 0;
+        if (r == 0 && len > 0 && buf[len - 1] == '\r')
                 len--;
+        if (r == 0 && !td_pin_is_text(buf, len))
+                r = -EBADMSG;
+        if (r < 0) {
+                td_secure_wipe(buf, size);
+                return r;
+        }
         buf[len] = '\0';
         return (int) len;
 }
 
-static int ask_terminal(const char *token_label, int cancel_fd, int64_t deadline_ms, char *buf,
+/*
+ * With echo off on @tty (and SIGINT, SIGTERM and SIGTSTP held in this thread), print @question
+ * (NULL: none) and read the answer's line. The terminal is as it was when this returns.
+ */
+static int read_quietly(int tty, const char *question, int cancel_fd, int64_t deadline_ms, char *buf,
                         size_t size) {
-        _cleanup_close_ int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (tty < 0)
-                return -ENOKEY;
         struct termios saved, quiet;
         if (tcgetattr(tty, &saved) < 0)
                 return -ENOKEY;
@@ -120,7 +169,8 @@ static int ask_terminal(const char *token_label, int cancel_fd, int64_t deadline
         }
         /*
          * Ctrl-C while echo is off must not leave the terminal silent: hold it until echo is back.
-         * (Under `check` the signal thread takes it and cancels: the cancel fd ends the read.)
+         * (Under `check` the signal thread takes it and cancels: the cancel fd ends the read; it
+         * takes Ctrl-Z too, through td_cli_terminal_suspend().)
          */
         sigset_t interrupt, old;
         sigemptyset(&interrupt);
@@ -132,20 +182,43 @@ static int ask_terminal(const char *token_label, int cancel_fd, int64_t deadline
          * Echo goes off (dropping type-ahead typed before the question) before the question is
          * asked: what is typed once it shows is the answer, and is never flushed or echoed.
          */
+        pthread_mutex_lock(&shown.lock);
         int r = tcsetattr(tty, TCSAFLUSH, &quiet) < 0 ? -errno : 0;
         if (r == 0) {
-                /* A label is the token's own text: a hostile one could fake or hide this question. */
-                _cleanup_free_ char *label = td_terminal_text(token_label);
-                dprintf(tty,
-                        _("PIN of the token \"%s\" (not shown as you type; empty to skip the signing "
-                          "test): "),
-                        label ? label : "");
-                r = read_line(tty, cancel_fd, deadline_ms, buf, size);
+                shown.active = true;
+                shown.fd = tty;
+                shown.saved = saved;
+                shown.quiet = quiet;
+                shown.question = question;
+                if (question)
+                        dprintf(tty, "%s", question);
         }
+        pthread_mutex_unlock(&shown.lock);
+        if (r == 0)
+                r = read_line(tty, cancel_fd, deadline_ms, buf, size);
+        pthread_mutex_lock(&shown.lock);
+        shown.active = false;
         tcsetattr(tty, TCSANOW, &saved);
+        pthread_mutex_unlock(&shown.lock);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         dprintf(tty, "\n");
         td_cli_terminal_unlock();
+        return r;
+}
+
+static int ask_terminal(const char *token_label, int cancel_fd, int64_t deadline_ms, char *buf,
+                        size_t size) {
+        _cleanup_close_ int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (tty < 0)
+                return -ENOKEY;
+        /* A label is the token's own text: a hostile one could fake or hide this question. */
+        _cleanup_free_ char *label = td_terminal_text(token_label);
+        _cleanup_free_ char *question = td_strdup_printf(
+                _("PIN of the token \"%s\" (not shown as you type; empty to skip the signing test): "),
+                label ? label : "");
+        if (!label || !question)
+                return -ENOMEM;
+        int r = read_quietly(tty, question, cancel_fd, deadline_ms, buf, size);
         return r == -ENOKEY ? -ECANCELED : r;
 }
 
@@ -158,10 +231,54 @@ int td_cli_pin_prompt(const char *token_label, int64_t deadline_ms, char *buf, s
                 if (source->stdin_used)
                         return -ENOKEY;
                 source->stdin_used = true;
-                r = read_line(STDIN_FILENO, cancel_fd, deadline_ms, buf, size);
+                /* Typed at a terminal, it must not show either. */
+                r = isatty(STDIN_FILENO)
+                            ? read_quietly(STDIN_FILENO, NULL, cancel_fd, deadline_ms, buf, size)
+                            : read_line(STDIN_FILENO, cancel_fd, deadline_ms, buf, size);
         } else
                 r = ask_terminal(token_label, cancel_fd, deadline_ms, buf, size);
         if (r == 0)
                 return -ECANCELED;
+        return r;
+}
+
+/* "y", "yes", "是" or "是的": anything else, an empty line included, is no. */
+static bool is_yes(const char *answer) {
+        static const char *const yes[] = { "y", "yes", "是", "是的" };
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+                if (strcasecmp(answer, yes[i]) == 0)
+                        return true;
+        return false;
+}
+
+int td_cli_confirm(const char *question, int64_t deadline_ms, void *user) {
+        TdPinSource *source = user;
+        /* A PIN from standard input means a script: nobody there weighs a risk. */
+        if (source->from_stdin)
+                return -ENOKEY;
+        int cancel_fd = source->cancel ? td_engine_cancel_get_fd(source->cancel) : -1;
+        _cleanup_close_ int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (tty < 0)
+                return -ENOKEY;
+        _cleanup_free_ char *text = td_terminal_text(question);
+        if (!text)
+                return -ENOMEM;
+        char answer[32];
+        td_cli_terminal_lock();
+        if (terminal_released || cancelled(cancel_fd)) {
+                td_cli_terminal_unlock();
+                return -ECANCELED;
+        }
+        /* Echo stays on: the answer is no secret. Type-ahead is dropped: it answered nothing. */
+        tcflush(tty, TCIFLUSH);
+        dprintf(tty, "%s %s ", text, _("[y/N]"));
+        int r = read_line(tty, cancel_fd, deadline_ms, answer, sizeof answer);
+        if (r == -EMSGSIZE || r == -EBADMSG || r == -ENOKEY)
+                r = 0;
+        else if (r >= 0)
+                r = is_yes(answer);
+        if (r < 0)
+                dprintf(tty, "\n");
+        td_cli_terminal_unlock();
         return r;
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * SIGINT and SIGTERM while checks run: the one place they are handled. They are blocked before
- * the engine starts a thread (threads inherit the mask), so no check's thread is interrupted
- * and no handler runs in the middle of a library; one thread takes them with sigwaitinfo() and
- * cancels the run, which then ends at once and prints what it has.
+ * SIGINT, SIGTERM and SIGTSTP while checks run: the one place they are handled. They are
+ * blocked before the engine starts a thread (threads inherit the mask), so no check's thread is
+ * interrupted and no handler runs in the middle of a library; one thread takes them with
+ * sigwaitinfo(). SIGINT and SIGTERM cancel the run, which then ends at once and prints what it
+ * has, and kill the helpers first thing: a probe may be about to log in with the PIN the user
+ * just gave up on. SIGTSTP (Ctrl-Z) stops the process with the terminal's echo back on.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tokendoctor/td-platform.h"
 
 struct TdCliSignals {
         TdEngineCancel *cancel;
@@ -31,7 +34,13 @@ static void *wait_for_signals(void *p) {
                 /* Our own wake-up from td_cli_signals_stop(): only this process sends as this process. */
                 if (atomic_load(&s->stopping) && info.si_pid == getpid())
                         return NULL;
+                if (info.si_signo == SIGTSTP) {
+                        td_cli_terminal_suspend();
+                        continue;
+                }
+                /* The cancel first: a check whose probe dies from here on is cancelled, not a crash. */
                 td_engine_cancel(s->cancel);
+                td_platform_kill_helpers();
         }
 }
 
@@ -44,6 +53,7 @@ int td_cli_signals_start(TdEngineCancel *cancel, TdCliSignals **ret) {
         sigemptyset(&s->set);
         sigaddset(&s->set, SIGINT);
         sigaddset(&s->set, SIGTERM);
+        sigaddset(&s->set, SIGTSTP);
         pthread_sigmask(SIG_BLOCK, &s->set, &s->old);
         int r = pthread_create(&s->thread, NULL, wait_for_signals, s);
         if (r != 0) {
@@ -63,8 +73,14 @@ void td_cli_signals_stop(TdCliSignals *s) {
         pthread_join(s->thread, NULL);
         /* One that came as the thread ended is pending: it still counts, and must not kill us now. */
         const struct timespec zero = { 0 };
-        while (sigtimedwait(&s->set, NULL, &zero) > 0)
-                td_engine_cancel(s->cancel);
+        int sig;
+        while ((sig = sigtimedwait(&s->set, NULL, &zero)) > 0)
+                if (sig == SIGTSTP)
+                        td_cli_terminal_suspend();
+                else {
+                        td_engine_cancel(s->cancel);
+                        td_platform_kill_helpers();
+                }
         pthread_sigmask(SIG_SETMASK, &s->old, NULL);
         free(s);
 }

@@ -18,15 +18,19 @@
 #include "probe.h"
 
 int main(int argc, char **argv) {
-        /*
-         * No PR_SET_PDEATHSIG: it fires when the *thread* that started the probe ends, and a
-         * session outlives the check's thread that started it. tokendoctor kills its helpers'
-         * process groups itself when a run is cancelled (td_platform_kill_helpers()).
-         */
         /* tokendoctor's threads block SIGINT and SIGTERM (one thread takes them); not ours. */
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
+        /*
+         * A cancelled run kills its helpers' process groups (td_platform_kill_helpers()); a
+         * tokendoctor killed outright cannot, so the probe watches for that itself.
+         */
+        int lifeline = probe_lifeline_start();
+        if (lifeline < 0) {
+                fprintf(stderr, "tokendoctor-p11probe: cannot watch the parent: %s\n", strerror(-lifeline));
+                return 2;
+        }
         if (argc == 3 && strcmp(argv[1], "session") == 0)
                 return probe_session(argv[2]);
         if (argc == 3 && strcmp(argv[1], "list") == 0) {

@@ -54,5 +54,11 @@ int probe_pin_flags(CK_FUNCTION_LIST *f, const char *serial);
 int probe_sign(CK_FUNCTION_LIST *f, const char *serial, const char *key_id_hex, const char *challenge_hex,
                bool count_low_ok, char *pin, size_t pin_len);
 
+/*
+ * Kill the probe's process group when its parent (tokendoctor) is gone, from a thread of its
+ * own. 0 or a negative errno.
+ */
+int probe_lifeline_start(void);
+
 /* session MODULE: load once, answer requests from standard input until it closes. */
 int probe_session(const char *module);

@@ -14,15 +14,18 @@
  *
  * The answers travel on a private copy of standard output; standard output itself is pointed
  * at standard error, so a module that prints cannot garble them. The PIN is read without
- * stdio, kept on the stack and wiped after use, whatever the request's fate.
+ * stdio into a page of its own (locked, left out of dumps; core dumps are off once a PIN came)
+ * and wiped after use, whatever the request's fate.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "probe.h"
+#include "tokendoctor/td-secret.h"
 
 #define REQUEST_MAX 4096
 #define PIN_MAX 256
@@ -110,6 +113,8 @@ int probe_session(const char *module) {
         json_object_object_add(ready, "ready", json_object_new_boolean(true));
         probe_print(ready);
 
+        /* Made when the first PIN comes: that also turns core dumps off for good (td-secret.h). */
+        TdSecret *pin = NULL;
         char line[REQUEST_MAX];
         for (;;) {
                 ssize_t len = read_line(line, sizeof line);
@@ -125,19 +130,33 @@ int probe_session(const char *module) {
                                    json_object_get_boolean(want_pin);
                 /* Read the PIN's line even if the request turns out bad: it must never be taken
                  * for the next request. */
-                char pin[PIN_MAX];
-                ssize_t pin_len = pin_follows ? read_line(pin, sizeof pin) : 0;
+                ssize_t pin_len = 0;
+                if (pin_follows && !pin) {
+                        int r = td_secret_new(PIN_MAX, &pin);
+                        if (r < 0) {
+                                /* No PIN may come into a process that could dump it: end here. */
+                                fprintf(stderr, "tokendoctor-p11probe: cannot keep a PIN safe: %s\n",
+                                        strerror(-r));
+                                break;
+                        }
+                }
+                if (pin_follows)
+                        pin_len = read_line(pin->data, pin->size);
                 if (!req || !json_object_is_type(req, json_type_object))
                         probe_fail("usage", "a request is one JSON object", 0);
                 else if (pin_len == -1)
                         probe_fail("usage", "the PIN's line is missing", 0);
                 else if (pin_len < 0)
                         probe_fail("usage", "the PIN is too long", 0);
+                else if (pin_follows && !td_pin_is_text(pin->data, (size_t) pin_len))
+                        probe_fail("usage", "the PIN holds a control character", 0);
                 else
-                        answer(f, req, pin_follows ? pin : NULL, (size_t) pin_len);
-                explicit_bzero(pin, sizeof pin);
+                        answer(f, req, pin_follows ? pin->data : NULL, (size_t) pin_len);
+                if (pin)
+                        explicit_bzero(pin->data, pin->size);
                 json_object_put(req);
         }
+        td_secret_free(pin);
         probe_unload(f);
         return 0;
 }

@@ -13,6 +13,7 @@
 #include "platform/td-process.h"
 #include "platform/td-x509.h"
 #include "td-util.h"
+#include "tokendoctor/td-secret.h"
 
 /* A listing carries every certificate of every token in base64. */
 #define ANSWER_MAX (16u << 20)
@@ -183,23 +184,24 @@ static int check_ready(TdP11Session *s, const char *line, int64_t deadline_ms) {
                            td_strdup_printf("%s: the probe's answer could not be read", s->module));
 }
 
-static int send_request(TdP11Session *s, const char *request, const char *pin, int64_t deadline_ms) {
+/* The PIN goes as it is, then its line's end: no copy of it is made on the way. Wiped once sent. */
+static int send_request(TdP11Session *s, const char *request, char *pin, int64_t deadline_ms) {
         _cleanup_free_ char *line = td_strdup_printf("%s\n", request);
         if (!line)
                 return -ENOMEM;
         int r = td_process_write(s->probe, line, strlen(line), deadline_ms);
         if (r < 0 || !pin)
                 return r;
-        char pin_line[PIN_LINE_MAX];
-        size_t len = strlen(pin); /* checked before anything was sent */
-        memcpy(pin_line, pin, len);
-        pin_line[len] = '\n';
-        r = td_process_write(s->probe, pin_line, len + 1, deadline_ms);
-        td_secure_wipe(pin_line, sizeof pin_line);
-        return r;
+        size_t len = strlen(pin);
+        r = td_process_write(s->probe, pin, len, deadline_ms);
+        /* In the pipe now (or never to be sent): ours need not outlive the probe's answer. */
+        td_secure_wipe(pin, len);
+        if (r < 0)
+                return r;
+        return td_process_write(s->probe, "\n", 1, deadline_ms);
 }
 
-static int request_locked(TdP11Session *s, const char *request, const char *pin, unsigned timeout_ms,
+static int request_locked(TdP11Session *s, const char *request, char *pin, unsigned timeout_ms,
                           char **ret_answer) {
         int64_t deadline = td_now_monotonic_ms() + timeout_ms;
         if (s->cause)
@@ -230,14 +232,19 @@ static int request_locked(TdP11Session *s, const char *request, const char *pin,
         return read_answer(s, deadline, timeout_ms, ret_answer);
 }
 
-int td_p11_session_request(TdP11Session *s, const char *request, const char *pin, unsigned timeout_ms,
+int td_p11_session_request(TdP11Session *s, const char *request, char *pin, unsigned timeout_ms,
                            char **ret_answer, TdP11SessionFailure *ret_failure) {
-        /* The PIN is one line of the protocol. */
-        if (pin && (strpbrk(pin, "\r\n") || strlen(pin) + 1 > PIN_LINE_MAX))
+        /* The PIN is one line of the protocol, of printable text. */
+        if (pin && (!td_pin_is_text(pin, strlen(pin)) || strlen(pin) + 1 > PIN_LINE_MAX)) {
+                td_secure_wipe(pin, strlen(pin));
                 return -EINVAL;
+        }
         char *answer = NULL;
         pthread_mutex_lock(&s->lock);
         int r = request_locked(s, request, pin, timeout_ms, &answer);
+        /* Sent and wiped, or never sent (the session had ended, the probe did not start). */
+        if (pin)
+                td_secure_wipe(pin, strlen(pin));
         *ret_failure = (TdP11SessionFailure){ 0 };
         if (r >= 0 && s->cause) {
                 free(answer);

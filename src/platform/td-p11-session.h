@@ -29,11 +29,12 @@ typedef struct {
 
 /*
  * Send @request (one JSON object, no newline) and, when @pin is not NULL, the PIN on the next
- * line (it must not contain a line break), then wait for the answer. The first request also
+ * line (printable text: -EINVAL for a control character), then wait for the answer. @pin is
+ * wiped as soon as it is written to the probe, and whatever the outcome. The first request also
  * starts the probe and waits for the module to load; @timeout_ms covers all of it. Requests on
  * one session are serialised. Returns 0 with either *ret_answer (a new string) or
  * @ret_failure->cause set (its strings are borrowed from the session, which lives as long as
  * the context); a negative errno when the probe could not be started. Thread-safe.
  */
-int td_p11_session_request(TdP11Session *s, const char *request, const char *pin, unsigned timeout_ms,
+int td_p11_session_request(TdP11Session *s, const char *request, char *pin, unsigned timeout_ms,
                            char **ret_answer, TdP11SessionFailure *ret_failure);

@@ -12,6 +12,7 @@
 #include "platform/td-p11-session.h"
 #include "platform/td-p11.h"
 #include "td-util.h"
+#include "tokendoctor/td-secret.h"
 
 #define PIN_INPUT_MAX 256
 
@@ -401,8 +402,13 @@ static int sign_failure(const TdP11SessionFailure *f, TdP11Signature *ret) {
         return 0;
 }
 
+static void pin_wipep(char **pin) {
+        if (*pin)
+                td_secure_wipe(*pin, strlen(*pin));
+}
+
 /* Send @req (taken; NULL when it could not be made) as one line through @session. */
-static int session_request(TdP11Session *session, json_object *req, const char *pin, unsigned timeout_ms,
+static int session_request(TdP11Session *session, json_object *req, char *pin, unsigned timeout_ms,
                            char **ret_out, TdP11SessionFailure *ret_failure) {
         _cleanup_free_ char *request =
                 req ? strdup(json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN)) : NULL;
@@ -413,9 +419,11 @@ static int session_request(TdP11Session *session, json_object *req, const char *
 }
 
 int td_p11_sign(TdContext *ctx, const char *module, const char *serial, const char *key_id,
-                const uint8_t *challenge, size_t challenge_len, const char *pin, bool count_low_ok,
+                const uint8_t *challenge, size_t challenge_len, char *pin, bool count_low_ok,
                 unsigned timeout_ms, TdP11Signature *ret) {
-        if (pin && (strlen(pin) > PIN_INPUT_MAX || strpbrk(pin, "\r\n"))) {
+        /* Wiped on every way out before the session takes it over. */
+        _cleanup_(pin_wipep) char *pin_unsent = pin;
+        if (pin && (strlen(pin) > PIN_INPUT_MAX || !td_pin_is_text(pin, strlen(pin)))) {
                 /* Not a PIN any token takes; and it would not fit the probe's one line. */
                 *ret = (TdP11Signature){ .outcome = TD_P11_PIN_INVALID, .message = strdup("") };
                 return ret->message ? 0 : -ENOMEM;
@@ -439,6 +447,7 @@ int td_p11_sign(TdContext *ctx, const char *module, const char *serial, const ch
         }
         _cleanup_free_ char *out = NULL;
         TdP11SessionFailure failure;
+        pin_unsent = NULL; /* the session's to wipe now */
         r = session_request(session, req, pin, timeout_ms, &out, &failure);
         if (r < 0)
                 return r;

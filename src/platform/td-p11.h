@@ -87,15 +87,16 @@ typedef struct {
 /*
  * Sign @challenge with the key @key_id (hex CKA_ID) of the token @serial through @module (as
  * resolved by td_p11_list), in the run's probe session of that module, within @timeout_ms. @pin
- * reaches the probe through its pipe only; NULL for a PIN pad. @count_low_ok: the caller knows
+ * reaches the probe through its pipe only, and is wiped as soon as it is written there (or
+ * refused); NULL for a PIN pad. @count_low_ok: the caller knows
  * more than one try is left although the token says CKF_USER_PIN_COUNT_LOW (else the probe
- * refuses to log in, TD_P11_PIN_COUNT_LOW). A PIN with a line break or over
- * 256 bytes is TD_P11_PIN_INVALID without asking the token. 0 with the outcome in @ret (clear
+ * refuses to log in, TD_P11_PIN_COUNT_LOW). A PIN with a control character or over 256 bytes
+ * is TD_P11_PIN_INVALID without asking the token. 0 with the outcome in @ret (clear
  * it), or a negative errno when the probe could not be run. Thread-safe: serialised with the
  * session's other requests.
  */
 int td_p11_sign(TdContext *ctx, const char *module, const char *serial, const char *key_id,
-                const uint8_t *challenge, size_t challenge_len, const char *pin, bool count_low_ok,
+                const uint8_t *challenge, size_t challenge_len, char *pin, bool count_low_ok,
                 unsigned timeout_ms, TdP11Signature *ret);
 
 typedef struct {

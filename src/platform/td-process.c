@@ -115,13 +115,7 @@ static void set_nonblock(int fd) {
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 static pid_t live[64];
 static size_t n_live;
-
-static void live_add(pid_t pid) {
-        pthread_mutex_lock(&live_lock);
-        if (n_live < ELEMENTSOF(live))
-                live[n_live++] = pid;
-        pthread_mutex_unlock(&live_lock);
-}
+static bool closing; /* td_platform_kill_helpers() was called: no helper starts any more */
 
 static void live_remove(pid_t pid) {
         pthread_mutex_lock(&live_lock);
@@ -135,6 +129,8 @@ static void live_remove(pid_t pid) {
 
 void td_platform_kill_helpers(void) {
         pthread_mutex_lock(&live_lock);
+        /* A check abandoned on its thread may be about to start a probe and hand it the PIN. */
+        closing = true;
         for (size_t i = 0; i < n_live; i++)
                 kill(-live[i], SIGKILL);
         pthread_mutex_unlock(&live_lock);
@@ -169,12 +165,19 @@ static int child_spawn(const char *const *argv, int in_fd, int out_fd, int err_f
         posix_spawnattr_setsigmask(&attr, &none);
         posix_spawnattr_setsigdefault(&attr, &all);
         pid_t pid;
-        int r = posix_spawn(&pid, argv[0], &actions, &attr, (char *const *) argv, environ);
+        /* Started and registered as one step: td_platform_kill_helpers() sees every child. */
+        pthread_mutex_lock(&live_lock);
+        int r = closing ? ECANCELED
+                : n_live >= ELEMENTSOF(live)
+                        ? EAGAIN
+                        : posix_spawn(&pid, argv[0], &actions, &attr, (char *const *) argv, environ);
+        if (r == 0)
+                live[n_live++] = pid;
+        pthread_mutex_unlock(&live_lock);
         posix_spawn_file_actions_destroy(&actions);
         posix_spawnattr_destroy(&attr);
         if (r != 0)
                 return -r;
-        live_add(pid);
         *ret = (Child){ .pid = pid, .pidfd = (int) syscall(SYS_pidfd_open, pid, 0) };
         if (ret->pidfd >= 0)
                 ret->pidfd = fd_above_stdio(ret->pidfd);

@@ -5,6 +5,7 @@
  * failure, C_Finalize at the end of the run.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -80,8 +81,9 @@ static void test_crash_names_the_call_and_later_requests_fail_fast(void **state)
 
         int64_t start = td_now_monotonic_ms();
         TdP11Signature sig;
-        assert_int_equal(td_p11_sign(ctx, l->module, "serial", "01", challenge, sizeof challenge, "123456",
-                                     false, 5000, &sig),
+        char pin[] = "123456";
+        assert_int_equal(td_p11_sign(ctx, l->module, "serial", "01", challenge, sizeof challenge, pin, false,
+                                     5000, &sig),
                          0);
         assert_int_equal(sig.outcome, TD_P11_CRASH);
         assert_string_equal(sig.message, l->message);
@@ -189,14 +191,61 @@ static void test_session_answers_and_finalizes_at_the_end(void **state) {
         assert_int_equal(count_lines("started"), 1);
 }
 
+static bool all_zero(const volatile char *p, size_t len) {
+        for (size_t i = 0; i < len; i++)
+                if (p[i])
+                        return false;
+        return true;
+}
+
+typedef struct {
+        TdContext *ctx;
+        char *pin;
+        TdP11Signature sig;
+        int r;
+} SignCall;
+
+static void *sign_in_thread(void *p) {
+        SignCall *call = p;
+        call->r = td_p11_sign(call->ctx, MODULE, "S1", "01", challenge, sizeof challenge, call->pin, false,
+                              10000, &call->sig);
+        return NULL;
+}
+
+static void test_pin_wiped_once_in_the_pipe(void **state) {
+        /* The probe has the PIN and takes its time to answer: our copy is gone meanwhile. */
+        char body[512];
+        snprintf(body, sizeof body,
+                 "read req; read pin; echo got-pin >> %s; sleep 2; echo "
+                 "'{\"error\":\"x\",\"message\":\"m\"}'",
+                 log_path);
+        fake_probe(NULL, body);
+        char pin[] = "73915486";
+        SignCall call = { .ctx = td_context_new(), .pin = pin };
+        pthread_t thread;
+        assert_int_equal(pthread_create(&thread, NULL, sign_in_thread, &call), 0);
+        for (int i = 0; i < 500 && count_lines("got-pin") == 0; i++)
+                usleep(10 * 1000);
+        assert_int_equal(count_lines("got-pin"), 1);
+        /* Still waiting for the answer (the probe sleeps), and the PIN is no longer here. */
+        assert_true(all_zero((const volatile char *) pin, sizeof pin - 1));
+        pthread_join(thread, NULL);
+        assert_int_equal(call.r, 0);
+        td_p11_signature_clear(&call.sig);
+        td_context_unref(call.ctx);
+}
+
 static void test_pin_with_line_break_never_sent(void **state) {
         fake_probe(NULL, "read req; echo sent >> /dev/null; sleep 30");
         TdContext *ctx = td_context_new();
         TdP11Signature sig;
-        assert_int_equal(td_p11_sign(ctx, MODULE, "S1", "01", challenge, sizeof challenge,
-                                     "12\n{\"op\":\"list\"}", false, 5000, &sig),
-                         0);
+        char pin[] = "12\n{\"op\":\"list\"}";
+        assert_int_equal(
+                td_p11_sign(ctx, MODULE, "S1", "01", challenge, sizeof challenge, pin, false, 5000, &sig),
+                0);
         assert_int_equal(sig.outcome, TD_P11_PIN_INVALID);
+        /* Refused, and wiped all the same: the caller's copy never outlives the call. */
+        assert_true(all_zero(pin, sizeof pin - 1));
         td_p11_signature_clear(&sig);
         assert_int_equal(count_lines("started"), 0);
         td_context_unref(ctx);
@@ -211,6 +260,7 @@ int main(void) {
                 cmocka_unit_test(test_load_failure),
                 cmocka_unit_test(test_session_answers_and_finalizes_at_the_end),
                 cmocka_unit_test(test_pin_with_line_break_never_sent),
+                cmocka_unit_test(test_pin_wiped_once_in_the_pipe),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
