@@ -51,25 +51,28 @@ static struct {
         bool active;
         int fd;
         struct termios saved, quiet;
-        const char *question; /* NULL when nothing was printed (--pin-stdin on a terminal) */
+        const char *question;
 } shown = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 void td_cli_terminal_suspend(void) {
         pthread_mutex_lock(&shown.lock);
         if (shown.active) {
                 tcsetattr(shown.fd, TCSANOW, &shown.saved);
-                if (shown.question)
-                        dprintf(shown.fd, "\n");
+                dprintf(shown.fd, "\n");
         }
         pthread_mutex_unlock(&shown.lock);
-        /* The default action of Ctrl-Z (SIGTSTP is blocked, and taken by the signal thread). */
-        kill(getpid(), SIGSTOP);
+        /*
+         * The default action of Ctrl-Z (SIGTSTP is blocked, and taken by the signal thread).
+         * raise(), not kill(getpid()): sent to this thread, the stop takes it before its next
+         * instruction; sent to the process, another thread would handle it and this one would
+         * run on into switching echo off again before the stop reached it.
+         */
+        raise(SIGSTOP);
         pthread_mutex_lock(&shown.lock);
         if (shown.active) {
                 /* What was typed while stopped went to the shell's echoing terminal: drop it. */
                 tcsetattr(shown.fd, TCSAFLUSH, &shown.quiet);
-                if (shown.question)
-                        dprintf(shown.fd, "%s", shown.question);
+                dprintf(shown.fd, "%s", shown.question);
         }
         pthread_mutex_unlock(&shown.lock);
 }
@@ -147,7 +150,7 @@ static int read_line(int fd, int cancel_fd, int64_t deadline_ms, char *buf, size
 
 /*
  * With echo off on @tty (and SIGINT, SIGTERM and SIGTSTP held in this thread), print @question
- * (NULL: none) and read the answer's line. The terminal is as it was when this returns.
+ * and read the answer's line. The terminal is as it was when this returns.
  */
 static int read_quietly(int tty, const char *question, int cancel_fd, int64_t deadline_ms, char *buf,
                         size_t size) {
@@ -190,8 +193,7 @@ static int read_quietly(int tty, const char *question, int cancel_fd, int64_t de
                 shown.saved = saved;
                 shown.quiet = quiet;
                 shown.question = question;
-                if (question)
-                        dprintf(tty, "%s", question);
+                dprintf(tty, "%s", question);
         }
         pthread_mutex_unlock(&shown.lock);
         if (r == 0)
@@ -206,10 +208,11 @@ static int read_quietly(int tty, const char *question, int cancel_fd, int64_t de
         return r;
 }
 
-static int ask_terminal(const char *token_label, int cancel_fd, int64_t deadline_ms, char *buf,
+/* The question on @tty, or on the controlling terminal (-1). */
+static int ask_terminal(int tty, const char *token_label, int cancel_fd, int64_t deadline_ms, char *buf,
                         size_t size) {
-        _cleanup_close_ int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (tty < 0)
+        _cleanup_close_ int own = tty < 0 ? open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+        if (tty < 0 && own < 0)
                 return -ENOKEY;
         /* A label is the token's own text: a hostile one could fake or hide this question. */
         _cleanup_free_ char *label = td_terminal_text(token_label);
@@ -218,7 +221,7 @@ static int ask_terminal(const char *token_label, int cancel_fd, int64_t deadline
                 label ? label : "");
         if (!label || !question)
                 return -ENOMEM;
-        int r = read_quietly(tty, question, cancel_fd, deadline_ms, buf, size);
+        int r = read_quietly(tty < 0 ? own : tty, question, cancel_fd, deadline_ms, buf, size);
         return r == -ENOKEY ? -ECANCELED : r;
 }
 
@@ -231,12 +234,12 @@ int td_cli_pin_prompt(const char *token_label, int64_t deadline_ms, char *buf, s
                 if (source->stdin_used)
                         return -ENOKEY;
                 source->stdin_used = true;
-                /* Typed at a terminal, it must not show either. */
+                /* A person typing it at a terminal is asked, and it does not show either. */
                 r = isatty(STDIN_FILENO)
-                            ? read_quietly(STDIN_FILENO, NULL, cancel_fd, deadline_ms, buf, size)
+                            ? ask_terminal(STDIN_FILENO, token_label, cancel_fd, deadline_ms, buf, size)
                             : read_line(STDIN_FILENO, cancel_fd, deadline_ms, buf, size);
         } else
-                r = ask_terminal(token_label, cancel_fd, deadline_ms, buf, size);
+                r = ask_terminal(-1, token_label, cancel_fd, deadline_ms, buf, size);
         if (r == 0)
                 return -ECANCELED;
         return r;

@@ -9,9 +9,16 @@
  *                                 final try or locked (it knows wrong PINs were entered, not
  *                                 how many tries are left);
  *   TD_WRAP_ALREADY_LOGGED_IN=1   the first C_Login answers CKR_USER_ALREADY_LOGGED_IN without
- *                                 looking at the PIN.
+ *                                 looking at the PIN;
+ *   TD_WRAP_SLOW_LOGIN_MS=N       C_Login takes N ms before it passes the PIN on, and logs
+ *                                 "login-returned" when the real module answered (a probe
+ *                                 killed meanwhile never logs it).
+ * At each C_Login it also logs "login-state PID DUMPABLE CORE_LIMIT": whether the process that
+ * holds the PIN could write a core dump.
  */
 #include <dlfcn.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <p11-kit/pkcs11.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -50,15 +57,34 @@ static CK_RV initialize(CK_VOID_PTR args) {
         return real->C_Initialize(args);
 }
 
+static void log_login_state(void) {
+        struct rlimit core = { 0 };
+        getrlimit(RLIMIT_CORE, &core);
+        const char *log = getenv("TD_WRAP_LOG");
+        FILE *f = log ? fopen(log, "ae") : NULL;
+        if (f) {
+                fprintf(f, "login-state %d %d %llu\n", (int) getpid(), prctl(PR_GET_DUMPABLE),
+                        (unsigned long long) core.rlim_cur);
+                fclose(f);
+        }
+}
+
 static CK_RV login(CK_SESSION_HANDLE session, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len) {
         static bool answered_already_logged_in;
         log_call("C_Login", user);
+        log_login_state();
         crash_if_asked("C_Login");
         if (env_is("TD_WRAP_ALREADY_LOGGED_IN", "1") && !answered_already_logged_in) {
                 answered_already_logged_in = true;
                 return CKR_USER_ALREADY_LOGGED_IN;
         }
-        return real->C_Login(session, user, pin, pin_len);
+        const char *slow = getenv("TD_WRAP_SLOW_LOGIN_MS");
+        if (!slow)
+                return real->C_Login(session, user, pin, pin_len);
+        usleep((useconds_t) strtoul(slow, NULL, 10) * 1000);
+        CK_RV rv = real->C_Login(session, user, pin, pin_len);
+        log_call("login-returned", rv);
+        return rv;
 }
 
 static CK_RV get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {

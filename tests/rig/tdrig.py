@@ -306,3 +306,31 @@ def pty_read_to_end(fd, seen, timeout):
         if not chunk:
             return seen
         seen += chunk
+
+
+def softhsm_wrapped(rig, wrapper, cert, **wrap):
+    """SoftHSM2 holding @cert (certificate, key), reached through the test wrapper module
+    @wrapper (tests/p11/wrap-module.c) in the mode @wrap (TD_WRAP_* variables). Returns the
+    environment to run with and the wrapper's log path."""
+    directory = tempfile.mkdtemp(dir=rig.dir)  # a token of its own each time
+    log = os.path.join(directory, "wrapper.log")
+    env = {**make_softhsm(directory, cert=cert[0], key=cert[1]),
+           "TD_WRAP_MODULE": SOFTHSM_MODULE, "TD_WRAP_LOG": log, **wrap}
+    return env, log
+
+
+def wrapper_log(log, call):
+    """The lines of @call ("C_Login", "login-state"...) the wrapper module logged, split."""
+    if not os.path.exists(log):
+        return []
+    with open(log) as f:
+        return [line.split() for line in f.read().splitlines() if line.split()[0] == call]
+
+
+def process_state(pid):
+    """The state letter of /proc/@pid/stat ('T' stopped), or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
