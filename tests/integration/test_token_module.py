@@ -150,28 +150,57 @@ class TokenModuleTest(unittest.TestCase):
         self.assertEqual(r["sign.test"]["cause"], "pin.count-low")
         self.assertEqual(self.wrapper_log(log, "C_Login"), [])
 
+    def token_serial(self, profile, env):
+        """The serial of the token the profile's module sees (token.module's listing, no login)."""
+        p = subprocess.run([TOKENDOCTOR, "check", "--json", "--profile", profile, "--only", "token.module"],
+                           capture_output=True, text=True, timeout=60, env={**self.rig.env, **env})
+        listing = {r["id"]: r for r in tdrig.check_document(p.stdout)["results"]}
+        return listing["token.module"]["details"]["token"]["serial"]
+
+    def probe_answers(self, env, *requests, pin="123456"):
+        """The probe's JSON answers to sign @requests (each followed by @pin), talked to directly:
+        no check of tokendoctor's stands in front of its own guards."""
+        lines = "".join(json.dumps({"op": "sign", "key_id": "01", "challenge": "00" * 32, "pin": True, **req})
+                        + "\n" + pin + "\n" for req in requests)
+        p = subprocess.run([PROBE, "session", WRAPPER], input=lines, capture_output=True, text=True,
+                           timeout=60, env={**self.rig.env, **env})
+        answers = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
+        self.assertEqual(answers[0], {"ready": True}, p.stdout + p.stderr)
+        return answers[1:]
+
     def test_probe_refuses_count_low_on_its_own(self):
         # The probe's own guard, without the check's: asked to sign by a caller that did not say
         # the count is known, it does not log in to a count-low token, whatever PIN it is given.
         profile, env, log = self.softhsm_behind_wrapper(TD_WRAP_PIN_FLAGS="count-low")
-        listing = {r["id"]: r for r in tdrig.check_document(subprocess.run(
-            [TOKENDOCTOR, "check", "--json", "--profile", profile, "--only", "cert.present"],
-            capture_output=True, text=True, timeout=60, env={**self.rig.env, **env}).stdout)["results"]}
-        serial = listing["token.module"]["details"]["token"]["serial"]
-        requests = "".join([
-            json.dumps({"op": "sign", "serial": serial, "key_id": "01", "challenge": "00" * 32, "pin": True}),
-            "\n123456\n",
-            json.dumps({"op": "sign", "serial": serial, "key_id": "01", "challenge": "00" * 32, "pin": True,
-                        "count_low_ok": True}),
-            "\n123456\n"])
-        p = subprocess.run([PROBE, "session", WRAPPER], input=requests, capture_output=True, text=True,
-                           timeout=60, env={**self.rig.env, **env})
-        answers = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
-        self.assertEqual(answers[0], {"ready": True})
-        self.assertEqual(answers[1]["result"], "pin-count-low", answers)
+        serial = self.token_serial(profile, env)
+        answers = self.probe_answers(env, {"serial": serial}, {"serial": serial, "count_low_ok": True})
+        self.assertEqual(answers[0]["result"], "pin-count-low", answers)
         # Told the count is known to be above one (a PIV card said so), it logs in and signs.
-        self.assertEqual(answers[2]["result"], "signed", answers)
+        self.assertEqual(answers[1]["result"], "signed", answers)
         self.assertEqual(len(self.wrapper_log(log, "C_Login")), 1)
+
+    def test_probe_refuses_final_try_on_its_own(self):
+        # The probe's guard alone: a caller that skipped tokendoctor's own look at the flags sends
+        # the right PIN to a token on its last try. No login, even when the caller claims to know
+        # more than one try is left (that claim answers "count low", never "final try").
+        profile, env, log = self.softhsm_behind_wrapper(TD_WRAP_PIN_FLAGS="final-try")
+        serial = self.token_serial(profile, env)
+        answers = self.probe_answers(env, {"serial": serial}, {"serial": serial, "count_low_ok": True})
+        self.assertEqual([a["result"] for a in answers], ["pin-final-try", "pin-final-try"], answers)
+        self.assertEqual(self.wrapper_log(log, "C_Login"), [])
+
+    def test_check_refuses_final_try_before_asking_for_a_pin(self):
+        # The check's guard alone: with no PIN to give (no --pin-stdin, no terminal), a token on its
+        # last try is pin.final-try, decided from its flags before a PIN is asked for. Were it left
+        # to the probe, the run would end at "no PIN given" and never name the final try.
+        profile, env, log = self.softhsm_behind_wrapper(TD_WRAP_PIN_FLAGS="final-try")
+        p = subprocess.run([TOKENDOCTOR, "check", "--json", "--profile", profile, "--only", "sign.test"],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+                           env={**self.rig.env, "LANG": "C.UTF-8", **env}, start_new_session=True)
+        r = {x["id"]: x for x in tdrig.check_document(p.stdout)["results"]}["sign.test"]
+        self.assertEqual((r["status"], r["cause"]), ("fail", "pin.final-try"), r)
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertEqual(self.wrapper_log(log, "C_Login"), [])
 
     def test_already_logged_in_is_not_a_verified_pin(self):
         # A module that answers CKR_USER_ALREADY_LOGGED_IN has not looked at the PIN: it must not
