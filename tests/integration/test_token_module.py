@@ -249,26 +249,51 @@ class TokenModuleTest(unittest.TestCase):
         self.assertEqual(r["os.release"]["status"], "pass")
         self.no_probe_left(HANG)
 
+    def foreign_module(self):
+        """A copy of a real module with its ELF machine set to another CPU, and that CPU's name."""
+        foreign = os.path.join(self.rig.dir, "foreign.so")
+        shutil.copy(CRASH, foreign)
+        own = "aarch64" if os.uname().machine != "aarch64" else "x86_64"
+        with open(foreign, "r+b") as f:
+            f.seek(18)
+            f.write(struct.pack("<H", 183 if own == "aarch64" else 62))
+        return foreign, own
+
     def test_missing_and_wrong_arch(self):
         r = self.check(self.profile(os.path.join(self.rig.dir, "nope.so")), expect_rc=2)
         self.assertEqual(r["token.module"]["cause"], "module.missing")
-        # A copy of a real module with its ELF machine set to another CPU.
-        foreign = os.path.join(self.rig.dir, "foreign.so")
-        shutil.copy(CRASH, foreign)
-        with open(foreign, "r+b") as f:
-            own = "aarch64" if os.uname().machine != "aarch64" else "x86_64"
-            f.seek(18)
-            f.write(struct.pack("<H", 183 if own == "aarch64" else 62))
+        foreign, own = self.foreign_module()
         r = self.check(self.profile(foreign), expect_rc=2)
         self.assertEqual(r["token.module"]["cause"], "module.wrong-arch")
         self.assertIn(own, r["token.module"]["message"])
         self.assertIn(os.uname().machine, r["token.module"]["message"])
 
-    def test_crash_outranks_a_missing_vendor_module(self):
-        r = self.check(self.profile("/opt/none/libvendor.so", CRASH), expect_rc=2)
-        self.assertEqual(r["token.module"]["cause"], "module.crash")
-        modules = r["token.module"]["details"]["modules"]
-        self.assertEqual([m["cause"] for m in modules], ["module.missing", "module.crash"])
+    def test_crash_outranks_every_lesser_finding_in_either_order(self):
+        # One module per token model in the profile, and none sees a token: the driver that
+        # crashed is the finding, whether it is named first or last, next to one that is not
+        # installed, one built for another CPU (the finding ranked next below a crash's) or one
+        # that loads and sees no token (SoftHSM2 with no initialised token).
+        tokens = os.path.join(self.rig.dir, "no-tokens")
+        os.makedirs(tokens)
+        conf = os.path.join(self.rig.dir, "no-tokens.conf")
+        with open(conf, "w") as f:
+            f.write(f"directories.tokendir = {tokens}\nobjectstore.backend = file\n")
+        env = {"SOFTHSM2_CONF": conf, "TD_WRAP_MODULE": tdrig.SOFTHSM_MODULE, "TD_WRAP_CRASH_IN": "C_Initialize"}
+        # The other module's finding as its entry in details.modules tells it (one that sees no
+        # token has no cause of its own there: it loaded well).
+        lesser = {"module.missing": ("/opt/none/libvendor.so", "module.missing"),
+                  "module.wrong-arch": (self.foreign_module()[0], "module.wrong-arch"),
+                  "module.no-token": (tdrig.SOFTHSM_MODULE, None)}
+        for finding, (module, cause) in lesser.items():
+            self.assertEqual(self.check(self.profile(module), env=env)["token.module"]["cause"], finding)
+            for first, second in ((module, WRAPPER), (WRAPPER, module)):
+                with self.subTest(other=finding, crash_first=first == WRAPPER):
+                    r = self.check(self.profile(first, second), env=env, expect_rc=2)["token.module"]
+                    self.assertEqual(r["cause"], "module.crash", r)
+                    self.assertRegex(r["message"], CRASHED_IN + "C_Initialize")
+                    causes = [m["cause"] for m in r["details"]["modules"]]
+                    self.assertEqual(causes, [cause, "module.crash"] if second == WRAPPER
+                                     else ["module.crash", cause])
 
     def test_tokensim_through_opensc(self):
         keys = self.rig.make_ca()
