@@ -121,6 +121,18 @@ class SignTest(tdrig.RigTestCase):
         self.assertEqual(verifies_with_data(self.rig.apdu_log()), [])
         self.assertEqual(self.rig.control("tries"), "OK 1")
 
+    def test_final_try_refused_with_no_pin_to_give(self):
+        # The check's own guard, apart from the probe's: no --pin-stdin and no terminal, so only a
+        # refusal made from the flags, before a PIN is asked for, can name the final try (else the
+        # run would end at "no PIN given", a skip that hides a token one wrong PIN from locking).
+        self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1], max_tries=3, tries=1)
+        self.rig.control("clear-log")
+        r, _ = self.sign_test(pin=None, argv=("sign-test", "--json"), expect_rc=2)
+        self.assertEqual((r["sign.test"]["status"], r["sign.test"]["cause"]), ("fail", "pin.final-try"),
+                         r["sign.test"])
+        self.assertEqual(verifies_with_data(self.rig.apdu_log()), [])
+        self.assertEqual(self.rig.control("tries"), "OK 1")
+
     def test_locked_pin(self):
         self.rig.start(cert_9c=self.ec[0], key_9c=self.ec[1], max_tries=3, tries=0)
         self.rig.control("clear-log")

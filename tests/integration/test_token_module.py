@@ -150,28 +150,57 @@ class TokenModuleTest(unittest.TestCase):
         self.assertEqual(r["sign.test"]["cause"], "pin.count-low")
         self.assertEqual(self.wrapper_log(log, "C_Login"), [])
 
+    def token_serial(self, profile, env):
+        """The serial of the token the profile's module sees (token.module's listing, no login)."""
+        p = subprocess.run([TOKENDOCTOR, "check", "--json", "--profile", profile, "--only", "token.module"],
+                           capture_output=True, text=True, timeout=60, env={**self.rig.env, **env})
+        listing = {r["id"]: r for r in tdrig.check_document(p.stdout)["results"]}
+        return listing["token.module"]["details"]["token"]["serial"]
+
+    def probe_answers(self, env, *requests, pin="123456"):
+        """The probe's JSON answers to sign @requests (each followed by @pin), talked to directly:
+        no check of tokendoctor's stands in front of its own guards."""
+        lines = "".join(json.dumps({"op": "sign", "key_id": "01", "challenge": "00" * 32, "pin": True, **req})
+                        + "\n" + pin + "\n" for req in requests)
+        p = subprocess.run([PROBE, "session", WRAPPER], input=lines, capture_output=True, text=True,
+                           timeout=60, env={**self.rig.env, **env})
+        answers = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
+        self.assertEqual(answers[0], {"ready": True}, p.stdout + p.stderr)
+        return answers[1:]
+
     def test_probe_refuses_count_low_on_its_own(self):
         # The probe's own guard, without the check's: asked to sign by a caller that did not say
         # the count is known, it does not log in to a count-low token, whatever PIN it is given.
         profile, env, log = self.softhsm_behind_wrapper(TD_WRAP_PIN_FLAGS="count-low")
-        listing = {r["id"]: r for r in tdrig.check_document(subprocess.run(
-            [TOKENDOCTOR, "check", "--json", "--profile", profile, "--only", "cert.present"],
-            capture_output=True, text=True, timeout=60, env={**self.rig.env, **env}).stdout)["results"]}
-        serial = listing["token.module"]["details"]["token"]["serial"]
-        requests = "".join([
-            json.dumps({"op": "sign", "serial": serial, "key_id": "01", "challenge": "00" * 32, "pin": True}),
-            "\n123456\n",
-            json.dumps({"op": "sign", "serial": serial, "key_id": "01", "challenge": "00" * 32, "pin": True,
-                        "count_low_ok": True}),
-            "\n123456\n"])
-        p = subprocess.run([PROBE, "session", WRAPPER], input=requests, capture_output=True, text=True,
-                           timeout=60, env={**self.rig.env, **env})
-        answers = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
-        self.assertEqual(answers[0], {"ready": True})
-        self.assertEqual(answers[1]["result"], "pin-count-low", answers)
+        serial = self.token_serial(profile, env)
+        answers = self.probe_answers(env, {"serial": serial}, {"serial": serial, "count_low_ok": True})
+        self.assertEqual(answers[0]["result"], "pin-count-low", answers)
         # Told the count is known to be above one (a PIV card said so), it logs in and signs.
-        self.assertEqual(answers[2]["result"], "signed", answers)
+        self.assertEqual(answers[1]["result"], "signed", answers)
         self.assertEqual(len(self.wrapper_log(log, "C_Login")), 1)
+
+    def test_probe_refuses_final_try_on_its_own(self):
+        # The probe's guard alone: a caller that skipped tokendoctor's own look at the flags sends
+        # the right PIN to a token on its last try. No login, even when the caller claims to know
+        # more than one try is left (that claim answers "count low", never "final try").
+        profile, env, log = self.softhsm_behind_wrapper(TD_WRAP_PIN_FLAGS="final-try")
+        serial = self.token_serial(profile, env)
+        answers = self.probe_answers(env, {"serial": serial}, {"serial": serial, "count_low_ok": True})
+        self.assertEqual([a["result"] for a in answers], ["pin-final-try", "pin-final-try"], answers)
+        self.assertEqual(self.wrapper_log(log, "C_Login"), [])
+
+    def test_check_refuses_final_try_before_asking_for_a_pin(self):
+        # The check's guard alone: with no PIN to give (no --pin-stdin, no terminal), a token on its
+        # last try is pin.final-try, decided from its flags before a PIN is asked for. Were it left
+        # to the probe, the run would end at "no PIN given" and never name the final try.
+        profile, env, log = self.softhsm_behind_wrapper(TD_WRAP_PIN_FLAGS="final-try")
+        p = subprocess.run([TOKENDOCTOR, "check", "--json", "--profile", profile, "--only", "sign.test"],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+                           env={**self.rig.env, "LANG": "C.UTF-8", **env}, start_new_session=True)
+        r = {x["id"]: x for x in tdrig.check_document(p.stdout)["results"]}["sign.test"]
+        self.assertEqual((r["status"], r["cause"]), ("fail", "pin.final-try"), r)
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertEqual(self.wrapper_log(log, "C_Login"), [])
 
     def test_already_logged_in_is_not_a_verified_pin(self):
         # A module that answers CKR_USER_ALREADY_LOGGED_IN has not looked at the PIN: it must not
@@ -220,26 +249,51 @@ class TokenModuleTest(unittest.TestCase):
         self.assertEqual(r["os.release"]["status"], "pass")
         self.no_probe_left(HANG)
 
+    def foreign_module(self):
+        """A copy of a real module with its ELF machine set to another CPU, and that CPU's name."""
+        foreign = os.path.join(self.rig.dir, "foreign.so")
+        shutil.copy(CRASH, foreign)
+        own = "aarch64" if os.uname().machine != "aarch64" else "x86_64"
+        with open(foreign, "r+b") as f:
+            f.seek(18)
+            f.write(struct.pack("<H", 183 if own == "aarch64" else 62))
+        return foreign, own
+
     def test_missing_and_wrong_arch(self):
         r = self.check(self.profile(os.path.join(self.rig.dir, "nope.so")), expect_rc=2)
         self.assertEqual(r["token.module"]["cause"], "module.missing")
-        # A copy of a real module with its ELF machine set to another CPU.
-        foreign = os.path.join(self.rig.dir, "foreign.so")
-        shutil.copy(CRASH, foreign)
-        with open(foreign, "r+b") as f:
-            own = "aarch64" if os.uname().machine != "aarch64" else "x86_64"
-            f.seek(18)
-            f.write(struct.pack("<H", 183 if own == "aarch64" else 62))
+        foreign, own = self.foreign_module()
         r = self.check(self.profile(foreign), expect_rc=2)
         self.assertEqual(r["token.module"]["cause"], "module.wrong-arch")
         self.assertIn(own, r["token.module"]["message"])
         self.assertIn(os.uname().machine, r["token.module"]["message"])
 
-    def test_crash_outranks_a_missing_vendor_module(self):
-        r = self.check(self.profile("/opt/none/libvendor.so", CRASH), expect_rc=2)
-        self.assertEqual(r["token.module"]["cause"], "module.crash")
-        modules = r["token.module"]["details"]["modules"]
-        self.assertEqual([m["cause"] for m in modules], ["module.missing", "module.crash"])
+    def test_crash_outranks_every_lesser_finding_in_either_order(self):
+        # One module per token model in the profile, and none sees a token: the driver that
+        # crashed is the finding, whether it is named first or last, next to one that is not
+        # installed, one built for another CPU (the finding ranked next below a crash's) or one
+        # that loads and sees no token (SoftHSM2 with no initialised token).
+        tokens = os.path.join(self.rig.dir, "no-tokens")
+        os.makedirs(tokens)
+        conf = os.path.join(self.rig.dir, "no-tokens.conf")
+        with open(conf, "w") as f:
+            f.write(f"directories.tokendir = {tokens}\nobjectstore.backend = file\n")
+        env = {"SOFTHSM2_CONF": conf, "TD_WRAP_MODULE": tdrig.SOFTHSM_MODULE, "TD_WRAP_CRASH_IN": "C_Initialize"}
+        # The other module's finding as its entry in details.modules tells it (one that sees no
+        # token has no cause of its own there: it loaded well).
+        lesser = {"module.missing": ("/opt/none/libvendor.so", "module.missing"),
+                  "module.wrong-arch": (self.foreign_module()[0], "module.wrong-arch"),
+                  "module.no-token": (tdrig.SOFTHSM_MODULE, None)}
+        for finding, (module, cause) in lesser.items():
+            self.assertEqual(self.check(self.profile(module), env=env)["token.module"]["cause"], finding)
+            for first, second in ((module, WRAPPER), (WRAPPER, module)):
+                with self.subTest(other=finding, crash_first=first == WRAPPER):
+                    r = self.check(self.profile(first, second), env=env, expect_rc=2)["token.module"]
+                    self.assertEqual(r["cause"], "module.crash", r)
+                    self.assertRegex(r["message"], CRASHED_IN + "C_Initialize")
+                    causes = [m["cause"] for m in r["details"]["modules"]]
+                    self.assertEqual(causes, [cause, "module.crash"] if second == WRAPPER
+                                     else ["module.crash", cause])
 
     def test_tokensim_through_opensc(self):
         keys = self.rig.make_ca()

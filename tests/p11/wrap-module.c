@@ -8,6 +8,9 @@
  *   TD_WRAP_PIN_FLAGS=count-low   C_GetTokenInfo says CKF_USER_PIN_COUNT_LOW, and nothing of
  *                                 final try or locked (it knows wrong PINs were entered, not
  *                                 how many tries are left);
+ *   TD_WRAP_PIN_FLAGS=final-try   C_GetTokenInfo says CKF_USER_PIN_FINAL_TRY alone (SoftHSM2
+ *                                 cannot be brought there: it has no try counter), so that
+ *                                 the final-try guards are tested apart from the count-low ones;
  *   TD_WRAP_ALREADY_LOGGED_IN=1   the first C_Login answers CKR_USER_ALREADY_LOGGED_IN without
  *                                 looking at the PIN;
  *   TD_WRAP_SLOW_LOGIN_MS=N       C_Login takes N ms before it passes the PIN on, and logs
@@ -92,6 +95,9 @@ static CK_RV get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
         if (rv == CKR_OK && env_is("TD_WRAP_PIN_FLAGS", "count-low")) {
                 info->flags &= ~(CK_FLAGS) (CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED);
                 info->flags |= CKF_USER_PIN_COUNT_LOW;
+        } else if (rv == CKR_OK && env_is("TD_WRAP_PIN_FLAGS", "final-try")) {
+                info->flags &= ~(CK_FLAGS) (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_LOCKED);
+                info->flags |= CKF_USER_PIN_FINAL_TRY;
         }
         return rv;
 }
