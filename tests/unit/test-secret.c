@@ -62,7 +62,7 @@ static void test_secret_is_kept_out_of_dumps(void **state) {
         vm_flags_of(secret->data, flags, sizeof flags);
         assert_true(has_flag(flags, "dd")); /* MADV_DONTDUMP */
         assert_true(has_flag(flags, "wf")); /* MADV_WIPEONFORK */
-#ifndef __SANITIZE_ADDRESS__ /* AddressSanitizer makes mlock() a no-op (its shadow memory) */
+#ifndef __SANITIZE_ADDRESS__                /* AddressSanitizer makes mlock() a no-op (its shadow memory) */
         struct rlimit memlock;
         if (getrlimit(RLIMIT_MEMLOCK, &memlock) == 0 && memlock.rlim_cur >= 4096)
                 assert_true(has_flag(flags, "lo")); /* mlock: out of swap */
