@@ -58,11 +58,8 @@ class PinSafetyTest(tdrig.RigTestCase):
         super().setUpClass()
         cls.cert = cls.keys.make_user_cert("user", cls.ca, key="ec256")
 
-    def profile(self, module=WRAPPER):
-        path = os.path.join(self.rig.dir, "p.ini")
-        with open(path, "w") as f:
-            f.write(f"[platform]\nurl = https://127.0.0.1:9/\n[token]\nmodule = {module}\n")
-        return path
+    def profile(self):
+        return tdrig.write_profile(self.rig.dir, WRAPPER)
 
     def wrapped(self, **wrap):
         return tdrig.softhsm_wrapped(self.rig, WRAPPER, self.cert, **wrap)
@@ -165,14 +162,7 @@ class PinSafetyTest(tdrig.RigTestCase):
                 action(pid, fd)
             seen = tdrig.pty_read_to_end(fd, seen, 60)
         finally:
-            deadline = time.monotonic() + 30
-            done, status = os.waitpid(pid, os.WNOHANG)
-            while done == 0 and time.monotonic() < deadline:
-                time.sleep(0.05)
-                done, status = os.waitpid(pid, os.WNOHANG)
-            if done == 0:
-                os.kill(pid, signal.SIGKILL)
-                _, status = os.waitpid(pid, 0)
+            status = tdrig.reap(pid)
             os.close(fd)
         return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
 
@@ -261,10 +251,8 @@ class MemoryImageTest(tdrig.RigTestCase):
         black_hole = socket.socket()
         black_hole.bind(("127.0.0.1", 0))
         black_hole.listen(8)  # connections wait in the backlog: no TLS answer ever comes
-        profile = os.path.join(self.rig.dir, "p.ini")
-        with open(profile, "w") as f:
-            f.write(f"[platform]\nurl = https://127.0.0.1:{black_hole.getsockname()[1]}/\n"
-                    f"[token]\nmodule = {tdrig.opensc_module()}\n")
+        profile = tdrig.write_profile(self.rig.dir, tdrig.opensc_module(),
+                                      url=f"https://127.0.0.1:{black_hole.getsockname()[1]}/")
         proc = subprocess.Popen([TOKENDOCTOR, "check", "--json", "--pin-stdin", "--profile", profile, "--only",
                                  "net.platform,sign.test", "--timeout", "60"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

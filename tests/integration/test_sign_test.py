@@ -34,10 +34,7 @@ class SignTest(tdrig.RigTestCase):
         cls.other = cls.keys.make_user_cert("other", cls.ca, key="ec256")
 
     def profile(self, module=None):
-        path = os.path.join(self.rig.dir, "p.ini")
-        with open(path, "w") as f:
-            f.write(f"[platform]\nurl = https://127.0.0.1:9/\n[token]\nmodule = {module or tdrig.opensc_module()}\n")
-        return path
+        return tdrig.write_profile(self.rig.dir, module or tdrig.opensc_module())
 
     def sign_test(self, pin=PIN, env=None, module=None, argv=("sign-test", "--pin-stdin", "--json"),
                   expect_rc=None):
@@ -173,14 +170,7 @@ class SignTest(tdrig.RigTestCase):
             seen = tdrig.pty_read_to_end(fd, seen, 60)
             echo = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
         finally:
-            deadline = time.monotonic() + 30
-            done, status = os.waitpid(pid, os.WNOHANG)
-            while done == 0 and time.monotonic() < deadline:
-                time.sleep(0.05)
-                done, status = os.waitpid(pid, os.WNOHANG)
-            if done == 0:  # still waiting for something: end it, the assertions say what was missing
-                os.kill(pid, signal.SIGKILL)
-                _, status = os.waitpid(pid, 0)
+            status = tdrig.reap(pid)
             os.close(fd)
         return os.waitstatus_to_exitcode(status), seen.decode(errors="replace"), echo
 

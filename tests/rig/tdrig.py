@@ -308,6 +308,15 @@ def pty_read_to_end(fd, seen, timeout):
         seen += chunk
 
 
+def write_profile(directory, module, url="https://127.0.0.1:9/"):
+    """A profile at DIRECTORY/p.ini naming the PKCS#11 @module (the platform @url: by default
+    nothing listens there). Returns its path."""
+    path = os.path.join(directory, "p.ini")
+    with open(path, "w") as f:
+        f.write(f"[platform]\nurl = {url}\n[token]\nmodule = {module}\n")
+    return path
+
+
 def softhsm_wrapped(rig, wrapper, cert, **wrap):
     """SoftHSM2 holding @cert (certificate, key), reached through the test wrapper module
     @wrapper (tests/p11/wrap-module.c) in the mode @wrap (TD_WRAP_* variables). Returns the
@@ -334,3 +343,17 @@ def process_state(pid):
             return f.read().rsplit(")", 1)[1].split()[0]
     except OSError:
         return None
+
+
+def reap(pid, timeout=30):
+    """Wait up to @timeout seconds for the child @pid to end, then kill it (a program still
+    waiting for something: the test's assertions say what was missing). Its wait status."""
+    deadline = time.monotonic() + timeout
+    done, status = os.waitpid(pid, os.WNOHANG)
+    while done == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        done, status = os.waitpid(pid, os.WNOHANG)
+    if done == 0:
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    return status
