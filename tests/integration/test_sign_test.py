@@ -6,7 +6,6 @@ every PIN state, a certificate whose key is not on the token. The last PIN try i
 import json
 import os
 import pty
-import signal
 import subprocess
 import sys
 import termios
