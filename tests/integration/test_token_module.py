@@ -189,6 +189,15 @@ class TokenModuleTest(unittest.TestCase):
         self.assertEqual([a["result"] for a in answers], ["pin-final-try", "pin-final-try"], answers)
         self.assertEqual(self.wrapper_log(log, "C_Login"), [])
 
+    def test_probe_refuses_a_context_specific_login_on_the_final_try(self):
+        # The probe's second look: the key demands the PIN once more right before use, and by then
+        # the token is on its last try (another program spent the others). No second login.
+        profile, env, log = self.softhsm_behind_wrapper(TD_WRAP_PIN_FLAGS="final-try-after-login")
+        serial = self.token_serial(profile, env)
+        answers = self.probe_answers(env, {"serial": serial})
+        self.assertEqual([a["result"] for a in answers], ["pin-final-try"], answers)
+        self.assertEqual([line.split()[2] for line in self.wrapper_log(log, "C_Login")], ["1"])  # CKU_USER
+
     def test_check_refuses_final_try_before_asking_for_a_pin(self):
         # The check's guard alone: with no PIN to give (no --pin-stdin, no terminal), a token on its
         # last try is pin.final-try, decided from its flags before a PIN is asked for. Were it left

@@ -11,6 +11,11 @@
  *   TD_WRAP_PIN_FLAGS=final-try   C_GetTokenInfo says CKF_USER_PIN_FINAL_TRY alone (SoftHSM2
  *                                 cannot be brought there: it has no try counter), so that
  *                                 the final-try guards are tested apart from the count-low ones;
+ *   TD_WRAP_PIN_FLAGS=final-try-after-login
+ *                                 every key demands a context-specific login
+ *                                 (CKA_ALWAYS_AUTHENTICATE), and once a C_Login succeeded
+ *                                 C_GetTokenInfo says CKF_USER_PIN_FINAL_TRY (another program
+ *                                 spent tries between the two logins);
  *   TD_WRAP_ALREADY_LOGGED_IN=1   the first C_Login answers CKR_USER_ALREADY_LOGGED_IN without
  *                                 looking at the PIN;
  *   TD_WRAP_SLOW_LOGIN_MS=N       C_Login takes N ms before it passes the PIN on, and logs
@@ -60,6 +65,8 @@ static CK_RV initialize(CK_VOID_PTR args) {
         return real->C_Initialize(args);
 }
 
+static bool logged_in; /* a C_Login succeeded */
+
 static void log_login_state(void) {
         struct rlimit core = { 0 };
         getrlimit(RLIMIT_CORE, &core);
@@ -82,16 +89,19 @@ static CK_RV login(CK_SESSION_HANDLE session, CK_USER_TYPE user, CK_UTF8CHAR_PTR
                 return CKR_USER_ALREADY_LOGGED_IN;
         }
         const char *slow = getenv("TD_WRAP_SLOW_LOGIN_MS");
-        if (!slow)
-                return real->C_Login(session, user, pin, pin_len);
-        usleep((useconds_t) strtoul(slow, NULL, 10) * 1000);
+        if (slow)
+                usleep((useconds_t) strtoul(slow, NULL, 10) * 1000);
         CK_RV rv = real->C_Login(session, user, pin, pin_len);
-        log_call("login-returned", rv);
+        if (slow)
+                log_call("login-returned", rv);
+        logged_in = logged_in || rv == CKR_OK;
         return rv;
 }
 
 static CK_RV get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
         CK_RV rv = real->C_GetTokenInfo(slot, info);
+        if (rv == CKR_OK && logged_in && env_is("TD_WRAP_PIN_FLAGS", "final-try-after-login"))
+                info->flags |= CKF_USER_PIN_FINAL_TRY;
         if (rv == CKR_OK && env_is("TD_WRAP_PIN_FLAGS", "count-low")) {
                 info->flags &= ~(CK_FLAGS) (CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED);
                 info->flags |= CKF_USER_PIN_COUNT_LOW;
@@ -100,6 +110,18 @@ static CK_RV get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
                 info->flags |= CKF_USER_PIN_FINAL_TRY;
         }
         return rv;
+}
+
+static CK_RV get_attribute_value(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,
+                                 CK_ATTRIBUTE_PTR template, CK_ULONG count) {
+        if (count == 1 && template[0].type == CKA_ALWAYS_AUTHENTICATE &&
+            env_is("TD_WRAP_PIN_FLAGS", "final-try-after-login") && template[0].pValue &&
+            template[0].ulValueLen >= sizeof(CK_BBOOL)) {
+                *(CK_BBOOL *) template[0].pValue = CK_TRUE;
+                template[0].ulValueLen = sizeof(CK_BBOOL);
+                return CKR_OK;
+        }
+        return real->C_GetAttributeValue(session, object, template, count);
 }
 
 static CK_RV sign(CK_SESSION_HANDLE session, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
@@ -123,6 +145,7 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list) {
                 wrapped.C_Login = login;
                 wrapped.C_GetTokenInfo = get_token_info;
                 wrapped.C_Sign = sign;
+                wrapped.C_GetAttributeValue = get_attribute_value;
         }
         *list = &wrapped;
         return CKR_OK;
