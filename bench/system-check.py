@@ -19,6 +19,11 @@ os.environ.setdefault("TD_BIN", os.path.join(BUILD, "src/cli/tokendoctor"))
 os.environ.setdefault("TD_MKCERT", os.path.join(BUILD, "tests/rig/td-mkcert"))
 os.environ.setdefault("TD_HTTPS_SERVER", os.path.join(BUILD, "tests/net/https-server"))
 os.environ.setdefault("TD_SRCDIR", SRC)
+# The uninstalled program finds its probe, profiles and translations only through these (as
+# `meson devenv` sets them): nothing of the build tree is compiled in.
+os.environ.setdefault("TOKENDOCTOR_P11PROBE", os.path.join(BUILD, "src/p11probe/tokendoctor-p11probe"))
+os.environ.setdefault("TOKENDOCTOR_DATADIR", os.path.join(SRC, "data"))
+os.environ.setdefault("TOKENDOCTOR_LOCALEDIR", os.path.join(BUILD, "po"))
 sys.path.insert(0, os.path.join(SRC, "tests", "cli"))
 import tdfixture  # noqa: E402
 
@@ -40,7 +45,7 @@ def main():
         profile = fx.make_profile("bench", url)
         ca = fx.make_ca()[0]
         env = {"PATH": os.environ["PATH"], "LANG": "zh_CN.UTF-8", "HOME": os.environ.get("HOME", "/root"),
-               "FONTCONFIG_FILE": os.path.join(root, "etc/fonts/fonts.conf")}
+               "FONTCONFIG_FILE": os.path.join(root, "etc/fonts/fonts.conf"), **tdfixture.UNINSTALLED}
         ours = [tdfixture.TOKENDOCTOR, "check", "--json", "--no-token", "--only", SYSTEM, "--profile", profile,
                 "--root", root]
         standard = [

@@ -24,6 +24,11 @@ os.environ.setdefault("TD_MKCERT", os.path.join(BUILD, "tests/rig/td-mkcert"))
 os.environ.setdefault("TD_TOKENSIM", os.path.join(BUILD, "tests/tokensim/tokensim"))
 os.environ.setdefault("TD_HTTPS_SERVER", os.path.join(BUILD, "tests/net/https-server"))
 os.environ.setdefault("TD_SRCDIR", SRC)
+# The uninstalled program finds its probe, profiles and translations only through these (as
+# `meson devenv` sets them): nothing of the build tree is compiled in.
+os.environ.setdefault("TOKENDOCTOR_P11PROBE", os.path.join(BUILD, "src/p11probe/tokendoctor-p11probe"))
+os.environ.setdefault("TOKENDOCTOR_DATADIR", os.path.join(SRC, "data"))
+os.environ.setdefault("TOKENDOCTOR_LOCALEDIR", os.path.join(BUILD, "po"))
 sys.path.insert(0, os.path.join(SRC, "tests", "cli"))
 sys.path.insert(0, os.path.join(SRC, "tests", "rig"))
 import tdfixture  # noqa: E402

@@ -36,6 +36,7 @@ struct TdContext {
         TdConfirm confirm;
         void *confirm_user;
         TdStrv environment; /* snapshot: checks run on threads and must not race setenv() */
+        bool debug;
 
         pthread_mutex_t memo_lock;
         TdMemo *memos;
@@ -109,6 +110,10 @@ void td_context_set_clock(TdContext *ctx, time_t (*now)(void *user), void *user)
         ctx->now_user = user;
 }
 
+void td_context_set_debug(TdContext *ctx, bool debug) {
+        ctx->debug = debug;
+}
+
 void td_context_set_pin_prompt(TdContext *ctx, TdPinPrompt prompt, void *user) {
         ctx->pin_prompt = prompt;
         ctx->pin_prompt_user = user;
@@ -139,6 +144,10 @@ const char *td_context_get_root(const TdContext *ctx) {
 
 bool td_context_has_root(const TdContext *ctx) {
         return ctx->root[0] != '\0';
+}
+
+bool td_context_get_debug(const TdContext *ctx) {
+        return ctx->debug;
 }
 
 const TdProfile *td_context_get_profile(const TdContext *ctx) {

@@ -296,3 +296,8 @@ int td_fd_require_regular(int fd, struct stat *ret_st) {
                 *ret_st = st;
         return 0;
 }
+
+const char *td_getenv_uninstalled(const char *name) {
+        const char *value = secure_getenv(name);
+        return isempty(value) ? NULL : value;
+}

@@ -106,7 +106,8 @@ static int report_failure(TdContext *ctx, TdResult *result, const TdProfile *pro
                           const TdTokenModel *model, const TdP11Listing *l) {
         if (l->call)
                 td_result_add_detail(result, "module_call", "%s", l->call);
-        if (!isempty(l->probe_stderr))
+        /* The vendor's own words, which may name anything of the user's: asked for only. */
+        if (td_context_get_debug(ctx) && !isempty(l->probe_stderr))
                 td_result_add_detail(result, "module_stderr", "%s", l->probe_stderr);
         _cleanup_free_ char *why = NULL;
         if (device_call(l->call)) {

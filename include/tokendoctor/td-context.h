@@ -31,6 +31,12 @@ int td_context_set_root(TdContext *ctx, const char *root); /* NULL or "/" = the 
 void td_context_take_profile(TdContext *ctx, TdProfile *profile);
 void td_context_set_clock(TdContext *ctx, time_t (*now)(void *user), void *user);
 /*
+ * --debug: checks add what they saw besides their verdict to the details (a PKCS#11 module's
+ * standard error). Off by default: that text is the vendor's, unbounded in what it prints
+ * (paths, serials, the user's name), and support reports would carry it.
+ */
+void td_context_set_debug(TdContext *ctx, bool debug);
+/*
  * How a check gets the token PIN: the frontend's prompt (a no-echo terminal prompt, standard
  * input for --pin-stdin, a dialog in the GTK app). It writes a NUL-terminated PIN of at most
  * @size - 1 bytes into @buf and returns its length; -ENOKEY when no PIN can be asked for here
@@ -58,6 +64,7 @@ int td_context_confirm(TdContext *ctx, const char *question, int64_t deadline_ms
 /* "" for the real root, else the prefix without trailing '/'. Borrowed. */
 const char *td_context_get_root(const TdContext *ctx);
 bool td_context_has_root(const TdContext *ctx);
+bool td_context_get_debug(const TdContext *ctx);
 const TdProfile *td_context_get_profile(const TdContext *ctx);
 
 /* Wall clock through the seam (tests may pin it). */

@@ -19,8 +19,7 @@
 const char *td_gettext(const char *msgid);
 
 /*
- * Bind the text domain: the installed locale dir when it holds our catalogue, else the
- * build tree's (uninstalled runs), or $TOKENDOCTOR_LOCALEDIR when set. Call once, after
- * setlocale().
+ * Bind the text domain: the installed locale dir, or $TOKENDOCTOR_LOCALEDIR when set (uninstalled
+ * runs: meson devenv, the tests; never in a privileged process). Call once, after setlocale().
  */
 void td_i18n_init(void);

@@ -37,6 +37,7 @@ typedef struct {
         const char *root;
         unsigned timeout_ms;
         bool pin_stdin;
+        bool debug; /* --debug: what the checks saw besides their verdict, in the details */
         /* A check that must pass (or warn) for exit status 0, skipped or not: NULL for none. */
         const char *required;
 } TdRunArgs;

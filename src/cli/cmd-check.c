@@ -21,7 +21,9 @@ static void check_help(void) {
                  "  --json               print one JSON object (see CONTRACT.md)\n"
                  "  --root DIR           read system files under DIR instead of /\n"
                  "  --timeout SECONDS    finish within this time (default: %u)\n"
-                 "  --pin-stdin          read the token PIN from the first line of standard input\n\n"
+                 "  --pin-stdin          read the token PIN from the first line of standard input\n"
+                 "  --debug              add what the checks saw to the details (the token driver's\n"
+                 "                       error output)\n\n"
                  "Exit status: 0 all passed, 1 warnings, 2 failures or errors, 64 usage error,\n"
                  "78 bad profile.\n"),
                TD_PROFILE_DEFAULT, TD_ENGINE_DEFAULT_TIMEOUT_MS / 1000);
@@ -30,7 +32,16 @@ static void check_help(void) {
 }
 
 static int parse_args(int argc, char **argv, TdRunArgs *args) {
-        enum { OPT_PROFILE = 0x100, OPT_NO_TOKEN, OPT_ONLY, OPT_JSON, OPT_ROOT, OPT_TIMEOUT, OPT_PIN_STDIN };
+        enum {
+                OPT_PROFILE = 0x100,
+                OPT_NO_TOKEN,
+                OPT_ONLY,
+                OPT_JSON,
+                OPT_ROOT,
+                OPT_TIMEOUT,
+                OPT_PIN_STDIN,
+                OPT_DEBUG
+        };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "profile", required_argument, NULL, OPT_PROFILE },
@@ -40,6 +51,7 @@ static int parse_args(int argc, char **argv, TdRunArgs *args) {
                 { "root", required_argument, NULL, OPT_ROOT },
                 { "timeout", required_argument, NULL, OPT_TIMEOUT },
                 { "pin-stdin", no_argument, NULL, OPT_PIN_STDIN },
+                { "debug", no_argument, NULL, OPT_DEBUG },
                 {},
         };
         optind = 0;
@@ -90,6 +102,9 @@ static int parse_args(int argc, char **argv, TdRunArgs *args) {
                         break;
                 case OPT_PIN_STDIN:
                         args->pin_stdin = true;
+                        break;
+                case OPT_DEBUG:
+                        args->debug = true;
                         break;
                 default:
                         return td_option_error("check", c, argv);

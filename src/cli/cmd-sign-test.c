@@ -21,20 +21,23 @@ static void sign_test_help(void) {
                  "  --pin-stdin          read the PIN from the first line of standard input\n"
                  "  --json               print one JSON object (as check --json)\n"
                  "  --profile NAME|FILE  platform profile (default: %s)\n"
-                 "  --timeout SECONDS    finish within this time\n\n"
+                 "  --timeout SECONDS    finish within this time\n"
+                 "  --debug              add what the checks saw to the details (the token driver's\n"
+                 "                       error output)\n\n"
                  "Exit status: 0 the signature verified; 2 it did not, could not be made or was not\n"
                  "tried (no PIN); 64 usage error; 78 bad profile; 130 cancelled (Ctrl-C, SIGTERM).\n"),
                TD_PROFILE_DEFAULT);
 }
 
 int td_cmd_sign_test(int argc, char **argv) {
-        enum { OPT_PIN_STDIN = 0x100, OPT_JSON, OPT_PROFILE, OPT_TIMEOUT };
+        enum { OPT_PIN_STDIN = 0x100, OPT_JSON, OPT_PROFILE, OPT_TIMEOUT, OPT_DEBUG };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "pin-stdin", no_argument, NULL, OPT_PIN_STDIN },
                 { "json", no_argument, NULL, OPT_JSON },
                 { "profile", required_argument, NULL, OPT_PROFILE },
                 { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                { "debug", no_argument, NULL, OPT_DEBUG },
                 {},
         };
         /* Not signing (no PIN given, a check before it failed) is not a signature that works. */
@@ -60,6 +63,9 @@ int td_cmd_sign_test(int argc, char **argv) {
                 case OPT_TIMEOUT:
                         if ((r = td_option_timeout("sign-test", optarg, &args.timeout_ms)) != 0)
                                 return r;
+                        break;
+                case OPT_DEBUG:
+                        args.debug = true;
                         break;
                 default:
                         return td_option_error("sign-test", c, argv);

@@ -101,6 +101,7 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
         pin_source = (TdPinSource){ .from_stdin = args->pin_stdin, .cancel = cancel };
         td_context_set_pin_prompt(ctx, td_cli_pin_prompt, &pin_source);
         td_context_set_confirm(ctx, td_cli_confirm, &pin_source);
+        td_context_set_debug(ctx, args->debug);
 
         TdTextStyle style = td_text_style_for(1);
         TdEngineOptions opts = {

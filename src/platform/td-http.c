@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "td-curl.h"
 #include "td-http.h"
@@ -202,6 +203,18 @@ static CURLcode on_ssl_ctx(CURL *curl, void *ssl_ctx, void *userdata) {
         return CURLE_OK;
 }
 
+/*
+ * libcurl 7.88 makes its connections with a plain socket(): a helper spawned by another thread
+ * meanwhile (the PKCS#11 probe, running a vendor's module) would inherit them. The runner closes
+ * every descriptor in its children anyway; this keeps ours right for any other exec. What
+ * libcurl opens besides (its wakeup socketpair, OpenSSL's CA file) we cannot reach: those the
+ * runner's closefrom covers alone.
+ */
+static curl_socket_t on_open_socket(void *userdata, curlsocktype purpose, struct curl_sockaddr *address) {
+        int fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+        return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata) {
         Transfer *t = userdata;
         size_t n = size * nmemb;
@@ -341,6 +354,7 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
 
         SETOPT(curl, CURLOPT_URL, url);
         SETOPT(curl, CURLOPT_NOSIGNAL, 1L); /* we run on worker threads */
+        SETOPT(curl, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
         SETOPT(curl, CURLOPT_ERRORBUFFER, errbuf);
         SETOPT(curl, CURLOPT_FOLLOWLOCATION, 0L);
 #if CURL_AT_LEAST_VERSION(7, 85, 0)

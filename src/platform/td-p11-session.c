@@ -39,10 +39,8 @@ struct TdP11Session {
 };
 
 static const char *probe_path(void) {
-        const char *env = getenv("TOKENDOCTOR_P11PROBE");
-        if (!isempty(env))
-                return env;
-        return access(TD_P11PROBE, X_OK) == 0 ? TD_P11PROBE : TD_BUILD_P11PROBE;
+        const char *env = td_getenv_uninstalled("TOKENDOCTOR_P11PROBE");
+        return env ? env : TD_P11PROBE;
 }
 
 static void session_free(void *p) {

@@ -28,8 +28,8 @@ TdStrv td_profile_search_dirs(void) {
                 return NULL;
 
         _cleanup_free_ char *env_data = NULL;
-        const char *datadir = getenv("TOKENDOCTOR_DATADIR");
-        env_data = !isempty(datadir) ? td_strdup_printf("%s/profiles", datadir) : strdup("");
+        const char *datadir = td_getenv_uninstalled("TOKENDOCTOR_DATADIR");
+        env_data = datadir ? td_strdup_printf("%s/profiles", datadir) : strdup("");
         if (!env_data)
                 return NULL;
 
@@ -39,10 +39,6 @@ TdStrv td_profile_search_dirs(void) {
                 env_data,
 #ifdef TD_DATADIR
                 TD_DATADIR "/profiles",
-#endif
-#ifdef TD_SOURCE_DATADIR
-                /* The source tree, for programs run uninstalled from the build dir. */
-                TD_SOURCE_DATADIR "/profiles",
 #endif
         };
         for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {

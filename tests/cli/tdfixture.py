@@ -14,6 +14,10 @@ TOKENDOCTOR = os.environ["TD_BIN"]
 MKCERT = os.environ["TD_MKCERT"]
 HTTPS_SERVER = os.environ["TD_HTTPS_SERVER"]
 SRCDIR = os.environ["TD_SRCDIR"]
+# Where the uninstalled program finds its probe, profiles and translations (meson.build's
+# td_uninstalled): nothing of the build tree is compiled in, so every clean environment carries these.
+UNINSTALLED = {name: os.environ[name] for name in ("TOKENDOCTOR_P11PROBE", "TOKENDOCTOR_DATADIR",
+                                                   "TOKENDOCTOR_LOCALEDIR") if name in os.environ}
 
 CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 LATIN_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -123,6 +127,7 @@ def run_tokendoctor(*args, env=None, input=None, timeout=120):
         "HOME": os.environ.get("HOME", "/root"),
         "LANG": "zh_CN.UTF-8",
         "NO_PROXY": "*",
+        **UNINSTALLED,
     }
     if env:
         base.update(env)

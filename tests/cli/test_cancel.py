@@ -25,7 +25,7 @@ ERASE = "\r\033[K"
 
 def environment(**extra):
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root"),
-           "LANG": "zh_CN.UTF-8", "NO_PROXY": "*"}
+           "LANG": "zh_CN.UTF-8", "NO_PROXY": "*", **tdfixture.UNINSTALLED}
     env.update(extra)
     return env
 

@@ -12,7 +12,8 @@ import tdfixture  # noqa: E402
 
 class ValgrindTest(unittest.TestCase):
     def run_valgrind(self, *args, env_extra=None):
-        env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "LANG": "zh_CN.UTF-8"}
+        env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "LANG": "zh_CN.UTF-8",
+               **tdfixture.UNINSTALLED}
         env.update(env_extra or {})
         p = subprocess.run(["valgrind", "--quiet", "--leak-check=full", "--show-leak-kinds=definite,indirect",
                             "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99",

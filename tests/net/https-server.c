@@ -3,11 +3,13 @@
  * https-server: a minimal HTTPS/1.1 server on 127.0.0.1 for tests.
  *
  *   https-server --cert FILE --key FILE [--port N] [--date-offset SECONDS] [--no-date]
- *                [--status CODE] [--hang] [--body-bytes N] [--log FILE]
+ *                [--status CODE] [--hang] [--delay-ms N] [--body-bytes N] [--log FILE]
  *
  * --port 0 (the default) binds a free port and prints "PORT N" on stdout, so tests never
  * race for ports. Every request gets a small text body (or N bytes with --body-bytes) and
- * a Date header skewed by --date-offset. --hang accepts connections and never answers.
+ * a Date header skewed by --date-offset. --hang accepts connections and never answers;
+ * --delay-ms answers N ms after the request came (a slow server: the client's connection stays
+ * open meanwhile).
  * --log appends a line to FILE for every request answered (how many a run made).
  * Each connection is served by a child process. On SIGTERM, and when its parent dies
  * (PR_SET_PDEATHSIG), the server ends its children, waits for them, and exits: a child
@@ -44,6 +46,7 @@ typedef struct {
         bool no_date;
         unsigned status;
         bool hang;
+        unsigned long delay_ms;
         unsigned long body_bytes;
         const char *log;
 } Options;
@@ -126,6 +129,8 @@ static void serve(SSL_CTX *ctx, int fd, const Options *o) {
                 SSL_free(ssl);
                 return;
         }
+        if (o->delay_ms)
+                poll(NULL, 0, (int) o->delay_ms);
         if (o->log) {
                 FILE *log = fopen(o->log, "ae");
                 if (log) {
@@ -181,11 +186,17 @@ static unsigned long parse_number(const char *s, unsigned long max, const char *
 
 int main(int argc, char **argv) {
         static const struct option longopts[] = {
-                { "cert", required_argument, NULL, 'c' }, { "key", required_argument, NULL, 'k' },
-                { "port", required_argument, NULL, 'p' }, { "date-offset", required_argument, NULL, 'd' },
-                { "no-date", no_argument, NULL, 'D' },    { "status", required_argument, NULL, 's' },
-                { "hang", no_argument, NULL, 'H' },       { "body-bytes", required_argument, NULL, 'b' },
-                { "log", required_argument, NULL, 'l' },  {},
+                { "cert", required_argument, NULL, 'c' },
+                { "key", required_argument, NULL, 'k' },
+                { "port", required_argument, NULL, 'p' },
+                { "date-offset", required_argument, NULL, 'd' },
+                { "no-date", no_argument, NULL, 'D' },
+                { "status", required_argument, NULL, 's' },
+                { "hang", no_argument, NULL, 'H' },
+                { "body-bytes", required_argument, NULL, 'b' },
+                { "log", required_argument, NULL, 'l' },
+                { "delay-ms", required_argument, NULL, 'w' },
+                {},
         };
         Options o = { .status = 200 };
         int c;
@@ -222,6 +233,9 @@ int main(int argc, char **argv) {
                 case 'H':
                         o.hang = true;
                         break;
+                case 'w':
+                        o.delay_ms = parse_number(optarg, 600000, "delay");
+                        break;
                 case 'b':
                         o.body_bytes = parse_number(optarg, 1UL << 30, "body size");
                         break;
@@ -231,7 +245,7 @@ int main(int argc, char **argv) {
         }
         if (optind != argc || !o.cert || !o.key || o.status < 100) {
                 fputs("usage: https-server --cert FILE --key FILE [--port N] [--date-offset S] [--no-date]\n"
-                      "                    [--status CODE] [--hang] [--body-bytes N]\n",
+                      "                    [--status CODE] [--hang] [--delay-ms N] [--body-bytes N]\n",
                       stderr);
                 return 64;
         }

@@ -6,12 +6,14 @@
  *
  * Environment: TD_MKCERT and TD_HTTPS_SERVER name the rig programs.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -597,6 +599,64 @@ static void test_platform_timeout(void **state) {
         td_result_clear(&r);
 }
 
+typedef struct {
+        const char *url;
+        TdHttpOptions opts;
+        TdHttpProbe *probe;
+        int r;
+} ProbeThread;
+
+static void *probe_thread(void *userdata) {
+        ProbeThread *t = userdata;
+        t->r = td_http_probe(t->url, &t->opts, &t->probe);
+        return NULL;
+}
+
+/* An IP socket of this process: only libcurl's connection makes one here (servers are children). */
+static int find_ip_socket(void) {
+        DIR *d = opendir("/proc/self/fd");
+        if (!d)
+                return -errno;
+        int found = -ENOENT;
+        for (struct dirent *e; found < 0 && (e = readdir(d));) {
+                int fd = atoi(e->d_name);
+                int domain;
+                socklen_t len = sizeof domain;
+                if (e->d_name[0] != '.' && fd != dirfd(d) &&
+                    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+                    (domain == AF_INET || domain == AF_INET6))
+                        found = fd;
+        }
+        closedir(d);
+        return found;
+}
+
+static void test_socket_close_on_exec(void **state) {
+        /*
+         * A helper spawned meanwhile (the PKCS#11 probe, which runs a vendor's code) must not
+         * inherit the connection. The hanging server keeps it open while we look at it.
+         */
+        ProbeThread t = { .url = F.hang.url,
+                          .opts = { .verify = true, .ca_file = F.ca, .timeout_ms = 3000 } };
+        pthread_t thread;
+        assert_int_equal(pthread_create(&thread, NULL, probe_thread, &t), 0);
+        int fd = -ENOENT, flags = -1;
+        for (int64_t until = td_now_monotonic_ms() + 2500; fd < 0 && td_now_monotonic_ms() < until;) {
+                if ((fd = find_ip_socket()) >= 0)
+                        flags = fcntl(fd, F_GETFD);
+                else
+                        poll(NULL, 0, 5);
+        }
+        pthread_join(thread, NULL);
+        assert_int_equal(t.r, 0);
+        assert_string_equal(t.probe->cause, "net.timeout");
+        td_http_probe_free(t.probe);
+        if (fd < 0)
+                fail_msg("no connection to the hanging server was seen");
+        if (flags < 0 || !(flags & FD_CLOEXEC))
+                fail_msg("libcurl's connection (fd %d) is not close-on-exec", fd);
+}
+
 static bool only_loopback(void) {
         struct ifaddrs *list;
         if (getifaddrs(&list) < 0)
@@ -825,23 +885,15 @@ int main(void) {
                 cmocka_unit_test(test_stage_names), cmocka_unit_test(test_proxy_for),
         };
         const struct CMUnitTest servers[] = {
-                cmocka_unit_test(test_platform_healthy),
-                cmocka_unit_test(test_platform_several_urls),
-                cmocka_unit_test(test_platform_untrusted),
-                cmocka_unit_test(test_platform_closed_port),
-                cmocka_unit_test(test_platform_http_error),
-                cmocka_unit_test(test_platform_redirect),
-                cmocka_unit_test(test_platform_big_body),
-                cmocka_unit_test(test_platform_timeout),
-                cmocka_unit_test(test_platform_dns),
-                cmocka_unit_test(test_platform_bad_url),
-                cmocka_unit_test(test_proxy),
-                cmocka_unit_test(test_clock_healthy),
-                cmocka_unit_test(test_clock_unverified),
-                cmocka_unit_test(test_clock_server_ahead),
-                cmocka_unit_test(test_clock_server_behind),
-                cmocka_unit_test(test_clock_small_skew),
-                cmocka_unit_test(test_clock_no_date),
+                cmocka_unit_test(test_platform_healthy),     cmocka_unit_test(test_platform_several_urls),
+                cmocka_unit_test(test_platform_untrusted),   cmocka_unit_test(test_platform_closed_port),
+                cmocka_unit_test(test_platform_http_error),  cmocka_unit_test(test_platform_redirect),
+                cmocka_unit_test(test_platform_big_body),    cmocka_unit_test(test_platform_timeout),
+                cmocka_unit_test(test_socket_close_on_exec), cmocka_unit_test(test_platform_dns),
+                cmocka_unit_test(test_platform_bad_url),     cmocka_unit_test(test_proxy),
+                cmocka_unit_test(test_clock_healthy),        cmocka_unit_test(test_clock_unverified),
+                cmocka_unit_test(test_clock_server_ahead),   cmocka_unit_test(test_clock_server_behind),
+                cmocka_unit_test(test_clock_small_skew),     cmocka_unit_test(test_clock_no_date),
                 cmocka_unit_test(test_clock_timeout),
         };
         if (td_http_global_init() < 0)

@@ -5,15 +5,41 @@
  * at load) or in C_GetSlotList (a driver that dies looking for its device, as vendor modules do
  * when they cannot reach the USB device nodes). tokendoctor must report it, name the function,
  * and go on.
+ *
+ * -DBAD_WAIT_FOR_TCP is a slow driver that sees no token: its C_GetSlotList returns once the
+ * tokendoctor that started the probe holds a TCP connection (at most 10 s). Listed first in a
+ * profile, it holds token.module back until the network checks are connected, so the next
+ * module's probe starts while a connection is open.
  */
 #include <p11-kit/pkcs11.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
+#ifdef BAD_WAIT_FOR_TCP
+#include "proc-fds.h"
+
+static void note_tcp(int fd, const char *target, void *user) {
+        if (proc_socket_is_tcp(target))
+                *(bool *) user = true;
+}
+
+static void wait_for_parent_tcp(void) {
+        for (int i = 0; i < 1000; i++) {
+                bool tcp = false;
+                if (proc_for_each_fd(getppid(), -1, note_tcp, &tcp) < 0 || tcp)
+                        return;
+                poll(NULL, 0, 10);
+        }
+}
+#endif
+
 static void misbehave(void) {
-#ifdef BAD_CRASH
+#if defined(BAD_CRASH)
         volatile int *nowhere = NULL;
         *nowhere = 42;
+#elif defined(BAD_WAIT_FOR_TCP)
+        wait_for_parent_tcp();
 #else
         for (;;)
                 pause();

@@ -20,7 +20,15 @@
  *                                 looking at the PIN;
  *   TD_WRAP_SLOW_LOGIN_MS=N       C_Login takes N ms before it passes the PIN on, and logs
  *                                 "login-returned" when the real module answered (a probe
- *                                 killed meanwhile never logs it).
+ *                                 killed meanwhile never logs it);
+ *   TD_WRAP_HOSTILE_LABEL=1       C_GetTokenInfo's label clears the screen ("\x1b[2JEvil", padded
+ *                                 with spaces as PKCS#11 pads labels);
+ *   TD_WRAP_STDERR=TEXT           C_Initialize first writes TEXT to standard error (what a vendor
+ *                                 module says on its way down).
+ * It tells what the vendor's code would find in the probe: with TD_WRAP_LOG_FDS=1, the start
+ * of C_Initialize (before the real module runs) logs the probe's argv ("argv PID ARG" per
+ * argument), its open descriptors ("fd PID N TARGET") and those of the tokendoctor that started
+ * it ("parent-fd PID N TARGET"), a TCP socket's target followed by " tcp".
  * At each C_Login it also logs "login-state PID DUMPABLE CORE_LIMIT": whether the process that
  * holds the PIN could write a core dump.
  */
@@ -33,6 +41,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "proc-fds.h"
 
 static CK_FUNCTION_LIST *real;
 static CK_FUNCTION_LIST wrapped;
@@ -59,7 +69,62 @@ static bool env_is(const char *name, const char *value) {
         return v && strcmp(v, value) == 0;
 }
 
+typedef struct {
+        FILE *log;
+        const char *tag;
+} FdLog;
+
+static void log_fd(int fd, const char *target, void *user) {
+        FdLog *l = user;
+        fprintf(l->log, "%s %d %d %s%s\n", l->tag, (int) getpid(), fd, target,
+                proc_socket_is_tcp(target) ? " tcp" : "");
+}
+
+static void log_descriptors_if_asked(void) {
+        const char *path = getenv("TD_WRAP_LOG");
+        if (!env_is("TD_WRAP_LOG_FDS", "1") || !path)
+                return;
+        FILE *f = fopen(path, "ae");
+        if (!f)
+                return;
+        FILE *cmdline = fopen("/proc/self/cmdline", "re");
+        char arg[4096];
+        size_t n = 0;
+        for (int c; cmdline && (c = getc(cmdline)) != EOF;) {
+                if (c != '\0' && n < sizeof arg - 1) {
+                        arg[n++] = (char) c;
+                        continue;
+                }
+                arg[n] = '\0';
+                fprintf(f, "argv %d %s\n", (int) getpid(), arg);
+                n = 0;
+        }
+        if (cmdline)
+                fclose(cmdline);
+        /* The log itself is ours, not the probe's. */
+        proc_for_each_fd(getpid(), fileno(f), log_fd, &(FdLog){ f, "fd" });
+        proc_for_each_fd(getppid(), -1, log_fd, &(FdLog){ f, "parent-fd" });
+        fclose(f);
+}
+
+static void write_stderr_if_asked(void) {
+        const char *text = getenv("TD_WRAP_STDERR");
+        if (text)
+                fprintf(stderr, "%s\n", text);
+}
+
+static void hostile_label_if_asked(CK_TOKEN_INFO_PTR info) {
+        static const char label[] = "\x1b[2JEvil";
+        if (!env_is("TD_WRAP_HOSTILE_LABEL", "1"))
+                return;
+        memset(info->label, ' ', sizeof info->label);
+        memcpy(info->label, label, sizeof label - 1);
+}
+
 static CK_RV initialize(CK_VOID_PTR args) {
+        /* First: what the probe holds before the real module opens anything of its own. */
+        log_descriptors_if_asked();
+        write_stderr_if_asked();
         log_call("C_Initialize", 0);
         crash_if_asked("C_Initialize");
         return real->C_Initialize(args);
@@ -109,6 +174,8 @@ static CK_RV get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
                 info->flags &= ~(CK_FLAGS) (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_LOCKED);
                 info->flags |= CKF_USER_PIN_FINAL_TRY;
         }
+        if (rv == CKR_OK)
+                hostile_label_if_asked(info);
         return rv;
 }
 

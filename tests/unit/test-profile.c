@@ -645,12 +645,21 @@ static void test_lookup(void **state) {
         assert_non_null(strstr(missing_error, "/etc/tokendoctor/profiles"));
         assert_non_null(strstr(missing_error, data_dir));
 
-        /* No name: the default profile, which is shipped and so found in a data dir. */
+        /*
+         * No name: the default profile, which is shipped and so found in a data dir; uninstalled,
+         * the source tree's, named in the environment as meson devenv does (nothing is compiled in).
+         */
+        const char *srcdir = getenv("TD_SRCDIR");
+        if (isempty(srcdir))
+                fail_msg("TD_SRCDIR is not set; run this test through meson");
+        _cleanup_free_ char *shipped = td_strdup_printf("%s/data", srcdir);
         _cleanup_profile_free_ TdProfile *def = NULL;
         _cleanup_free_ char *def_error = NULL;
+        setenv("TOKENDOCTOR_DATADIR", shipped, 1);
         if (td_profile_load(NULL, &def, &def_error) < 0)
                 fail_msg("default profile: %s", def_error);
         assert_string_equal(def->id, TD_PROFILE_DEFAULT);
+        setenv("TOKENDOCTOR_DATADIR", data, 1);
 
         _cleanup_free_ char *empty_error = NULL;
         assert_int_equal(td_profile_load_file("", &none, &empty_error), -EINVAL);
