@@ -118,7 +118,11 @@ class TokenModuleTest(unittest.TestCase):
         log = os.path.join(self.rig.dir, "loads.log")
         env = {**tdrig.make_softhsm(self.rig.dir, cert=cert[0], key=cert[1]),
                "TD_WRAP_MODULE": tdrig.SOFTHSM_MODULE, "TD_WRAP_LOG": log, **wrap}
-        return self.profile(WRAPPER), env, log
+        # A copy of its own, so that no_probe_left() sees this test's probes only (cli-probe runs
+        # the same wrapper at the same time).
+        self.wrapper = os.path.join(self.rig.dir, "wrapper.so")
+        shutil.copy(WRAPPER, self.wrapper)
+        return self.profile(self.wrapper), env, log
 
     def run_token_chain(self, profile, env, pin="123456", expect_rc=None):
         p = subprocess.run([TOKENDOCTOR, "check", "--json", "--pin-stdin", "--profile", profile, "--only",
@@ -247,7 +251,7 @@ class TokenModuleTest(unittest.TestCase):
         self.assertRegex(r["sign.test"]["message"], CRASHED_IN + "C_Login")
         self.assertEqual(r["sign.test"]["details"]["module_call"], "C_Login")
         self.assertEqual(len(self.loads(log)), 1)
-        self.no_probe_left(WRAPPER)
+        self.no_probe_left(self.wrapper)
 
     def test_hanging_module_is_stopped_in_time(self):
         start = time.monotonic()
