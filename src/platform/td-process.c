@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -136,6 +137,22 @@ void td_platform_kill_helpers(void) {
         pthread_mutex_unlock(&live_lock);
 }
 
+void td_process_mark_cloexec(void) {
+        DIR *dir = opendir("/proc/self/fd");
+        if (!dir)
+                return;
+        for (struct dirent *e; (e = readdir(dir));) {
+                char *end;
+                long fd = strtol(e->d_name, &end, 10);
+                if (*end || end == e->d_name || fd <= STDERR_FILENO || fd == dirfd(dir))
+                        continue;
+                int flags = fcntl((int) fd, F_GETFD);
+                if (flags >= 0 && !(flags & FD_CLOEXEC))
+                        fcntl((int) fd, F_SETFD, flags | FD_CLOEXEC);
+        }
+        closedir(dir);
+}
+
 /*
  * Start @argv with @in_fd (-1: /dev/null), @out_fd and @err_fd as its standard streams, in a new
  * process group, with default signal handling and an empty mask, and no other descriptor.
@@ -156,6 +173,9 @@ static int child_spawn(const char *const *argv, int in_fd, int out_fd, int err_f
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
         /* Descriptors other threads opened without O_CLOEXEC (libraries do) stay ours. */
         posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
+#else
+        /* glibc before 2.34 (UOS 20, Kylin V10): the same, from this side of the spawn. */
+        td_process_mark_cloexec();
 #endif
         posix_spawnattr_init(&attr);
         /* Its own process group: on expiry the group dies, helpers a module started included. */

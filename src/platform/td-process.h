@@ -84,5 +84,14 @@ void td_process_kill(TdProcess *p);
 const char *td_process_get_stderr(const TdProcess *p);
 pid_t td_process_get_pid(const TdProcess *p);
 
+/*
+ * Mark every descriptor above standard error close-on-exec. Where glibc cannot close them in the
+ * child (before 2.34: posix_spawn_file_actions_addclosefrom_np), the spawn calls this first, so
+ * a helper inherits only its pipes; a descriptor another thread opens without O_CLOEXEC between
+ * the two still leaks (libcurl's sockets are close-on-exec). Our own descriptors are unaffected
+ * until an exec. Declared here for its test.
+ */
+void td_process_mark_cloexec(void);
+
 /* Kill the group if the child still runs, reap it, close everything. NULL is a no-op. Returns NULL. */
 TdProcess *td_process_free(TdProcess *p);

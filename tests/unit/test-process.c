@@ -147,6 +147,22 @@ static void test_only_its_pipes(void **state) {
         close(leaked);
 }
 
+/* What the spawn does where glibc has no closefrom for the child (before 2.34). */
+static void test_mark_cloexec(void **state) {
+        int leaked = open("/dev/null", O_RDONLY); /* no O_CLOEXEC, as some libraries do */
+        assert_true(leaked > 2);
+        int stdin_flags = fcntl(STDIN_FILENO, F_GETFD);
+        td_process_mark_cloexec();
+        assert_true(fcntl(leaked, F_GETFD) & FD_CLOEXEC);
+        assert_int_equal(fcntl(STDIN_FILENO, F_GETFD), stdin_flags); /* stdio is left as it is */
+        char script[128];
+        snprintf(script, sizeof script, "[ -e /proc/$$/fd/%d ] && echo leaked || echo clean", leaked);
+        TdProcessResult res = run_sh(script, NULL, 5000, 100, 100);
+        assert_string_equal(res.out, "clean\n");
+        td_process_result_clear(&res);
+        close(leaked);
+}
+
 static void test_missing_program(void **state) {
         TdProcessRun run = { .argv = (const char *const[]){ "/nonexistent/prog", NULL },
                              .timeout_ms = 1000 };
@@ -267,6 +283,7 @@ int main(void) {
                 cmocka_unit_test(test_deadline_covers_closed_stdout),
                 cmocka_unit_test(test_exit_while_helper_holds_output),
                 cmocka_unit_test(test_only_its_pipes),
+                cmocka_unit_test(test_mark_cloexec),
                 cmocka_unit_test(test_missing_program),
                 cmocka_unit_test(test_session_lines),
                 cmocka_unit_test(test_session_hang),
