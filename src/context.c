@@ -98,11 +98,12 @@ int td_context_set_root(TdContext *ctx, const char *root) {
                  */
                 copy = realpath(root, NULL);
                 if (!copy)
-                        return errno == ENOMEM ? -ENOMEM : -errno;
+                        return -errno;
                 struct stat st;
-                if (stat(copy, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                int r = stat(copy, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+                if (r < 0) {
                         free(copy);
-                        return -ENOTDIR;
+                        return r;
                 }
                 /* A root that is the real root after all ("/tmp/.."). */
                 if (streq(copy, "/"))
