@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A set of files by identity (device and inode), for walks of a --root that must read each
- * file once however many links or names lead to it, and must not loop.
+ * file once however many links or names lead to it, and must not loop. A set belongs to one
+ * walk: not thread-safe.
  */
 #pragma once
 
