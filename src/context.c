@@ -4,12 +4,14 @@
 #include <linux/openat2.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "root-walk.h"
 #include "td-util.h"
 #include "tokendoctor/td-context.h"
 
@@ -89,12 +91,29 @@ TdContext *td_context_unref(TdContext *ctx) {
 }
 
 int td_context_set_root(TdContext *ctx, const char *root) {
-        char *copy = strdup(root ? root : "");
+        char *copy;
+        if (isempty(root) || root[strspn(root, "/")] == '\0')
+                copy = strdup("");
+        else {
+                /*
+                 * Absolute, so that paths in reports and messages name the files wherever they are
+                 * read, and nothing depends on the working directory staying put.
+                 */
+                copy = realpath(root, NULL);
+                if (!copy)
+                        return -errno;
+                struct stat st;
+                int r = stat(copy, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+                if (r < 0) {
+                        free(copy);
+                        return r;
+                }
+                /* A root that is the real root after all ("/tmp/.."). */
+                if (streq(copy, "/"))
+                        copy[0] = '\0';
+        }
         if (!copy)
                 return -ENOMEM;
-        size_t len = strlen(copy);
-        while (len > 0 && copy[len - 1] == '/')
-                copy[--len] = '\0';
         free(ctx->root);
         ctx->root = copy;
         return 0;
@@ -177,7 +196,8 @@ char *td_context_path(const TdContext *ctx, const char *abs_path) {
 }
 
 int td_context_open(const TdContext *ctx, const char *abs_path, int flags) {
-        flags |= O_CLOEXEC | O_NOCTTY;
+        /* openat2() refuses O_PATH with any flag it ignores, O_NOCTTY among them. */
+        flags |= O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY);
         if (!td_context_has_root(ctx)) {
                 int fd = open(abs_path, flags);
                 return fd < 0 ? -errno : fd;
@@ -189,13 +209,9 @@ int td_context_open(const TdContext *ctx, const char *abs_path, int flags) {
                 abs_path++;
         struct open_how how = { .flags = (uint64_t) flags, .resolve = RESOLVE_IN_ROOT };
         int fd = (int) syscall(SYS_openat2, root_fd, *abs_path ? abs_path : ".", &how, sizeof how);
-        if (fd < 0 && errno == ENOSYS) {
-                /* Kernels before 5.6: plain lookup under the prefix (links may escape). */
-                _cleanup_free_ char *path = td_context_path(ctx, abs_path);
-                if (!path)
-                        return -ENOMEM;
-                fd = open(path, flags);
-        }
+        if (fd < 0 && errno == ENOSYS)
+                /* Kernels before 5.6 (UOS 20 and Kylin V10 run 4.19): the same lookup, walked here. */
+                return td_root_walk_open(root_fd, abs_path, flags);
         return fd < 0 ? -errno : fd;
 }
 
@@ -236,21 +252,49 @@ int td_context_list_dir(const TdContext *ctx, const char *abs_path, bool (*accep
         return 0;
 }
 
-int td_context_open_file(const TdContext *ctx, const char *abs_path, struct stat *ret_st) {
-        /*
-         * O_NONBLOCK: opening a FIFO for reading waits for a writer, so a FIFO planted where a
-         * fact file belongs would hold the check until its deadline. It changes nothing for
-         * regular files, and the fstat() below refuses everything else before any read.
-         */
-        _cleanup_close_ int fd = td_context_open(ctx, abs_path, O_RDONLY | O_NONBLOCK);
-        if (fd < 0)
-                return fd;
-        int r = td_fd_require_regular(fd, ret_st);
+/*
+ * A readable descriptor for the regular file @path_fd (O_PATH) stands for: reopened through
+ * /proc, so it is that very file even if the tree changed since; where /proc is not mounted,
+ * looked up again and checked to be the same file.
+ */
+static int reopen_regular(const TdContext *ctx, const char *abs_path, int path_fd, const struct stat *st) {
+        char proc_path[64];
+        snprintf(proc_path, sizeof proc_path, "/proc/self/fd/%d", path_fd);
+        _cleanup_close_ int fd = open(proc_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0 && errno != ENOENT)
+                return -errno;
+        if (fd < 0) {
+                fd = td_context_open(ctx, abs_path, O_RDONLY | O_NONBLOCK);
+                if (fd < 0)
+                        return fd;
+        }
+        struct stat again;
+        int r = td_fd_require_regular(fd, &again);
         if (r < 0)
                 return r;
-        int ret = fd;
-        fd = -1;
-        return ret;
+        if (again.st_dev != st->st_dev || again.st_ino != st->st_ino)
+                return -ESTALE;
+        return TAKE_FD(fd);
+}
+
+int td_context_open_file(const TdContext *ctx, const char *abs_path, struct stat *ret_st) {
+        /*
+         * Looked at before it is opened: opening a FIFO for reading waits for a writer, and
+         * opening a device node can do what the device does on open (a tape rewinds, a watchdog
+         * starts). O_PATH opens neither, and only a regular file is then opened for reading.
+         * O_NONBLOCK on that open is for a FIFO swapped in meanwhile, which fails the check after.
+         */
+        _cleanup_close_ int path_fd = td_context_open(ctx, abs_path, O_PATH);
+        if (path_fd < 0)
+                return path_fd;
+        struct stat st;
+        int r = td_fd_require_regular(path_fd, &st);
+        if (r < 0)
+                return r;
+        int fd = reopen_regular(ctx, abs_path, path_fd, &st);
+        if (fd >= 0 && ret_st)
+                *ret_st = st;
+        return fd;
 }
 
 int td_context_read_file(const TdContext *ctx, const char *abs_path, size_t max_len, char **ret_data,

@@ -2,6 +2,7 @@
 /* os.fonts: a font that shows Simplified Chinese, so the platform's pages are not boxes. */
 #include <errno.h>
 
+#include "platform/td-fact.h"
 #include "platform/td-fonts.h"
 #include "td-i18n.h"
 #include "td-util.h"
@@ -19,6 +20,15 @@ static int check_os_fonts_run(TdContext *ctx, TdResult *result) {
         r = td_fonts_query(ctx, FONTS_LANG, FONTS_SAMPLE, &info);
         if (r < 0)
                 return r;
+        if (info->unreadable) {
+                /* What fontconfig makes of a configuration it cannot read: no verdict, say why. */
+                _cleanup_free_ char *why = td_fact_file_error(info->unreadable, info->unreadable_error);
+                if (!why)
+                        return -ENOMEM;
+                r = td_result_set(result, TD_STATUS_ERROR, "engine.check-error",
+                                  _("Which fonts are available cannot be told: %s."), why);
+                return r < 0 ? r : info->unreadable_error;
+        }
 
         td_detail_set_int(result, NULL, "count", (int64_t) info->n_fonts);
         td_detail_set_strv(result, NULL, "families", (const char *const *) info->families);

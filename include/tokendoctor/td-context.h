@@ -27,7 +27,12 @@ TdContext *td_context_ref(TdContext *ctx);
 TdContext *td_context_unref(TdContext *ctx);
 
 /* Setup, before any check runs (not thread-safe). */
-int td_context_set_root(TdContext *ctx, const char *root); /* NULL or "/" = the real root */
+/*
+ * Read system files under @root (NULL, "" or "/": the real root). A relative root is made
+ * absolute (symbolic links in it resolved, as realpath()). 0, or -ENOENT, -ENOTDIR when @root
+ * is no directory, -EACCES, -ENOMEM.
+ */
+int td_context_set_root(TdContext *ctx, const char *root);
 void td_context_take_profile(TdContext *ctx, TdProfile *profile);
 void td_context_set_clock(TdContext *ctx, time_t (*now)(void *user), void *user);
 /*
@@ -76,15 +81,18 @@ int64_t td_now_monotonic_ms(void);
 const char *td_context_getenv(const TdContext *ctx, const char *name);
 
 /*
- * The path of system file @abs_path ("/etc/os-release") under the root. Newly allocated
- * (free()), or NULL on ENOMEM.
+ * The path of system file @abs_path ("/etc/os-release") under the root, to show in a message
+ * or a report. Never open, stat or hand to a library what it returns: the kernel would follow
+ * a link in it out of the root (a customer's absolute link to /usr/lib/locale/C.utf8 would
+ * reach ours). Open through td_context_open() and its siblings. Newly allocated (free()), or
+ * NULL on ENOMEM.
  */
 char *td_context_path(const TdContext *ctx, const char *abs_path);
 
 /*
  * Open system file @abs_path under the root. Symbolic links and ".." are resolved inside the
- * root (a customer's /etc/os-release -> /usr/lib/os-release must not reach our own /usr).
- * Returns a file descriptor (O_CLOEXEC added) or a negative errno.
+ * root (a customer's /etc/os-release -> /usr/lib/os-release must not reach our own /usr), on
+ * every kernel. Returns a file descriptor (O_CLOEXEC added) or a negative errno.
  */
 int td_context_open(const TdContext *ctx, const char *abs_path, int flags);
 
@@ -104,11 +112,12 @@ int td_context_list_dir(const TdContext *ctx, const char *abs_path, bool (*accep
 
 /*
  * Open system file @abs_path under the root for reading, as td_context_open() resolves it,
- * without blocking: a FIFO, socket or device node where a file belongs gives -ENODEV at once
- * (a FIFO would otherwise hold the reader until a writer came), a directory -EISDIR. Every
- * file a fact comes from is opened through this. Returns a file descriptor (O_CLOEXEC,
- * O_NONBLOCK, which changes nothing for a regular file) and, when @ret_st is not NULL, its
- * stat; or a negative errno (-ENOENT, -EACCES...).
+ * without blocking: a FIFO, socket or device node where a file belongs gives -ENODEV at once,
+ * without being opened for reading (a FIFO would hold the reader until a writer came, a
+ * device could act on the open), a directory -EISDIR. Every file a fact comes from is opened
+ * through this. Returns a file descriptor (O_CLOEXEC, O_NONBLOCK, which changes nothing for a
+ * regular file) and, when @ret_st is not NULL, its stat; or a negative errno (-ENOENT,
+ * -EACCES, -ELOOP for a loop of links...).
  */
 struct stat;
 int td_context_open_file(const TdContext *ctx, const char *abs_path, struct stat *ret_st);

@@ -42,6 +42,14 @@ static inline void td_closep(int *fd) {
                 _tmp_;                                                                                      \
         })
 
+/* The same for a file descriptor: the variable is left at -1, which the cleanup skips. */
+#define TAKE_FD(fd)                                                                                         \
+        ({                                                                                                  \
+                int _fd_ = (fd);                                                                            \
+                (fd) = -1;                                                                                  \
+                _fd_;                                                                                       \
+        })
+
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
 static inline bool streq(const char *a, const char *b) {

@@ -42,10 +42,14 @@ int td_cli_context_new(const char *profile_name, const char *root, TdContext **r
         if (r < 0)
                 return td_cli_fail("profile", TD_EXIT_CONFIG, "%s", error ? error : strerror(-r));
         TdContext *ctx = td_context_new();
-        if (!ctx || td_context_set_root(ctx, root) < 0) {
+        r = ctx ? td_context_set_root(ctx, root) : -ENOMEM;
+        if (r < 0) {
                 td_profile_free(profile);
                 td_context_unref(ctx);
-                return td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(ENOMEM));
+                if (r == -ENOMEM)
+                        return td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(ENOMEM));
+                /* The option was checked when parsed: the directory went away since. */
+                return td_usage_error("check", "--root %s: %s", root, strerror(-r));
         }
         td_context_take_profile(ctx, profile);
         *ret_ctx = ctx;

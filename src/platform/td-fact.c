@@ -31,6 +31,8 @@ char *td_fact_file_error(const char *path, int error) {
                                         path);
         case -EISDIR:
                 return td_strdup_printf(_("%s is a directory, not a file"), path);
+        case -ELOOP:
+                return td_strdup_printf(_("%s is a loop of symbolic links, so it was not read"), path);
         case -EFBIG:
                 return td_strdup_printf(_("%s is too large for what it should hold, so it was not read"),
                                         path);

@@ -22,7 +22,7 @@ static void load(void) {
 #undef TD_FC_SYMBOL
         };
         void *lib;
-        /* Older than 2.13 (no FcConfigSetSysRoot) is as good as none: os.fonts cannot run. */
+        /* Older than 2.13 (no FcFreeTypeQueryAll) is as good as none: os.fonts cannot run. */
         if (td_dl_load(LIBFONTCONFIG_SONAME, symbols, ELEMENTSOF(symbols), &fc, &lib) < 0)
                 return;
         load_status = 0;

@@ -11,20 +11,19 @@
 /* Every function td-fonts.c calls. */
 #define TD_FONTCONFIG_FUNCTIONS(X)                                                                          \
         X(FcCharSetHasChar)                                                                                 \
-        X(FcConfigAppFontAddDir)                                                                            \
         X(FcConfigCreate)                                                                                   \
         X(FcConfigDestroy)                                                                                  \
         X(FcConfigGetFontDirs)                                                                              \
-        X(FcConfigParseAndLoad)                                                                             \
+        X(FcConfigGetFonts)                                                                                 \
         X(FcConfigParseAndLoadFromMemory)                                                                   \
-        X(FcConfigReference)                                                                                \
-        X(FcConfigSetSysRoot)                                                                               \
         X(FcConfigSubstitute)                                                                               \
         X(FcDefaultSubstitute)                                                                              \
         X(FcFini)                                                                                           \
-        X(FcFontList)                                                                                       \
-        X(FcFontMatch)                                                                                      \
+        X(FcFontSetCreate)                                                                                  \
         X(FcFontSetDestroy)                                                                                 \
+        X(FcFontSetList)                                                                                    \
+        X(FcFontSetMatch)                                                                                   \
+        X(FcFreeTypeQueryAll)                                                                               \
         X(FcInitLoadConfigAndFonts)                                                                         \
         X(FcLangSetAdd)                                                                                     \
         X(FcLangSetCreate)                                                                                  \
@@ -32,7 +31,9 @@
         X(FcObjectSetBuild)                                                                                 \
         X(FcObjectSetDestroy)                                                                               \
         X(FcPatternAddLangSet)                                                                              \
+        X(FcPatternAddString)                                                                               \
         X(FcPatternCreate)                                                                                  \
+        X(FcPatternDel)                                                                                     \
         X(FcPatternDestroy)                                                                                 \
         X(FcPatternDuplicate)                                                                               \
         X(FcPatternGetCharSet)                                                                              \

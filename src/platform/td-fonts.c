@@ -1,26 +1,23 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "td-fontconfig.h"
+#include "td-fonts-conf.h"
 #include "td-fonts.h"
+#include "td-inode-set.h"
 #include "td-util.h"
 
 /* fontconfig's initialisation and its caches are shared by the process and not thread-safe. */
 static pthread_mutex_t fonts_lock = PTHREAD_MUTEX_INITIALIZER;
 /* fontconfig's functions, loaded by the first query; used only with fonts_lock held. */
 static const TdFontconfig *fc;
-
-/*
- * The configuration that scans a root's fonts keeps its caches where fontconfig keeps this
- * user's: a diagnostics run must not write into the system it inspects.
- */
-static const char scan_config_xml[] =
-        "<?xml version=\"1.0\"?>\n"
-        "<fontconfig><cachedir prefix=\"xdg\">fontconfig</cachedir></fontconfig>\n";
 
 static void fc_config_destroyp(FcConfig **c) {
         if (*c)
@@ -54,57 +51,191 @@ void td_fonts_info_free(TdFontsInfo *info) {
         free(info->best_family);
         free(info->best_file);
         free(info->missing);
+        free(info->unreadable);
         free(info);
 }
 
+/* Far above a real system (a desktop with every CJK font package holds a few thousand files). */
+#define SCAN_ENTRIES_MAX 20000u
+/* Above any font: the largest CJK collections are about 100 MB. */
+#define FONT_FILE_MAX (512ull * 1024u * 1024u)
+
+/* A scan of the root's font directories, as fontconfig would scan them, but confined. */
+typedef struct {
+        const TdContext *ctx;
+        FcConfig *config;
+        FcFontSet *set;
+        TdInodeSet seen; /* each directory and font file is read once, and links cannot loop */
+        unsigned budget;
+} Scan;
+
 /*
- * Load a root's configuration. @ret_rules holds its rules (read with the root as sysroot so
- * its includes resolve under the root); @ret_fonts a configuration with the fonts of the
- * directories the root's configuration names. Both come from two configurations because
- * fontconfig 2.13.93 to 2.14.2 scan sysroot directories wrongly (they open the files
- * without the sysroot, find nothing, and write that empty result into the root's cache).
+ * The name fontconfig is to open font file @fd by. FreeType takes a file name and opens it
+ * itself, and a name under the root would follow links out of it: the descriptor's own name
+ * in /proc opens the very file looked at here. Without /proc, the plain path will do when it
+ * leads to that same file. NULL when neither can be given (or on ENOMEM: *@ret_error).
  */
-static int load_root(const TdContext *ctx, TdFontsInfo *info, FcConfig **ret_rules, FcConfig **ret_fonts) {
-        const char *root = td_context_get_root(ctx);
-        _cleanup_free_ char *conf = td_context_path(ctx, "/etc/fonts/fonts.conf");
-        if (!conf)
+static char *font_file_name(const TdContext *ctx, int fd, const struct stat *st, const char *abs_path,
+                            int *ret_error) {
+        struct stat named;
+        char *name = td_strdup_printf("/proc/self/fd/%d", fd);
+        if (name && (stat(name, &named) < 0 || named.st_dev != st->st_dev || named.st_ino != st->st_ino)) {
+                free(name);
+                name = td_context_path(ctx, abs_path);
+                if (name &&
+                    (stat(name, &named) < 0 || named.st_dev != st->st_dev || named.st_ino != st->st_ino)) {
+                        free(name);
+                        return NULL;
+                }
+        }
+        if (!name)
+                *ret_error = -ENOMEM;
+        return name;
+}
+
+static int scan_file(Scan *s, const char *abs_path) {
+        struct stat st;
+        /* A FIFO, a device, a link that leads nowhere in the root: no font, and never waited on. */
+        _cleanup_close_ int fd = td_context_open_file(s->ctx, abs_path, &st);
+        if (fd < 0)
+                return fd == -ENOMEM ? fd : 0;
+        if ((uint64_t) st.st_size > FONT_FILE_MAX)
+                return 0;
+        int r = td_inode_set_add(&s->seen, &st);
+        if (r <= 0)
+                return r;
+        int error = 0;
+        _cleanup_free_ char *name = font_file_name(s->ctx, fd, &st, abs_path, &error);
+        _cleanup_free_ char *shown = td_context_path(s->ctx, abs_path);
+        if (!shown || error < 0)
                 return -ENOMEM;
-        if (access(conf, F_OK) < 0) {
+        if (!name)
+                return 0;
+
+        int before = s->set->nfont;
+        /* Every face and named instance, as fontconfig's own scan; 0 faces for what is no font. */
+        (void) fc->FcFreeTypeQueryAll((const FcChar8 *) name, (unsigned) -1, NULL, NULL, s->set);
+        for (int i = before; i < s->set->nfont; i++) {
+                FcPattern *font = s->set->fonts[i];
+                /* Reported where the customer's system has it, not by its descriptor. */
+                fc->FcPatternDel(font, FC_FILE);
+                if (!fc->FcPatternAddString(font, FC_FILE, (const FcChar8 *) shown))
+                        return -ENOMEM;
+                /* The configuration's scan rules, which fontconfig applies to what it scans. */
+                if (!fc->FcConfigSubstitute(s->config, font, FcMatchScan))
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static bool font_name_ok(const char *name) {
+        /* fontconfig leaves out hidden files (its caches, .uuid) and scans everything else. */
+        return name[0] != '.';
+}
+
+/*
+ * Scan directory @abs_dir: its files in name order, then its subdirectories, which are queued
+ * on @dirs, as fontconfig orders a scan (so that among equal matches the same font wins).
+ */
+static int scan_dir(Scan *s, const char *abs_dir, TdStrvBuilder *dirs) {
+        _cleanup_close_ int dir_fd = td_context_open(s->ctx, abs_dir, O_PATH | O_DIRECTORY);
+        /* Directories the configuration names but the root lacks are normal. */
+        if (dir_fd < 0)
+                return dir_fd == -ENOMEM ? dir_fd : 0;
+        struct stat st;
+        if (fstat(dir_fd, &st) < 0)
+                return 0;
+        int r = td_inode_set_add(&s->seen, &st);
+        if (r <= 0)
+                return r;
+
+        _cleanup_strv_free_ TdStrv names = NULL;
+        r = td_context_list_dir(s->ctx, abs_dir, font_name_ok, s->budget, &names);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        for (char **name = names; *name && s->budget > 0; name++) {
+                s->budget--;
+                _cleanup_free_ char *path = td_strdup_printf("%s/%s", abs_dir, *name);
+                if (!path)
+                        return -ENOMEM;
+                _cleanup_close_ int fd = td_context_open(s->ctx, path, O_PATH);
+                if (fd < 0) {
+                        if (fd == -ENOMEM)
+                                return fd;
+                        continue;
+                }
+                if (fstat(fd, &st) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode))
+                        r = td_strv_builder_add(dirs, path);
+                else
+                        r = scan_file(s, path);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* The fonts of the directories @config names, looked for under the root. */
+static int scan_root_fonts(const TdContext *ctx, FcConfig *config, FcFontSet *set) {
+        _cleanup_strv_builder_ TdStrvBuilder dirs = TD_STRV_BUILDER_INIT;
+        FcStrList *list = fc->FcConfigGetFontDirs(config);
+        if (!list)
+                return -ENOMEM;
+        int r = 0;
+        for (FcChar8 *d; r >= 0 && (d = fc->FcStrListNext(list));)
+                /* A relative name means nothing on the customer's machine either. */
+                if (d[0] == '/')
+                        r = td_strv_builder_add(&dirs, (const char *) d);
+        fc->FcStrListDone(list);
+
+        Scan s = { .ctx = ctx,
+                   .config = config,
+                   .set = set,
+                   .seen = TD_INODE_SET_INIT,
+                   .budget = SCAN_ENTRIES_MAX };
+        /* Breadth first: scan_dir() appends subdirectories to the queue it walks. */
+        for (size_t i = 0; r >= 0 && i < dirs.n && s.budget > 0; i++) {
+                _cleanup_free_ char *dir = strdup(dirs.items[i]);
+                r = dir ? scan_dir(&s, dir, &dirs) : -ENOMEM;
+        }
+        td_inode_set_clear(&s.seen);
+        return r;
+}
+
+/*
+ * The root's fonts: its configuration, read confined (td-fonts-conf.c) and parsed from
+ * memory, and the fonts of the directories it names, scanned confined here. fontconfig's own
+ * scan of a directory (FcConfigAppFontAddDir) opens and follows whatever is in it: a link to
+ * this machine's /usr/share/fonts, a FIFO that FreeType would wait on.
+ */
+static int load_root(const TdContext *ctx, TdFontsInfo *info, FcConfig **ret_config, FcFontSet **ret_set) {
+        _cleanup_fonts_conf_free_ TdFontsConf *conf = NULL;
+        int r = td_fonts_conf_load(ctx, &conf);
+        if (r == -ENOENT) {
                 info->have_config = false;
                 return 0;
         }
+        if (r < 0)
+                return r;
         info->have_config = true;
-
-        _cleanup_(fc_config_destroyp) FcConfig *rules = fc->FcConfigCreate();
-        _cleanup_(fc_config_destroyp) FcConfig *fonts = fc->FcConfigCreate();
-        if (!rules || !fonts)
-                return -ENOMEM;
-        fc->FcConfigSetSysRoot(rules, (const FcChar8 *) root);
-        if (!fc->FcConfigParseAndLoad(rules, (const FcChar8 *) conf, FcTrue))
-                info->config_error = true;
-        if (!fc->FcConfigParseAndLoadFromMemory(fonts, (const FcChar8 *) scan_config_xml, FcFalse))
-                return -EIO;
-
-        FcStrList *dirs = fc->FcConfigGetFontDirs(rules);
-        if (!dirs)
-                return -ENOMEM;
-        size_t root_len = strlen(root);
-        for (FcChar8 *d; (d = fc->FcStrListNext(dirs));) {
-                /* Versions differ in whether they store the directories with the sysroot. */
-                bool has_root = strncmp((const char *) d, root, root_len) == 0 && d[root_len] == '/';
-                _cleanup_free_ char *dir = has_root ? strdup((const char *) d)
-                                                    : td_strdup_printf("%s%s", root, (const char *) d);
-                if (!dir) {
-                        fc->FcStrListDone(dirs);
-                        return -ENOMEM;
-                }
-                /* Directories the configuration names but the root lacks are normal. */
-                (void) fc->FcConfigAppFontAddDir(fonts, (const FcChar8 *) dir);
+        if (conf->unreadable) {
+                info->unreadable = TAKE_PTR(conf->unreadable);
+                info->unreadable_error = conf->unreadable_error;
+                return 0;
         }
-        fc->FcStrListDone(dirs);
 
-        *ret_rules = TAKE_PTR(rules);
-        *ret_fonts = TAKE_PTR(fonts);
+        _cleanup_(fc_config_destroyp) FcConfig *config = fc->FcConfigCreate();
+        _cleanup_(fc_font_set_destroyp) FcFontSet *set = fc->FcFontSetCreate();
+        if (!config || !set)
+                return -ENOMEM;
+        if (!fc->FcConfigParseAndLoadFromMemory(config, (const FcChar8 *) conf->xml, FcTrue))
+                info->config_error = true;
+        r = scan_root_fonts(ctx, config, set);
+        if (r < 0)
+                return r;
+        *ret_config = TAKE_PTR(config);
+        *ret_set = TAKE_PTR(set);
         return 0;
 }
 
@@ -173,25 +304,33 @@ static int missing_chars(const FcCharSet *charset, const char *sample, char **re
 }
 
 static int query_locked(const TdContext *ctx, const char *lang, const char *sample, TdFontsInfo *info) {
-        _cleanup_(fc_config_destroyp) FcConfig *rules = NULL;
-        _cleanup_(fc_config_destroyp) FcConfig *fonts = NULL;
+        /* The configuration whose rules apply, and the font sets it is asked about. */
+        _cleanup_(fc_config_destroyp) FcConfig *config = NULL;
+        _cleanup_(fc_font_set_destroyp) FcFontSet *root_fonts = NULL;
+        FcFontSet *sets[2];
+        int n_sets = 0;
         int r;
 
         if (td_context_has_root(ctx)) {
-                r = load_root(ctx, info, &rules, &fonts);
+                r = load_root(ctx, info, &config, &root_fonts);
                 if (r < 0)
                         return r;
-                if (!info->have_config) {
+                if (!info->have_config || info->unreadable) {
                         info->families = calloc(1, sizeof(char *));
                         info->missing = strdup(sample);
                         return info->families && info->missing ? 0 : -ENOMEM;
                 }
+                sets[n_sets++] = root_fonts;
         } else {
                 info->have_config = true;
-                fonts = fc->FcInitLoadConfigAndFonts();
-                if (!fonts)
+                config = fc->FcInitLoadConfigAndFonts();
+                if (!config)
                         return -EIO;
-                rules = fc->FcConfigReference(fonts);
+                /* As FcFontList() and FcFontMatch() take them. */
+                static const FcSetName names[] = { FcSetSystem, FcSetApplication };
+                for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                        if ((sets[n_sets] = fc->FcConfigGetFonts(config, names[i])))
+                                n_sets++;
         }
 
         _cleanup_(fc_lang_set_destroyp) FcLangSet *langs = fc->FcLangSetCreate();
@@ -202,7 +341,8 @@ static int query_locked(const TdContext *ctx, const char *lang, const char *samp
             !fc->FcPatternAddLangSet(pattern, FC_LANG, langs))
                 return -ENOMEM;
 
-        _cleanup_(fc_font_set_destroyp) FcFontSet *set = fc->FcFontList(fonts, pattern, objects);
+        _cleanup_(fc_font_set_destroyp) FcFontSet *set =
+                fc->FcFontSetList(config, sets, n_sets, pattern, objects);
         if (!set)
                 return -ENOMEM;
         info->n_fonts = (size_t) set->nfont;
@@ -212,11 +352,12 @@ static int query_locked(const TdContext *ctx, const char *lang, const char *samp
 
         /* What an application asking for this language gets, after the system's rules. */
         _cleanup_(fc_pattern_destroyp) FcPattern *wanted = fc->FcPatternDuplicate(pattern);
-        if (!wanted || !fc->FcConfigSubstitute(rules, wanted, FcMatchPattern))
+        if (!wanted || !fc->FcConfigSubstitute(config, wanted, FcMatchPattern))
                 return -ENOMEM;
         fc->FcDefaultSubstitute(wanted);
         FcResult result;
-        _cleanup_(fc_pattern_destroyp) FcPattern *best = fc->FcFontMatch(fonts, wanted, &result);
+        _cleanup_(fc_pattern_destroyp) FcPattern *best =
+                fc->FcFontSetMatch(config, sets, n_sets, wanted, &result);
 
         FcCharSet *charset = NULL;
         if (best) {

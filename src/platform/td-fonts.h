@@ -18,6 +18,12 @@ typedef struct {
         char *best_family; /* the font fontconfig picks for the language, NULL if none */
         char *best_file;
         char *missing; /* the characters of the sample the best font lacks (UTF-8), "" if none */
+        /*
+         * Under --root, a file of the configuration that exists but could not be read (see
+         * TdFontsConf) and why; no fonts are then looked for. NULL and 0 when none.
+         */
+        char *unreadable;
+        int unreadable_error;
 } TdFontsInfo;
 
 /*
@@ -25,9 +31,11 @@ typedef struct {
  * the font it would pick for that language has every character of @sample (UTF-8).
  *
  * Without a root this is the normal configuration of this user. With a root, the root's
- * /etc/fonts/fonts.conf is read with fontconfig's sysroot and the font directories it names
- * are scanned under the root; nothing is written under the root (caches of those scans go to
- * the user's fontconfig cache). A root without fonts.conf has no fonts.
+ * /etc/fonts/fonts.conf and what it includes are read confined to the root, and the font
+ * directories it names are scanned confined to it: a link is followed only inside the root,
+ * only regular files are opened, and a font file is handed to fontconfig by its descriptor.
+ * Nothing is written anywhere (such scans are not cached). A root without fonts.conf has no
+ * fonts.
  *
  * Returns 0 and a new TdFontsInfo (td_fonts_info_free()), -EINVAL for a sample that is not
  * UTF-8, -ENOENT when fontconfig cannot be loaded, -EIO when it cannot load its configuration, or

@@ -242,14 +242,24 @@ int td_locale_dirs_load(const TdContext *ctx, TdStrv *ret_names) {
         for (struct dirent *e; (e = readdir(dir));) {
                 if (e->d_name[0] == '.' || !locale_name_ok(e->d_name))
                         continue;
-                _cleanup_free_ char *ctype = td_strdup_printf("%s/LC_CTYPE", e->d_name);
+                _cleanup_free_ char *ctype = td_strdup_printf("/usr/lib/locale/%s/LC_CTYPE", e->d_name);
                 if (!ctype) {
                         r = -ENOMEM;
                         break;
                 }
-                struct stat st;
-                if (fstatat(dirfd(dir), ctype, &st, 0) < 0 || !S_ISREG(st.st_mode))
+                /*
+                 * Looked up from the root, not from the directory: a customer's link to
+                 * /usr/lib/locale/C.utf8 names *its* C.utf8, and a link that leads nowhere in
+                 * the root or to no regular file makes no locale, whatever it reaches here.
+                 */
+                int fd = td_context_open_file(ctx, ctype, NULL);
+                if (fd == -ENOMEM) {
+                        r = fd;
+                        break;
+                }
+                if (fd < 0)
                         continue;
+                close(fd);
                 r = td_strv_push(&names, e->d_name);
                 if (r < 0)
                         break;

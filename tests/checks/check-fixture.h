@@ -198,6 +198,18 @@ static inline void fixture_mkfifo(const char *root, const char *rel) {
         free(path);
 }
 
+/* A symbolic link ROOT/@rel -> @target, creating the directories on the way. */
+static inline void fixture_symlink(const char *root, const char *rel, const char *target) {
+        char *path = td_strdup_printf("%s/%s", root, rel);
+        assert_non_null(path);
+        char *slash = strrchr(path, '/');
+        *slash = '\0';
+        assert_int_equal(fixture_mkdir_p(path), 0);
+        *slash = '/';
+        assert_int_equal(symlink(target, path), 0);
+        free(path);
+}
+
 /* A sparse file of @size bytes at ROOT/@rel: huge, yet costs no disk. */
 static inline void fixture_write_sparse(const char *root, const char *rel, off_t size) {
         fixture_write(root, rel, "", 0);

@@ -78,10 +78,10 @@ static void test_root_with_cjk_font_passes(void **state) {
         /* Inspecting a root writes nothing into it, not even the cache its configuration names. */
         assert_false(fixture_exists(root, "var/cache/fontconfig"));
         assert_false(fixture_exists(root, "var"));
-        /* The scan was cached where fontconfig caches this user's fonts, and nowhere else. */
-        assert_true(count_cache_files(cache_home) > 0);
+        /* Nor anywhere else: the root's fonts are scanned one by one, confined, never cached. */
+        assert_int_equal(count_cache_files(cache_home), 0);
 
-        /* A second run reads the scan back from the user cache and agrees. */
+        /* A second run scans again and agrees. */
         run_root(root, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
         assert_detail_json(&r, "count", "2");
@@ -141,6 +141,127 @@ static void test_root_include_resolves_under_root(void **state) {
 
         TdResult r;
         run_root(root, &r);
+        assert_verdict(&r, TD_STATUS_PASS, NULL);
+        assert_detail_json(&r, "count", "2");
+        td_result_clear(&r);
+        fixture_remove(root);
+}
+
+/*
+ * Links in the root lead where they would on the customer's machine. Each root below finds
+ * the CJK font only by following a link out of the root (to a directory made for the test,
+ * standing for this machine's /etc/fonts and /usr/share/fonts), so it must not pass.
+ */
+static void test_root_links_stay_in_root(void **state) {
+        char *outside = fixture_new_root("os-fonts-outside");
+        fixture_write_text(outside, "fonts.conf", ROOT_FONTS_CONF);
+        fixture_write_text(outside, "cjk.conf", FONTS_CONF_HEAD "  <dir>/opt/cjk</dir>\n</fontconfig>\n");
+        fixture_copy(cjk_font, outside, "fonts/wqy-microhei.ttc");
+        char *outside_conf = td_strdup_printf("%s/fonts.conf", outside);
+        char *outside_cjk_conf = td_strdup_printf("%s/cjk.conf", outside);
+        char *outside_fonts = td_strdup_printf("%s/fonts", outside);
+        char *outside_font = td_strdup_printf("%s/fonts/wqy-microhei.ttc", outside);
+        char *escaping = td_strdup_printf("../../../../../../../../../..%s/fonts", outside);
+        TdResult r;
+
+        /* fonts.conf itself: an absolute link that the root does not hold is no configuration. */
+        char *root = fixture_new_root("os-fonts");
+        fixture_symlink(root, "etc/fonts/fonts.conf", outside_conf);
+        fixture_copy(cjk_font, root, "usr/share/fonts/wqy-microhei.ttc");
+        run_root(root, &r);
+        assert_verdict(&r, TD_STATUS_FAIL, "fonts.no-cjk");
+        assert_message_contains(&r, "fonts.conf");
+        td_result_clear(&r);
+        fixture_remove(root);
+
+        /* A file of conf.d/ that names the directory of the root's CJK font, from outside. */
+        root = fixture_new_root("os-fonts");
+        fixture_write_text(root, "etc/fonts/fonts.conf", ROOT_FONTS_CONF);
+        fixture_symlink(root, "etc/fonts/conf.d/50-cjk.conf", outside_cjk_conf);
+        fixture_copy(cjk_font, root, "opt/cjk/wqy-microhei.ttc");
+        run_root(root, &r);
+        assert_verdict(&r, TD_STATUS_FAIL, "fonts.no-cjk");
+        assert_detail_json(&r, "count", "0");
+        td_result_clear(&r);
+        fixture_remove(root);
+
+        /* The font directory, a subdirectory (through ".."), a font file: each a link out. */
+        static const char *const links[] = { "usr/share/fonts", "usr/share/fonts/truetype/wqy",
+                                             "usr/share/fonts/wqy-microhei.ttc" };
+        const char *targets[] = { outside_fonts, escaping, outside_font };
+        for (size_t i = 0; i < ELEMENTSOF(links); i++) {
+                root = fixture_new_root("os-fonts");
+                fixture_write_text(root, "etc/fonts/fonts.conf", ROOT_FONTS_CONF);
+                fixture_symlink(root, links[i], targets[i]);
+                run_root(root, &r);
+                assert_verdict(&r, TD_STATUS_FAIL, "fonts.no-cjk");
+                assert_detail_json(&r, "count", "0");
+                td_result_clear(&r);
+                fixture_remove(root);
+        }
+
+        /* Links that stay in the root are followed, as fontconfig follows them. */
+        root = fixture_new_root("os-fonts");
+        fixture_write_text(root, "usr/share/fontconfig/fonts.conf", ROOT_FONTS_CONF);
+        fixture_symlink(root, "etc/fonts/fonts.conf", "/usr/share/fontconfig/fonts.conf");
+        fixture_copy(cjk_font, root, "opt/wqy/wqy-microhei.ttc");
+        fixture_symlink(root, "usr/share/fonts/wqy", "../../../opt/wqy");
+        run_root(root, &r);
+        assert_verdict(&r, TD_STATUS_PASS, NULL);
+        assert_detail_json(&r, "count", "2");
+        char *expected = td_strdup_printf("%s/usr/share/fonts/wqy/wqy-microhei.ttc", root);
+        assert_detail(&r, "best_file", expected);
+        free(expected);
+        td_result_clear(&r);
+        fixture_remove(root);
+
+        fixture_remove(outside);
+        free(outside_conf);
+        free(outside_cjk_conf);
+        free(outside_fonts);
+        free(outside_font);
+        free(escaping);
+}
+
+/* A configuration file that is no regular file cannot be read, and is never waited on. */
+static void test_root_unreadable_configuration(void **state) {
+        static const char *const fifos[] = { "etc/fonts/fonts.conf", "etc/fonts/conf.d/50-fifo.conf" };
+        TdResult r;
+        for (size_t i = 0; i < ELEMENTSOF(fifos); i++) {
+                char *root = fixture_new_root("os-fonts");
+                if (i > 0)
+                        fixture_write_text(root, "etc/fonts/fonts.conf", ROOT_FONTS_CONF);
+                fixture_mkfifo(root, fifos[i]);
+                fixture_copy(cjk_font, root, "usr/share/fonts/wqy-microhei.ttc");
+                int64_t start = td_now_monotonic_ms();
+                assert_int_equal(fixture_run_error(&td_check_os_fonts, root, NULL, &r), -ENODEV);
+                assert_true(td_now_monotonic_ms() - start < 2000);
+                char *expected = td_strdup_printf("/%s is not a regular file", fifos[i]);
+                assert_message_contains(&r, expected);
+                free(expected);
+                td_result_clear(&r);
+                fixture_remove(root);
+        }
+
+        /* A link to itself: inside the root, /etc/fonts/fonts.conf -> /etc/fonts/fonts.conf loops. */
+        char *root = fixture_new_root("os-fonts");
+        fixture_symlink(root, "etc/fonts/fonts.conf", "/etc/fonts/fonts.conf");
+        assert_int_equal(fixture_run_error(&td_check_os_fonts, root, NULL, &r), -ELOOP);
+        assert_message_contains(&r, "/etc/fonts/fonts.conf is a loop of symbolic links");
+        td_result_clear(&r);
+        fixture_remove(root);
+}
+
+/* A FIFO among the fonts is no font: the scan goes past it at once. */
+static void test_root_fifo_font(void **state) {
+        char *root = fixture_new_root("os-fonts");
+        fixture_write_text(root, "etc/fonts/fonts.conf", ROOT_FONTS_CONF);
+        fixture_mkfifo(root, "usr/share/fonts/a-fifo.ttf");
+        fixture_copy(cjk_font, root, "usr/share/fonts/wqy-microhei.ttc");
+        TdResult r;
+        int64_t start = td_now_monotonic_ms();
+        run_root(root, &r);
+        assert_true(td_now_monotonic_ms() - start < 2000);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
         assert_detail_json(&r, "count", "2");
         td_result_clear(&r);
@@ -259,6 +380,9 @@ int main(void) {
                 cmocka_unit_test(test_root_without_fonts_conf_fails),
                 cmocka_unit_test(test_root_without_fonts_fails),
                 cmocka_unit_test(test_root_include_resolves_under_root),
+                cmocka_unit_test(test_root_links_stay_in_root),
+                cmocka_unit_test(test_root_unreadable_configuration),
+                cmocka_unit_test(test_root_fifo_font),
                 cmocka_unit_test(test_user_config_passes),
                 cmocka_unit_test(test_font_claiming_chinese_without_glyphs_fails),
                 cmocka_unit_test(test_query_rejects_bad_sample),

@@ -268,6 +268,43 @@ static void test_locale_directories(void **state) {
         fixture_remove(root);
 }
 
+/*
+ * Links in the root's /usr/lib/locale lead where they would on the customer's machine: an
+ * absolute link to /usr/lib/locale/... is the root's own, and "../.." stops at the root. A
+ * locale generated on this machine (here: outside the root) must not count for the root.
+ */
+static void test_locale_links_stay_in_root(void **state) {
+        TdResult r;
+        set_env(NULL, NULL, "zh_CN.UTF-8");
+        char *outside = fixture_new_root("os-locale-outside");
+        fixture_write_text(outside, "C.utf8/LC_CTYPE", "data");
+        char *outside_dir = td_strdup_printf("%s/C.utf8", outside);
+        char *outside_ctype = td_strdup_printf("%s/C.utf8/LC_CTYPE", outside);
+        char *escaping = td_strdup_printf("../../../../../../../../../..%s/C.utf8/LC_CTYPE", outside);
+
+        char *root = make_root(ARCHIVE_NONE);
+        fixture_symlink(root, "usr/lib/locale/zh_CN.utf8/LC_CTYPE", outside_ctype);
+        fixture_symlink(root, "usr/lib/locale/zh_SG.utf8", outside_dir);
+        fixture_symlink(root, "usr/lib/locale/zh_TW.utf8/LC_CTYPE", escaping);
+        fixture_symlink(root, "usr/lib/locale/zh_MO.utf8/LC_CTYPE", "/dev/zero");
+        fixture_mkfifo(root, "usr/lib/locale/zh_HK.utf8/LC_CTYPE");
+        /* A link that stays in the root is followed: the root's C.utf8 is generated. */
+        fixture_write_text(root, "usr/lib/locale/C.utf8/LC_CTYPE", "data");
+        fixture_symlink(root, "usr/lib/locale/zh_CN.gb18030", "/usr/lib/locale/C.utf8");
+
+        fixture_run(&td_check_os_locale, root, NULL, &r);
+        assert_verdict(&r, TD_STATUS_FAIL, "locale.not-installed");
+        assert_detail_json(&r, "installed", "false");
+        assert_detail_json(&r, "chinese_locales", "[\"zh_CN.gb18030\"]");
+        td_result_clear(&r);
+
+        fixture_remove(root);
+        fixture_remove(outside);
+        free(outside_dir);
+        free(outside_ctype);
+        free(escaping);
+}
+
 static void test_damaged_archive(void **state) {
         size_t len;
         char *data = fixture_read(utf8_archive, &len);
@@ -707,6 +744,7 @@ int main(void) {
                 cmocka_unit_test(test_variable_precedence),
                 cmocka_unit_test(test_system_default_files),
                 cmocka_unit_test(test_locale_directories),
+                cmocka_unit_test(test_locale_links_stay_in_root),
                 cmocka_unit_test(test_damaged_archive),
                 cmocka_unit_test(test_accepted_locales_from_profile),
                 cmocka_unit_test(test_parse_real_archives),

@@ -14,6 +14,12 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "root-walk.h"
 #include "td-util.h"
 #include "tokendoctor/td-context.h"
 
@@ -257,11 +263,155 @@ static void test_memo_slow_fact_blocks_only_its_callers(void **state) {
         td_context_unref(ctx);
 }
 
+/* A relative root is made absolute; what is no directory is refused, not taken as a prefix. */
+static void test_set_root(void **state) {
+        TdContext *ctx = td_context_new();
+        _cleanup_free_ char *cwd = getcwd(NULL, 0);
+        assert_non_null(cwd);
+        assert_int_equal(chdir("/tmp"), 0);
+        assert_int_equal(td_context_set_root(ctx, root + strlen("/tmp/")), 0);
+        assert_int_equal(chdir(cwd), 0);
+        assert_string_equal(td_context_get_root(ctx), root);
+        _cleanup_free_ char *hello = NULL;
+        assert_int_equal(td_context_read_file(ctx, "/etc/hello", 4096, &hello, NULL), 0);
+
+        char path[600];
+        snprintf(path, sizeof path, "%s/etc/hello", root);
+        assert_int_equal(td_context_set_root(ctx, path), -ENOTDIR);
+        snprintf(path, sizeof path, "%s/no-such-dir", root);
+        assert_int_equal(td_context_set_root(ctx, path), -ENOENT);
+        /* A failed call leaves the root as it was. */
+        assert_string_equal(td_context_get_root(ctx), root);
+
+        assert_int_equal(td_context_set_root(ctx, "//"), 0);
+        assert_false(td_context_has_root(ctx));
+        assert_int_equal(td_context_set_root(ctx, "/tmp/.."), 0);
+        assert_false(td_context_has_root(ctx));
+        td_context_unref(ctx);
+}
+
+/*
+ * A device node is looked at, never opened: opening one can act (a tape rewinds). /dev/tty
+ * shows it: opened without a controlling terminal it fails with ENXIO, looked at it is a
+ * character device like any other.
+ */
+static void test_open_file_does_not_open_devices(void **state) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                setsid();
+                TdContext *ctx = td_context_new();
+                int r = td_context_open_file(ctx, "/dev/tty", NULL);
+                _exit(r == -ENODEV ? 0 : r == -ENXIO ? 2 : 3);
+        }
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void root_file(const char *rel, const char *link_target) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/%s", root, rel);
+        if (link_target)
+                assert_int_equal(symlink(link_target, path), 0);
+        else
+                assert_int_equal(mkdir(path, 0755), 0);
+}
+
+/* One lookup's outcome: the file's inode, or the error. */
+typedef struct {
+        int error;
+        dev_t dev;
+        ino_t ino;
+} Outcome;
+
+static Outcome outcome_of(int fd) {
+        Outcome o = { .error = fd < 0 ? fd : 0 };
+        struct stat st;
+        if (fd >= 0) {
+                assert_int_equal(fstat(fd, &st), 0);
+                o.dev = st.st_dev;
+                o.ino = st.st_ino;
+                close(fd);
+        }
+        return o;
+}
+
+/*
+ * The lookup for kernels without openat2 agrees with the kernel's RESOLVE_IN_ROOT on a tree
+ * of hostile links: absolute, escaping with "..", looping, dangling, through directories.
+ */
+static void test_root_walk_matches_openat2(void **state) {
+        root_file("walk", NULL);
+        root_file("walk/etc", NULL);
+        root_file("walk/etc/abs", "/etc/hello");
+        root_file("walk/etc/rel", "../../etc/hello");
+        root_file("walk/etc/escape", "../../../../../../../../etc/passwd");
+        root_file("walk/etc/dir", "/walk/etc");
+        root_file("walk/etc/self", "self");
+        root_file("walk/etc/ping", "pong");
+        root_file("walk/etc/pong", "ping");
+        root_file("walk/etc/dangling", "/no/such/file");
+        root_file("walk/etc/chain", "dir/dir/abs");
+        root_file("walk/etc/up", "..");
+        root_file("walk/etc/empty-dir", NULL);
+
+        static const char *const paths[] = {
+                "etc/hello",
+                "/etc/hello",
+                "walk/etc/abs",
+                "walk/etc/rel",
+                "walk/etc/escape",
+                "walk/etc/dir/abs",
+                "walk/etc/dir/dir/dir/rel",
+                "walk/etc/self",
+                "walk/etc/ping",
+                "walk/etc/dangling",
+                "walk/etc/chain",
+                "walk/etc/up/up/up/up/etc/hello",
+                "walk/etc/dir/../etc/abs",
+                "../../../etc/hello",
+                "walk/../../etc/./hello",
+                "etc/hello/",
+                "etc/hello/more",
+                "walk/etc/empty-dir/",
+                "walk/etc/empty-dir/..",
+                "walk/etc/no-such",
+                "",
+                "/",
+                "..",
+        };
+        static const int flag_sets[] = { O_RDONLY, O_PATH, O_RDONLY | O_DIRECTORY };
+
+        _cleanup_close_ int root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        assert_true(root_fd >= 0);
+        for (size_t f = 0; f < ELEMENTSOF(flag_sets); f++)
+                for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                        const char *p = paths[i];
+                        struct open_how how = { .flags = (uint64_t) (flag_sets[f] | O_CLOEXEC),
+                                                .resolve = RESOLVE_IN_ROOT };
+                        int kfd = (int) syscall(SYS_openat2, root_fd, *p ? p : ".", &how, sizeof how);
+                        if (kfd < 0 && errno == ENOSYS)
+                                skip();
+                        Outcome kernel = outcome_of(kfd < 0 ? -errno : kfd);
+                        Outcome walked = outcome_of(td_root_walk_open(root_fd, p, flag_sets[f]));
+                        if (kernel.error != walked.error || kernel.dev != walked.dev ||
+                            kernel.ino != walked.ino)
+                                fail_msg("'%s' (flags %#x): kernel %d/%lu, walk %d/%lu", p, flag_sets[f],
+                                         kernel.error, (unsigned long) kernel.ino, walked.error,
+                                         (unsigned long) walked.ino);
+                }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_root_paths),
                 cmocka_unit_test(test_open_file_refuses_what_is_not_a_file),
                 cmocka_unit_test(test_read_file_cap),
+                cmocka_unit_test(test_set_root),
+                cmocka_unit_test(test_open_file_does_not_open_devices),
+                cmocka_unit_test(test_root_walk_matches_openat2),
                 cmocka_unit_test(test_environment_snapshot),
                 cmocka_unit_test(test_clock),
                 cmocka_unit_test(test_memo_once),
