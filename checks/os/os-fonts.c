@@ -21,13 +21,9 @@ static int check_os_fonts_run(TdContext *ctx, TdResult *result) {
         if (r < 0)
                 return r;
         if (info->unreadable) {
-                /* What fontconfig makes of a configuration it cannot read: no verdict, say why. */
-                _cleanup_free_ char *why = td_fact_file_error(info->unreadable, info->unreadable_error);
-                if (!why)
-                        return -ENOMEM;
-                r = td_result_set(result, TD_STATUS_ERROR, "engine.check-error",
-                                  _("Which fonts are available cannot be told: %s."), why);
-                return r < 0 ? r : info->unreadable_error;
+                /* What fontconfig would make of a configuration it cannot read. */
+                return td_fact_unreadable_verdict(result, _("Which fonts are available cannot be told"),
+                                                  info->unreadable, info->unreadable_error);
         }
 
         td_detail_set_int(result, NULL, "count", (int64_t) info->n_fonts);

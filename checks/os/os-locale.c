@@ -127,13 +127,9 @@ static int check_os_locale_run(TdContext *ctx, TdResult *result) {
         td_detail_set_string(result, NULL, "locale_archive", "%s", archive_state(l->archive_status));
 
         if (l->unreadable) {
-                /* The file that may set the locale cannot be read: no verdict, say why. */
-                _cleanup_free_ char *why = td_fact_file_error(l->unreadable, l->unreadable_error);
-                if (!why)
-                        return -ENOMEM;
-                r = td_result_set(result, TD_STATUS_ERROR, "engine.check-error",
-                                  _("The locale in force cannot be told: %s."), why);
-                return r < 0 ? r : l->unreadable_error;
+                /* The file that may set the locale cannot be read. */
+                return td_fact_unreadable_verdict(result, _("The locale in force cannot be told"),
+                                                  l->unreadable, l->unreadable_error);
         }
         if (!l->name) {
                 td_detail_set_string(result, NULL, "source", "none");

@@ -104,14 +104,9 @@ static int check_os_release_run(TdContext *ctx, TdResult *result) {
         const TdOsRelease *release = fact->release;
         const char *file = fact->file;
         if (fact->error < 0) {
-                /* Which distribution this is cannot be told: no verdict, say why. */
-                _cleanup_free_ char *why = td_fact_file_error(file, fact->error);
-                if (!why)
-                        return -ENOMEM;
                 td_detail_set_string(result, NULL, "file", "%s", file);
-                r = td_result_set(result, TD_STATUS_ERROR, "engine.check-error",
-                                  _("The distribution cannot be identified: %s."), why);
-                return r < 0 ? r : fact->error;
+                return td_fact_unreadable_verdict(result, _("The distribution cannot be identified"), file,
+                                                  fact->error);
         }
         if (release)
                 add_release_details(result, release, file);

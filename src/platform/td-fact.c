@@ -40,3 +40,11 @@ char *td_fact_file_error(const char *path, int error) {
                 return td_strdup_printf(_("%s could not be read: %s"), path, strerror(-error));
         }
 }
+
+int td_fact_unreadable_verdict(TdResult *result, const char *what, const char *path, int error) {
+        _cleanup_free_ char *why = td_fact_file_error(path, error);
+        if (!why)
+                return -ENOMEM;
+        int r = td_result_set(result, TD_STATUS_ERROR, "engine.check-error", _("%s: %s."), what, why);
+        return r < 0 ? r : error;
+}

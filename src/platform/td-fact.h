@@ -7,6 +7,7 @@
 #pragma once
 
 #include "tokendoctor/td-context.h"
+#include "tokendoctor/td-result.h"
 
 /*
  * Put @value into the context's memo under @key, as if its compute had run and returned 0,
@@ -22,3 +23,10 @@ int td_fact_override(TdContext *ctx, const char *key, void *value, void (*free_v
  * what td_context_read_file() or td_context_open_file() returned. New string or NULL on ENOMEM.
  */
 char *td_fact_file_error(const char *path, int error);
+
+/*
+ * A check's verdict when a file its fact rests on exists but cannot be read: error (no verdict
+ * on what the file would have said), "@what: why." in the message, @what a translated sentence
+ * part ("The distribution cannot be identified"). Returns @error, or a negative errno of its own.
+ */
+int td_fact_unreadable_verdict(TdResult *result, const char *what, const char *path, int error);

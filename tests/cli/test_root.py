@@ -49,7 +49,7 @@ class RootTest(unittest.TestCase):
         argv = [tdfixture.TOKENDOCTOR, "check", "--json", "--root", root, "--only", only,
                 "--timeout", str(TIMEOUT_S)]
         base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root"),
-                "LANG": "C.UTF-8", "NO_PROXY": "*"}
+                "LANG": "C.UTF-8", "NO_PROXY": "*", **tdfixture.UNINSTALLED}
         base.update(env or {})
         start = time.monotonic()
         p = subprocess.run(argv, env=base, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT_S + 30,
