@@ -35,9 +35,11 @@ PIN = "123456"  # SoftHSM2's, as tdrig.make_softhsm sets it
 TOKEN_CHAIN = "token.module,cert.present,sign.test"
 
 
-# An AddressSanitizer build catches the crash itself and writes no core file: let it crash as a
-# plain build does (the options are ignored without the sanitizer).
-CRASH_AS_IS = {"ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":handle_segv=0:disable_coredump=0"}
+# A sanitizer build catches the crash itself and writes no core file: let it crash as a plain
+# build does (the options are ignored without the sanitizers). Both variables: with UBSAN_OPTIONS
+# set, as CI sets it, the combined runtime takes these common flags from it as well.
+_AS_IS = ":handle_segv=0:disable_coredump=0"
+CRASH_AS_IS = {name: os.environ.get(name, "") + _AS_IS for name in ("ASAN_OPTIONS", "UBSAN_OPTIONS")}
 
 
 def unlimited_core():

@@ -37,6 +37,7 @@
 #include <sys/resource.h>
 #include <p11-kit/pkcs11.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,11 @@ static CK_FUNCTION_LIST wrapped;
 static void crash_if_asked(const char *function) {
         const char *in = getenv("TD_WRAP_CRASH_IN");
         if (in && strcmp(in, function) == 0) {
-                volatile int *nowhere = NULL;
+                /*
+                 * Not NULL: UndefinedBehaviorSanitizer would catch that store and exit before the
+                 * fault. The first page is never mapped, so this is a real SIGSEGV in every build.
+                 */
+                volatile int *nowhere = (volatile int *) (uintptr_t) 16;
                 *nowhere = 42;
         }
 }
