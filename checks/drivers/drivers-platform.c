@@ -87,6 +87,12 @@ static void add_match_details(TdResult *result, struct json_object *array, const
                 td_detail_set_bool(result, o, "too_old", too_old(m, min_version));
 }
 
+/* Some of its files are on the system, but dpkg does not count it installed. */
+static bool partly_installed(const TdDpkgPackage *p) {
+        return !p->installed && p->state && !streq(p->state, "config-files") &&
+               !streq(p->state, "not-installed");
+}
+
 /* "vendor-driver", or "vendor-ukey (provides vendor-driver)" for a match through Provides. */
 static char *match_name(const Match *m) {
         if (m->provides)
@@ -94,7 +100,7 @@ static char *match_name(const Match *m) {
         return strdup(m->package->package);
 }
 
-/* The verdict when no match is installed: @first is the first match in any state, or NULL. */
+/* The verdict when no match is installed: @first is the one to name (see run()), or NULL. */
 static int verdict_missing(TdResult *result, const char *patterns, const Match *first) {
         if (!first)
                 return td_result_set(result, TD_STATUS_FAIL, "driver.missing",
@@ -105,13 +111,14 @@ static int verdict_missing(TdResult *result, const char *patterns, const Match *
         if (!name)
                 return -ENOMEM;
         const char *state = first->package->state;
-        if (!state)
+        /* "not-installed" stanzas are selections dpkg never acted on (an apt run cut short). */
+        if (!state || streq(state, "not-installed"))
                 return td_result_set(result, TD_STATUS_FAIL, "driver.missing",
                                      _("The platform's driver package %s is not installed properly: the "
                                        "package database gives it the status \"%s\". Install the "
                                        "package again."),
                                      name, first->package->status ? first->package->status : "");
-        if (streq(state, "config-files") || streq(state, "not-installed"))
+        if (streq(state, "config-files"))
                 return td_result_set(result, TD_STATUS_FAIL, "driver.missing",
                                      _("The platform's driver package %s was removed: only its settings "
                                        "are left (dpkg state \"%s\"). Install the package again."),
@@ -187,7 +194,8 @@ static int run(TdContext *ctx, TdResult *result) {
                 if (!match_package(profile, &status->packages[i], &m))
                         continue;
                 add_match_details(result, array, &m, min_version);
-                if (!first.package)
+                /* Of packages not installed, one partly there says the most: it is named first. */
+                if (!first.package || (!partly_installed(first.package) && partly_installed(m.package)))
                         first = m;
                 if (!m.package->installed)
                         continue;

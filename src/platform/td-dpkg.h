@@ -75,7 +75,7 @@ void td_dpkg_status_fact_free(TdDpkgStatusFact *fact);
 /*
  * The dpkg-status fact, read once per context and shared. A database that is absent or cannot
  * be read is a state of the fact, not an error. *ret_fact is borrowed from the context.
- * Returns 0, or -ENOMEM.
+ * Returns 0, or -ENOMEM. Thread-safe: checks running at once share one read.
  */
 int td_dpkg_status_get(TdContext *ctx, const TdDpkgStatusFact **ret_fact);
 

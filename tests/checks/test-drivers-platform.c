@@ -195,6 +195,13 @@ static void test_removed_fails(void **state) {
         assert_detail(&r, "packages.0.state", "config-files");
         td_result_clear(&r);
 
+        /* Selected for installation, never installed: what the database says is what support needs. */
+        run_with(BASE STANZA("vendor-driver", "install ok not-installed", "amd64", "1.2.0-1"),
+                 "vendor-driver", NULL, &r);
+        assert_verdict(&r, TD_STATUS_FAIL, "driver.missing");
+        assert_message_contains(&r, "\"install ok not-installed\"");
+        td_result_clear(&r);
+
         /* Selected for removal but still installed ("deinstall ok installed") is installed. */
         run_with(BASE STANZA("vendor-driver", "deinstall ok installed", "amd64", "1.2.0-1"), "vendor-driver",
                  NULL, &r);
@@ -232,6 +239,15 @@ static void test_two_packages(void **state) {
         assert_verdict(&r, TD_STATUS_PASS, NULL);
         assert_detail(&r, "packages.0.state", "config-files");
         assert_detail(&r, "packages.1.state", "installed");
+        td_result_clear(&r);
+
+        /* Neither installed: the half-installed one is named, not the removed one before it. */
+        run_with(BASE STANZA("vendor-driver-old", "deinstall ok config-files", "amd64", "0.5")
+                         STANZA("vendor-driver", "install ok half-configured", "amd64", "2.0-1"),
+                 "vendor-driver*", NULL, &r);
+        assert_verdict(&r, TD_STATUS_FAIL, "driver.missing");
+        assert_message_contains(&r, "vendor-driver is only partly installed");
+        assert_message_contains(&r, "half-configured");
         td_result_clear(&r);
 
         /* The same package for two architectures (multiarch): both listed. */
