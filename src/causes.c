@@ -72,6 +72,14 @@ static const TdCause causes[] = {
              "(`systemctl restart pcscd`). If the token is still not listed, install the token vendor's "
              "reader "
              "driver or a newer libccid.") },
+        { "driver.missing",
+          N_("Install the platform's driver package, from the platform's download page or its CA service "
+             "desk, in the version for this computer's processor; then run the check again. A package that "
+             "is only partly installed is finished as root with `dpkg --configure -a`, or installed "
+             "again.") },
+        { "driver.old",
+          N_("Install the platform's current driver over the old one (download it from the platform again; "
+             "as root: `apt install ./PACKAGE.deb`), then run the check again.") },
         { "reader.none",
           N_("Plug the CA token in (try another USB port), and install the platform's driver if the token "
              "needs one.") },

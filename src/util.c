@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <stdarg.h>
@@ -51,11 +52,23 @@ bool td_endswith(const char *s, const char *suffix) {
         return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
 }
 
+/*
+ * ASCII classes, not <ctype.h>: dpkg orders bytes the same in every locale, and a byte above
+ * 0x7f must not turn into a letter under some 8-bit locale.
+ */
+static bool version_digit(int c) {
+        return c >= '0' && c <= '9';
+}
+
+static bool version_alpha(int c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 /* dpkg's character order: '~' first, then end of string, letters, then everything else. */
 static int version_order(int c) {
-        if (isdigit(c))
+        if (version_digit(c))
                 return 0;
-        if (isalpha(c))
+        if (version_alpha(c))
                 return c;
         if (c == '~')
                 return -1;
@@ -64,73 +77,89 @@ static int version_order(int c) {
         return 0;
 }
 
-static int version_compare_part(const char *a, const char *b) {
-        while (*a || *b) {
+/* dpkg's verrevcmp() on the ranges [a, a_end) and [b, b_end). */
+static int version_compare_part(const char *a, const char *a_end, const char *b, const char *b_end) {
+#define AT(p, end) ((p) < (end) ? (unsigned char) *(p) : 0)
+        while (a < a_end || b < b_end) {
                 int first_diff = 0;
-                while ((*a && !isdigit((unsigned char) *a)) || (*b && !isdigit((unsigned char) *b))) {
-                        int ac = version_order((unsigned char) *a);
-                        int bc = version_order((unsigned char) *b);
+                while ((a < a_end && !version_digit(AT(a, a_end))) ||
+                       (b < b_end && !version_digit(AT(b, b_end)))) {
+                        int ac = version_order(AT(a, a_end));
+                        int bc = version_order(AT(b, b_end));
                         if (ac != bc)
                                 return ac - bc;
-                        if (*a)
+                        if (a < a_end)
                                 a++;
-                        if (*b)
+                        if (b < b_end)
                                 b++;
                 }
-                while (*a == '0')
+                while (AT(a, a_end) == '0')
                         a++;
-                while (*b == '0')
+                while (AT(b, b_end) == '0')
                         b++;
-                while (isdigit((unsigned char) *a) && isdigit((unsigned char) *b)) {
+                /* Digit by digit, so numbers of any length compare without overflowing. */
+                while (version_digit(AT(a, a_end)) && version_digit(AT(b, b_end))) {
                         if (!first_diff)
-                                first_diff = *a - *b;
+                                first_diff = AT(a, a_end) - AT(b, b_end);
                         a++;
                         b++;
                 }
-                if (isdigit((unsigned char) *a))
+                if (version_digit(AT(a, a_end)))
                         return 1;
-                if (isdigit((unsigned char) *b))
+                if (version_digit(AT(b, b_end)))
                         return -1;
                 if (first_diff)
                         return first_diff;
         }
         return 0;
+#undef AT
 }
 
-/* Split "epoch:upstream-revision" without allocating: returns the epoch, sets the parts. */
-static long version_split(const char *v, char *buf, size_t bufsize, const char **upstream,
-                          const char **revision) {
-        long epoch = 0;
+typedef struct {
+        unsigned long long epoch;
+        const char *upstream, *upstream_end;
+        const char *revision, *revision_end;
+} VersionParts;
+
+/*
+ * "epoch:upstream-revision" as dpkg splits it (the first ':', the last '-'), in place: a
+ * version from a package database may be of any length. An epoch that is not a number counts
+ * as none; a huge one saturates.
+ */
+static void version_split(const char *v, VersionParts *ret) {
+        *ret = (VersionParts){};
         const char *colon = strchr(v, ':');
         if (colon) {
-                char *end;
-                epoch = strtol(v, &end, 10);
-                if (end != colon)
-                        epoch = 0;
+                bool numeric = colon > v;
+                unsigned long long epoch = 0;
+                for (const char *c = v; c < colon && numeric; c++) {
+                        if (!version_digit((unsigned char) *c))
+                                numeric = false;
+                        else
+                                epoch = epoch > (ULLONG_MAX - 9) / 10 ? ULLONG_MAX
+                                                                      : epoch * 10 + (unsigned) (*c - '0');
+                }
+                ret->epoch = numeric ? epoch : 0;
                 v = colon + 1;
         }
-        snprintf(buf, bufsize, "%s", v);
-        char *dash = strrchr(buf, '-');
-        if (dash) {
-                *dash = '\0';
-                *revision = dash + 1;
-        } else
-                *revision = "";
-        *upstream = buf;
-        return epoch;
+        const char *end = v + strlen(v);
+        const char *dash = strrchr(v, '-');
+        ret->upstream = v;
+        ret->upstream_end = dash ? dash : end;
+        ret->revision = dash ? dash + 1 : end;
+        ret->revision_end = end;
 }
 
 int td_version_compare(const char *a, const char *b) {
-        char abuf[256], bbuf[256];
-        const char *aup, *arev, *bup, *brev;
-        long ae = version_split(a ? a : "", abuf, sizeof abuf, &aup, &arev);
-        long be = version_split(b ? b : "", bbuf, sizeof bbuf, &bup, &brev);
-        if (ae != be)
-                return ae < be ? -1 : 1;
-        int r = version_compare_part(aup, bup);
+        VersionParts pa, pb;
+        version_split(a ? a : "", &pa);
+        version_split(b ? b : "", &pb);
+        if (pa.epoch != pb.epoch)
+                return pa.epoch < pb.epoch ? -1 : 1;
+        int r = version_compare_part(pa.upstream, pa.upstream_end, pb.upstream, pb.upstream_end);
         if (r)
                 return r < 0 ? -1 : 1;
-        r = version_compare_part(arev, brev);
+        r = version_compare_part(pa.revision, pa.revision_end, pb.revision, pb.revision_end);
         return r < 0 ? -1 : r > 0 ? 1 : 0;
 }
 

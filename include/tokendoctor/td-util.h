@@ -74,8 +74,11 @@ bool td_endswith(const char *s, const char *suffix);
 bool td_startswith_nocase(const char *s, const char *prefix);
 
 /*
- * Compare two version strings with dpkg's ordering (epoch:upstream-revision, '~' sorts
- * before everything). Returns <0, 0, >0.
+ * Compare two version strings with dpkg's ordering (Debian policy §5.6.12:
+ * epoch:upstream-revision, '~' sorts before everything, letters before other characters,
+ * digits as numbers), so it serves package versions from the dpkg database as well as
+ * os-release's VERSION_ID. Strings of any length; NULL counts as "". Returns <0, 0, >0.
+ * Pure and thread-safe.
  */
 int td_version_compare(const char *a, const char *b);
 

@@ -282,7 +282,7 @@ static int parse_drivers(Loader *l, const char *section) {
                 td_strv_free(p->driver_packages);
                 p->driver_packages = TAKE_PTR(packages);
         }
-        if (p->driver_min_version && !td_profile_chars_valid(p->driver_min_version, ".+~:-"))
+        if (p->driver_min_version && !td_profile_debian_version_valid(p->driver_min_version))
                 return loader_error(l, -EINVAL, section, "min_version",
                                     _("\"%s\" is not a Debian package version"), p->driver_min_version);
         return 0;

@@ -20,6 +20,13 @@ int td_profile_set_list(TdStrv *field, const char *value);
 
 /* Non-empty and every character ASCII alphanumeric or in @extra. */
 bool td_profile_chars_valid(const char *s, const char *extra);
+/*
+ * A version dpkg could give a package (Debian policy §5.6.12): [epoch:]upstream[-revision],
+ * the epoch a number, the upstream version starting with a digit, no empty part, and only
+ * letters, digits and ".+~:-". A profile's min_version that is not one would make every
+ * comparison with an installed version meaningless.
+ */
+bool td_profile_debian_version_valid(const char *s);
 /* A whole decimal number in [min, max]; no sign, no unit, no spaces inside. */
 bool td_profile_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *ret);
 

@@ -30,6 +30,26 @@ bool td_profile_chars_valid(const char *s, const char *extra) {
         return true;
 }
 
+bool td_profile_debian_version_valid(const char *s) {
+        if (!td_profile_chars_valid(s, ".+~:-"))
+                return false;
+        const char *upstream = s;
+        const char *colon = strchr(s, ':');
+        if (colon) {
+                if (colon == s)
+                        return false;
+                for (const char *c = s; c < colon; c++)
+                        if (!is_digit(*c))
+                                return false;
+                upstream = colon + 1;
+        }
+        const char *dash = strrchr(upstream, '-');
+        if (dash && dash[1] == '\0')
+                return false;
+        /* dpkg refuses an upstream version that does not start with a digit; empty is no digit. */
+        return is_digit(*upstream) && upstream != dash;
+}
+
 /* A whole decimal number in [min, max]; no sign, no unit, no spaces inside. */
 bool td_profile_parse_unsigned(const char *s, unsigned min, unsigned max, unsigned *ret) {
         if (isempty(s) || strlen(s) > 9)

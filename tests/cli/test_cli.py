@@ -188,6 +188,40 @@ class CliTest(unittest.TestCase):
         self.assertLessEqual(doc["duration_ms"], 3000)
 
     # --- text output --------------------------------------------------------------------
+    def test_platform_driver_package(self):
+        # The root's dpkg database, read whole: the driver too old, a second package of it half
+        # installed. The details follow the schema; the message names both versions.
+        root = self.fx.make_root("dpkg")
+        stanza = "Package: {}\nStatus: {}\nArchitecture: amd64\nVersion: {}\nDescription: x\n y\n\n"
+        os.makedirs(os.path.join(root, "var/lib/dpkg"))
+        with open(os.path.join(root, "var/lib/dpkg/status"), "w") as f:
+            f.write(stanza.format("libc6", "install ok installed", "2.36-9+deb12u4") +
+                    stanza.format("vendor-driver", "install ok installed", "1:0.9-2") +
+                    stanza.format("vendor-driver-gm", "install reinstreq half-installed", "2.0"))
+        profile = self.fx.make_profile("driver", self.url, "[drivers]\npackages = vendor-driver*\n"
+                                                           "min_version = 1:1.0\n")
+        p, doc = self.check_json(root=root, profile=profile, only="drivers.platform", expect_rc=2)
+        r = self.by_id(doc)["drivers.platform"]
+        self.assertEqual(r["status"], "fail", r)
+        self.assertEqual(r["cause"], "driver.old", r)
+        self.assertIn("1:0.9-2", r["message"])
+        self.assertIn("1:1.0", r["message"])
+        self.assertTrue(r["advice"])
+        self.assertEqual([(x["name"], x["state"], x["installed"]) for x in r["details"]["packages"]],
+                         [("vendor-driver", "installed", True), ("vendor-driver-gm", "half-installed", False)])
+        self.assertIs(r["details"]["packages"][0]["too_old"], True)
+
+        p = run_tokendoctor("check", "--profile", profile, "--root", root, "--only", "drivers.platform",
+                            env={"LANG": "zh_CN.UTF-8", "NO_COLOR": "1"})
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("平台驱动软件包 vendor-driver 的版本为 1:0.9-2，低于平台要求的版本 1:1.0", p.stdout)
+
+        # A profile without [drivers] packages: nothing to look for.
+        p, doc = self.check_json(root=root, only="drivers.platform", expect_rc=0)
+        r = self.by_id(doc)["drivers.platform"]
+        self.assertEqual(r["status"], "skip", r)
+        self.assertEqual(r["details"], {"skip_reason": "not-configured"})
+
     def test_text_output_chinese(self):
         p = run_tokendoctor("check", "--no-token", "--profile", self.profile, "--root", self.healthy_root,
                             "--only", SYSTEM_ONLY)

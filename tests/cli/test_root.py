@@ -43,11 +43,11 @@ class RootTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.fx.close()
 
-    def check(self, root, only, env=None, cwd=None, new_session=False):
+    def check(self, root, only, env=None, cwd=None, new_session=False, profile=None):
         """Run `check --json` on @root; the results by id (the document checked against the
         schema) and the seconds the run took."""
         argv = [tdfixture.TOKENDOCTOR, "check", "--json", "--root", root, "--only", only,
-                "--timeout", str(TIMEOUT_S)]
+                "--timeout", str(TIMEOUT_S), *(["--profile", profile] if profile else [])]
         base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root"),
                 "LANG": "C.UTF-8", "NO_PROXY": "*", **tdfixture.UNINSTALLED}
         base.update(env or {})
@@ -152,6 +152,29 @@ class RootTest(unittest.TestCase):
         self.assertEqual(r["status"], "fail", r)
         self.assertEqual(r["cause"], "ccid.missing", r)
         self.assertIn("library is missing", r["message"])
+
+    def test_dpkg_database_fifo_and_links(self):
+        # The platform's driver is looked for in the root's dpkg database: a FIFO there is an
+        # error at once; a link to this machine's database (where dpkg is installed) names the
+        # root's own, which it lacks.
+        profile = self.fx.write("dpkg-profile.ini", "[platform]\nurl = https://127.0.0.1:9/\n"
+                                                    "[drivers]\npackages = dpkg\n")
+        root = self.fx.make_root("dpkg-fifo", font=None)
+        self.fifo(root, "var/lib/dpkg/status")
+        results, took = self.check(root, "drivers.platform", profile=profile)
+        self.assertLess(took, QUICK_S, results)
+        r = results["drivers.platform"]
+        self.assertEqual(r["status"], "error", r)
+        self.assertIn("/var/lib/dpkg/status is not a regular file", r["message"])
+
+        for i, target in enumerate(("/var/lib/dpkg/status-old", "../../../../../../../var/lib/dpkg/status-old")):
+            root = self.fx.make_root(f"dpkg-link-{i}", font=None)
+            self.link(root, "var/lib/dpkg/status", target)
+            results, _ = self.check(root, "drivers.platform", profile=profile)
+            r = results["drivers.platform"]
+            self.assertEqual(r["status"], "fail", r)
+            self.assertEqual(r["cause"], "driver.missing", r)
+            self.assertIn("no Debian package database", r["message"])
 
     # --- (d) device nodes ----------------------------------------------------------------------
     def test_device_link_is_no_configuration(self):

@@ -277,6 +277,27 @@ static void test_values(void **state) {
         assert_string_equal(p->helper_url, "https://127.0.0.1:51245/");
 }
 
+/* Versions as vendors write them load; the bad ones are among bad_cases. */
+static void test_driver_versions(void **state) {
+        static const char *const good[] = { "1.0", "2:1.0",   "1.0-1ubuntu2~22.04", "0.9+git20200101-3",
+                                            "10",  "1.0~rc1", "1:2.0-1-2" };
+        for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+                _cleanup_free_ char *text =
+                        td_strdup_printf("[platform]\nurl = https://a/\n[drivers]\npackages = "
+                                         "Vendor-Driver*, sz?drv, x[0-9]\n"
+                                         "min_version = %s\n",
+                                         good[i]);
+                _cleanup_free_ char *path = write_file("driver-version.ini", text);
+                _cleanup_free_ char *error = NULL;
+                TdProfile *p = NULL;
+                if (td_profile_load_file(path, &p, &error) != 0)
+                        fail_msg("%s: %s", good[i], error ? error : "no message");
+                assert_string_equal(p->driver_min_version, good[i]);
+                assert_strv_equal(p->driver_packages, STRV("Vendor-Driver*", "sz?drv", "x[0-9]"));
+                td_profile_free(p);
+        }
+}
+
 static void test_relative_paths(void **state) {
         _cleanup_free_ char *path = write_file("sub/dir/paths.ini", "[platform]\n"
                                                                     "url = https://a.test/\n"
@@ -401,6 +422,28 @@ static const BadCase bad_cases[] = {
           -EINVAL, STRV("line 4: ", "[browsers] supported: ", "chromium:1001") },
         { "browser name", "[platform]\nurl = https://a/\n[browsers]\nsupported = google chrome\n", 0,
           -EINVAL, STRV("line 4: ", "[browsers] supported: ", "google chrome") },
+        /* [drivers] min_version must be a version dpkg could give a package. */
+        { "driver version empty epoch", "[platform]\nurl = https://a/\n[drivers]\nmin_version = :1.0\n", 0,
+          -EINVAL, STRV("line 4: ", "[drivers] min_version: ", "\":1.0\"", "Debian package version") },
+        { "driver version epoch not a number",
+          "[platform]\nurl = https://a/\n[drivers]\nmin_version = v1:1.0\n", 0, -EINVAL,
+          STRV("line 4: ", "[drivers] min_version: ", "\"v1:1.0\"") },
+        { "driver version nothing after epoch",
+          "[platform]\nurl = https://a/\n[drivers]\nmin_version = 1:\n", 0, -EINVAL,
+          STRV("line 4: ", "[drivers] min_version: ", "\"1:\"") },
+        { "driver version empty revision", "[platform]\nurl = https://a/\n[drivers]\nmin_version = 1.0-\n",
+          0, -EINVAL, STRV("line 4: ", "[drivers] min_version: ", "\"1.0-\"") },
+        { "driver version empty upstream", "[platform]\nurl = https://a/\n[drivers]\nmin_version = 2:-1\n",
+          0, -EINVAL, STRV("line 4: ", "[drivers] min_version: ", "\"2:-1\"") },
+        { "driver version a word", "[platform]\nurl = https://a/\n[drivers]\nmin_version = latest\n", 0,
+          -EINVAL, STRV("line 4: ", "[drivers] min_version: ", "\"latest\"") },
+        { "driver version with a space", "[platform]\nurl = https://a/\n[drivers]\nmin_version = 1.0 beta\n",
+          0, -EINVAL, STRV("line 4: ", "[drivers] min_version: ", "\"1.0 beta\"") },
+        { "driver package with a space",
+          "[platform]\nurl = https://a/\n[drivers]\npackages = vendor driver\n", 0, -EINVAL,
+          STRV("line 4: ", "[drivers] packages: ", "\"vendor driver\"") },
+        { "driver package with a slash", "[platform]\nurl = https://a/\n[drivers]\npackages = ../vendor\n",
+          0, -EINVAL, STRV("line 4: ", "[drivers] packages: ", "\"../vendor\"") },
         { "unknown section", "[platfrom]\nurl = https://a/\n", 0, -EINVAL,
           STRV("line 1: ", "[platfrom]", "unknown section", "[platform]") },
         { "unknown section later", "[platform]\nurl = https://a/\n\n[token.x]\n[tokens]\n", 0, -EINVAL,
@@ -744,10 +787,11 @@ static void test_threads(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_shipped_profile), cmocka_unit_test(test_defaults),
-                cmocka_unit_test(test_values),          cmocka_unit_test(test_relative_paths),
-                cmocka_unit_test(test_token_models),    cmocka_unit_test(test_bad_files),
-                cmocka_unit_test(test_too_big),         cmocka_unit_test(test_unreadable),
-                cmocka_unit_test(test_lookup),          cmocka_unit_test(test_threads),
+                cmocka_unit_test(test_values),          cmocka_unit_test(test_driver_versions),
+                cmocka_unit_test(test_relative_paths),  cmocka_unit_test(test_token_models),
+                cmocka_unit_test(test_bad_files),       cmocka_unit_test(test_too_big),
+                cmocka_unit_test(test_unreadable),      cmocka_unit_test(test_lookup),
+                cmocka_unit_test(test_threads),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

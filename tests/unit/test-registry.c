@@ -66,6 +66,7 @@ static const struct {
         { "net.platform", { "net.dns", "net.connect", "net.tls", "net.http", "net.timeout" }, { NULL } },
         { "drivers.pcscd", { "pcscd.down", "pcscd.denied" }, { NULL } },
         { "drivers.ccid", { "ccid.missing" }, { NULL } },
+        { "drivers.platform", { "driver.missing", "driver.old" }, { NULL } },
         { "token.usb", { "token.absent", "usb.permission" }, { NULL } },
         { "token.reader", { "reader.none" }, { "drivers.pcscd" } },
         { "token.card", { "card.absent", "card.mute" }, { "token.reader" } },
