@@ -47,9 +47,13 @@ static const char *elf_machine_name(unsigned machine, unsigned elf_class, unsign
 }
 
 int td_elf_machine(const char *path, const char **ret) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        /* A FIFO where the module belongs would hold a blocking open until the check's deadline. */
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         if (fd < 0)
                 return -errno;
+        int r = td_fd_require_regular(fd, NULL);
+        if (r < 0)
+                return r;
         unsigned char h[20];
         if (read(fd, h, sizeof h) != (ssize_t) sizeof h || memcmp(h, ELFMAG, SELFMAG) != 0)
                 return -ENOEXEC;
@@ -270,6 +274,11 @@ static int compute_listing(TdContext *ctx, void *user, void **ret) {
         int r = td_elf_machine(l->module, &module_arch);
         if (r == -ENOENT)
                 return set_message(l, "module.missing", td_strdup_printf("%s does not exist", l->module));
+        if (r == -ENODEV || r == -EISDIR)
+                return set_message(
+                        l, "module.missing",
+                        td_strdup_printf("%s is not a library file (a %s)", l->module,
+                                         r == -EISDIR ? "directory" : "FIFO, socket or device node"));
         if (r < 0)
                 return set_message(
                         l, "module.missing",

@@ -55,7 +55,10 @@ int td_p11_list(TdContext *ctx, const char *module, unsigned timeout_ms, const T
 int td_p11_parse_listing(const char *json, TdP11Listing *listing);
 void td_p11_listing_clear(TdP11Listing *listing);
 
-/* The ELF machine name of @path ("x86_64", "aarch64"...), or an error. *ret is static. */
+/*
+ * The ELF machine name of @path ("x86_64", "aarch64"...), or an error: -ENODEV or -EISDIR for
+ * what is no regular file (never waiting on a FIFO), -ENOEXEC for no ELF file. *ret is static.
+ */
 int td_elf_machine(const char *path, const char **ret);
 
 typedef enum {

@@ -150,6 +150,24 @@ static void test_crash_at_load(void **state) {
         td_context_unref(ctx);
 }
 
+static void test_module_that_is_no_file(void **state) {
+        /* A FIFO where the module belongs: told at once, no probe started, no wait on the open. */
+        char fifo[160];
+        snprintf(fifo, sizeof fifo, "%s/module.so", dir);
+        assert_int_equal(mkfifo(fifo, 0644), 0);
+        fake_probe(NULL, "");
+        TdContext *ctx = td_context_new();
+        const TdP11Listing *l;
+        int64_t start = td_now_monotonic_ms();
+        assert_int_equal(td_p11_list(ctx, fifo, 5000, &l), 0);
+        assert_true(td_now_monotonic_ms() - start < 1000);
+        assert_string_equal(l->cause, "module.missing");
+        assert_non_null(strstr(l->message, "is not a library file (a FIFO, socket or device node)"));
+        assert_int_equal(count_lines("started"), 0);
+        td_context_unref(ctx);
+        unlink(fifo);
+}
+
 static void test_load_failure(void **state) {
         fake_probe("echo 'enter C_GetFunctionList'; echo '{\"error\":\"load\",\"message\":\"no such "
                    "file\"}'; exit 3",
@@ -260,6 +278,7 @@ int main(void) {
                 cmocka_unit_test(test_load_failure),
                 cmocka_unit_test(test_session_answers_and_finalizes_at_the_end),
                 cmocka_unit_test(test_pin_with_line_break_never_sent),
+                cmocka_unit_test(test_module_that_is_no_file),
                 cmocka_unit_test(test_pin_wiped_once_in_the_pipe),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
