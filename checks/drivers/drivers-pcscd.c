@@ -76,6 +76,20 @@ static void set_nullable(TdResult *result, struct json_object *o, const char *ke
                 td_detail_set_null(result, o, key);
 }
 
+/* For support, in English as the rest of the details: strerror() would say "No such device" for a FIFO. */
+static const char *broken_why(int error) {
+        switch (error) {
+        case -ENODEV:
+                return "not a regular file";
+        case -EISDIR:
+                return "a directory";
+        case -ELOOP:
+                return "a loop of symbolic links";
+        default:
+                return strerror(-error);
+        }
+}
+
 /* What was seen, whatever the verdict: support reads the files' side beside PC/SC's. */
 static void add_details(TdResult *result, const PackageFact *pkg, const TdUnitFileState units[2]) {
         struct json_object *o = td_detail_add_object(result, NULL, "package");
@@ -96,7 +110,7 @@ static void add_details(TdResult *result, const PackageFact *pkg, const TdUnitFi
                 set_nullable(result, u, "file", units[i].file);
                 set_nullable(result, u, "wanted_by", units[i].wanted_by);
                 if (units[i].state == TD_UNIT_BROKEN)
-                        td_detail_set_string(result, u, "error", "%s", strerror(-units[i].error));
+                        td_detail_set_string(result, u, "error", "%s", broken_why(units[i].error));
         }
 }
 

@@ -268,6 +268,7 @@ static void test_hostile_roots(void **state) {
         assert_verdict(&r, TD_STATUS_FAIL, "pcscd.failed");
         assert_message_contains(&r, "not a regular file");
         assert_detail(&r, "units.0.state", "broken");
+        assert_detail(&r, "units.0.error", "not a regular file");
         td_result_clear(&r);
 
         /* A loop of links where the unit file should be. */
@@ -278,6 +279,7 @@ static void test_hostile_roots(void **state) {
         assert_verdict(&r, TD_STATUS_FAIL, "pcscd.failed");
         assert_message_contains(&r, "loop");
         assert_detail(&r, "units.0.state", "broken");
+        assert_detail(&r, "units.0.error", "a loop of symbolic links");
         td_result_clear(&r);
 
         /* FIFOs where the load path's directories should be: nothing there, no wait. */
