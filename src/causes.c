@@ -50,8 +50,22 @@ static const TdCause causes[] = {
         { "net.timeout", N_("The platform server did not answer in time. Check the network and the proxy, "
                             "then try again.") },
         { "pcscd.down",
-          N_("Start the smart card service: as root, `systemctl enable --now pcscd.socket` (install the "
-             "package pcscd first if it is missing).") },
+          N_("Start the smart card service: in a terminal, `sudo systemctl restart pcscd.socket` (where the "
+             "check could not tell whether pcscd is installed and switched on, first `sudo apt install "
+             "pcscd` and `sudo systemctl enable pcscd.socket`). If the check still fails, `systemctl status "
+             "pcscd.socket pcscd.service` says why; send what it shows to support.") },
+        { "pcscd.missing",
+          N_("Install the smart card service: in a terminal, `sudo apt install pcscd`, then run the check "
+             "again.") },
+        { "pcscd.disabled",
+          N_("Switch the smart card service on: in a terminal, `sudo systemctl enable --now pcscd.socket`. "
+             "If the check says it is masked, unmask it first: `sudo systemctl unmask pcscd.socket && sudo "
+             "systemctl enable --now pcscd.socket`.") },
+        { "pcscd.failed",
+          N_("The smart card service cannot start. If pcscd.service is masked: `sudo systemctl unmask "
+             "pcscd.service && sudo systemctl restart pcscd.socket`; if the package's files are missing or "
+             "damaged: `sudo apt install --reinstall pcscd`. `systemctl status pcscd.socket pcscd.service` "
+             "says why it fails.") },
         { "pcscd.denied",
           N_("The smart card service refuses this user. Use the token from a local desktop session, or "
              "install a polkit rule that allows your user the actions org.debian.pcsc-lite.access_pcsc and "

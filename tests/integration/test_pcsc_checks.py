@@ -73,16 +73,46 @@ class PcscChecksTest(tdrig.RigTestCase):
         self.rig.wait_card(True)
         self.assertEqual(self.check(expect_rc=0)["token.card"]["status"], "pass")
 
+    def debian_root(self, name, mask_socket=False):
+        """A --root with pcscd installed and its socket enabled as Debian's package leaves them
+        (optionally masked): why a stopped pcscd does not answer is read from these files, not
+        from the files of whatever machine runs the test."""
+        root = os.path.join(self.rig.dir, name)
+        units = os.path.join(root, "usr/lib/systemd/system")
+        wants = os.path.join(root, "etc/systemd/system/sockets.target.wants")
+        os.makedirs(os.path.join(root, "var/lib/dpkg"))
+        os.makedirs(units)
+        os.makedirs(wants)
+        with open(os.path.join(root, "var/lib/dpkg/status"), "w") as f:
+            f.write("Package: pcscd\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.9.9-2\n")
+        for unit, text in (("pcscd.socket", "[Socket]\nListenStream=/run/pcscd/pcscd.comm\n"
+                                             "[Install]\nWantedBy=sockets.target\n"),
+                           ("pcscd.service", "[Unit]\nRequires=pcscd.socket\n"
+                                             "[Service]\nExecStart=/usr/sbin/pcscd --foreground\n")):
+            with open(os.path.join(units, unit), "w") as f:
+                f.write(text)
+        os.symlink("/lib/systemd/system/pcscd.socket", os.path.join(wants, "pcscd.socket"))
+        if mask_socket:
+            os.symlink("/dev/null", os.path.join(root, "etc/systemd/system/pcscd.socket"))
+        return root
+
     def test_pcscd_down(self):
         self.rig.start(cert_9a=self.cert[0], key_9a=self.cert[1])
         self.rig.stop_pcscd()
-        r = self.check(expect_rc=2)
+        # Installed and switched on, yet nothing answers: stopped or failed, the files cannot say.
+        r = self.check("--root", self.debian_root("enabled"), expect_rc=2)
         self.assertEqual(r["drivers.pcscd"]["status"], "fail")
-        self.assertEqual(r["drivers.pcscd"]["cause"], "pcscd.down")
+        self.assertEqual(r["drivers.pcscd"]["cause"], "pcscd.down", r["drivers.pcscd"])
+        self.assertEqual(r["drivers.pcscd"]["details"]["units"][0]["state"], "enabled")
         self.assertEqual(r["drivers.pcscd"]["fix"]["id"], "drivers.pcscd")
         for cid in ("token.reader", "token.card"):
             self.assertEqual(r[cid]["status"], "skip")
             self.assertEqual(r[cid]["details"]["skip_reason"], "dependency")
+        # The same stopped pcscd, with the root's socket masked: the real client's answer and the
+        # root's files together give the precise cause.
+        r = self.check("--root", self.debian_root("masked", mask_socket=True), expect_rc=2)
+        self.assertEqual(r["drivers.pcscd"]["cause"], "pcscd.disabled", r["drivers.pcscd"])
+        self.assertIn("masked", r["drivers.pcscd"]["message"])
         # And back: the same check passes once pcscd runs again (tokensim reconnects by itself).
         self.rig.start_pcscd()
         self.rig.wait_card(True)
