@@ -67,6 +67,7 @@ static const struct {
         { "drivers.pcscd", { "pcscd.down", "pcscd.denied" }, { NULL } },
         { "drivers.ccid", { "ccid.missing" }, { NULL } },
         { "drivers.platform", { "driver.missing", "driver.old" }, { NULL } },
+        { "drivers.conflict", { "driver.conflict" }, { NULL } },
         { "token.usb", { "token.absent", "usb.permission" }, { NULL } },
         { "token.reader", { "reader.none" }, { "drivers.pcscd" } },
         { "token.card", { "card.absent", "card.mute" }, { "token.reader" } },
