@@ -94,6 +94,13 @@ static const TdCause causes[] = {
         { "driver.old",
           N_("Install the platform's current driver over the old one (download it from the platform again; "
              "as root: `apt install ./PACKAGE.deb`), then run the check again.") },
+        { "driver.conflict",
+          N_("Keep one copy of each driver. Uninstall the older driver package (as root: `apt remove "
+             "PACKAGE`); switch off a doubled PKCS#11 registration by deleting its .module file in "
+             "~/.config/pkcs11/modules, or as root in /etc/pkcs11/modules, or by writing `module:` with "
+             "nothing after it in a file of the same name in ~/.config/pkcs11/modules; remove the "
+             "reader driver you do not need from /usr/lib/pcsc/drivers and restart pcscd. Then restart "
+             "the browser and run the check again.") },
         { "reader.none",
           N_("Plug the CA token in (try another USB port), and install the platform's driver if the token "
              "needs one.") },

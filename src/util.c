@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "td-util.h"
 
@@ -324,6 +326,41 @@ int td_fd_require_regular(int fd, struct stat *ret_st) {
         if (ret_st)
                 *ret_st = st;
         return 0;
+}
+
+int td_read_regular_file(const char *path, size_t max_len, char **ret_data, size_t *ret_len) {
+        /* O_PATH opens neither a FIFO (which would wait for a writer) nor a device (which may act). */
+        int path_fd = open(path, O_PATH | O_CLOEXEC);
+        if (path_fd < 0)
+                return -errno;
+        struct stat st;
+        int r = td_fd_require_regular(path_fd, &st);
+        if (r < 0) {
+                close(path_fd);
+                return r;
+        }
+        if ((uint64_t) st.st_size > (uint64_t) max_len) {
+                close(path_fd);
+                return -EFBIG;
+        }
+        /* Reopened through /proc: that very file, even if the name was swapped meanwhile. */
+        char proc_path[64];
+        snprintf(proc_path, sizeof proc_path, "/proc/self/fd/%d", path_fd);
+        int fd = open(proc_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0 && errno == ENOENT) /* no /proc: by name again, then made sure it is the same */
+                fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        r = fd < 0 ? -errno : 0;
+        close(path_fd);
+        if (r < 0)
+                return r;
+        struct stat again;
+        r = td_fd_require_regular(fd, &again);
+        if (r >= 0 && (again.st_dev != st.st_dev || again.st_ino != st.st_ino))
+                r = -ESTALE;
+        if (r >= 0)
+                r = td_read_fd(fd, max_len, ret_data, ret_len);
+        close(fd);
+        return r;
 }
 
 const char *td_getenv_uninstalled(const char *name) {

@@ -15,7 +15,6 @@
  * platform may load the old one.
  */
 #include <errno.h>
-#include <fnmatch.h>
 
 #include "platform/td-dpkg.h"
 #include "platform/td-fact.h"
@@ -29,27 +28,12 @@ typedef struct {
         const char *version;  /* what is compared: the package's, or the provide's */
 } Match;
 
-static bool name_matches(const TdProfile *profile, const char *name) {
-        /* Debian package names are lower-case; a profile that capitalises one still means it. */
-        for (char **g = profile->driver_packages; *g; g++)
-                if (fnmatch(*g, name, FNM_CASEFOLD) == 0)
-                        return true;
-        return false;
-}
-
 static bool match_package(const TdProfile *profile, const TdDpkgPackage *p, Match *ret) {
-        if (name_matches(profile, p->package)) {
-                *ret = (Match){ .package = p, .version = p->version };
-                return true;
-        }
-        for (size_t i = 0; i < p->n_provides; i++)
-                if (name_matches(profile, p->provides[i].name)) {
-                        *ret = (Match){ .package = p,
-                                        .provides = p->provides[i].name,
-                                        .version = p->provides[i].version };
-                        return true;
-                }
-        return false;
+        const char *provides, *version;
+        if (!td_dpkg_package_matches(p, profile->driver_packages, &provides, &version))
+                return false;
+        *ret = (Match){ .package = p, .provides = provides, .version = version };
+        return true;
 }
 
 static bool too_old(const Match *m, const char *min_version) {

@@ -115,6 +115,15 @@ int td_read_fd(int fd, size_t max_len, char **ret_data, size_t *ret_len);
 struct stat;
 int td_fd_require_regular(int fd, struct stat *ret_st);
 
+/*
+ * Read a whole file the user owns, outside any --root ($HOME, $XDG_CONFIG_HOME), the way
+ * td_context_read_file() reads a system file: looked at before it is opened, so a FIFO, socket
+ * or device node gives -ENODEV at once and a directory -EISDIR; over @max_len bytes -EFBIG.
+ * Links are followed (the user's own). A NUL is appended (not counted in *ret_len). 0 or a
+ * negative errno; on success the caller frees *ret_data. Thread-safe.
+ */
+int td_read_regular_file(const char *path, size_t max_len, char **ret_data, size_t *ret_len);
+
 /* Write @msg to stderr in the tool's "tokendoctor: ..." format. */
 void td_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void td_log_errorv(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -279,6 +280,29 @@ int td_dpkg_status_parse(const char *text, size_t len, TdDpkgStatus **ret_status
         }
         *ret_status = status;
         return 0;
+}
+
+static bool name_matches(char *const *globs, const char *name) {
+        for (char *const *g = globs; g && *g; g++)
+                if (fnmatch(*g, name, FNM_CASEFOLD) == 0)
+                        return true;
+        return false;
+}
+
+bool td_dpkg_package_matches(const TdDpkgPackage *p, char *const *globs, const char **ret_provides,
+                             const char **ret_version) {
+        if (name_matches(globs, p->package)) {
+                *ret_provides = NULL;
+                *ret_version = p->version;
+                return true;
+        }
+        for (size_t i = 0; i < p->n_provides; i++)
+                if (name_matches(globs, p->provides[i].name)) {
+                        *ret_provides = p->provides[i].name;
+                        *ret_version = p->provides[i].version;
+                        return true;
+                }
+        return false;
 }
 
 void td_dpkg_status_free(TdDpkgStatus *status) {

@@ -59,6 +59,16 @@ static inline void td_dpkg_status_freep(TdDpkgStatus **p) {
 }
 #define _cleanup_dpkg_status_free_ __attribute__((cleanup(td_dpkg_status_freep)))
 
+/*
+ * Whether @p matches one of the package name globs @globs (fnmatch(3); case-folded, since
+ * Debian names are lower-case and a profile that capitalises one still means it), by its own
+ * name, else by a name it provides. On a match *ret_provides is the provided name it matched
+ * through (NULL: its own name) and *ret_version the version that stands for it: the package's,
+ * or the versioned provide's (NULL for an unversioned one). Pure.
+ */
+bool td_dpkg_package_matches(const TdDpkgPackage *p, char *const *globs, const char **ret_provides,
+                             const char **ret_version);
+
 /* The dpkg database of the system under the context's root, as found. */
 typedef struct {
         const char *file; /* "/var/lib/dpkg/status"; static */

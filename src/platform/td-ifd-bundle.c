@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "platform/td-fact.h"
+#include "platform/td-inode-set.h"
 #include "td-ifd-bundle.h"
 #include "td-usb.h"
 #include "td-util.h"
@@ -423,9 +424,18 @@ int td_ifd_bundles_load(const TdContext *ctx, TdIfdBundles **ret_bundles) {
         size_t n = 0;
         if (!set || !bundles)
                 r = -ENOMEM;
+        _cleanup_inode_set_ TdInodeSet seen = TD_INODE_SET_INIT;
         for (size_t i = 0; r >= 0 && i < n_paths; i++) {
-                r = bundle_load(ctx, paths[i], &bundles[i]);
-                n = i + 1; /* counted even on error: its half-filled entry is freed below */
+                /*
+                 * One bundle reached through two driver directories (Arch links /usr/lib64 to
+                 * /usr/lib) is one driver: listed twice it would look like two claiming each reader.
+                 */
+                _cleanup_close_ int fd = td_context_open(ctx, paths[i], O_PATH | O_DIRECTORY);
+                struct stat st;
+                if (fd >= 0 && fstat(fd, &st) == 0 && (r = td_inode_set_add(&seen, &st)) <= 0)
+                        continue;
+                r = bundle_load(ctx, paths[i], &bundles[n]);
+                n++; /* counted even on error: its half-filled entry is freed below */
         }
         if (r < 0) {
                 bundles_clear(bundles, n);

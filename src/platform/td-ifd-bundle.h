@@ -60,7 +60,8 @@ typedef struct {
 /*
  * Every *.bundle under the pcsc-lite driver directories (/usr/lib/pcsc/drivers, and where
  * other distributions build pcscd: /usr/lib64/..., /usr/local/lib/...) under the root, sorted
- * by path. Returns 0 with a new set (td_ifd_bundles_free(); it may hold none), or a negative
+ * by path; a bundle that two directories lead to (one linked to the other) is listed once, by
+ * its first path. Returns 0 with a new set (td_ifd_bundles_free(); it may hold none), or a negative
  * errno. Thread-safe.
  */
 int td_ifd_bundles_load(const TdContext *ctx, TdIfdBundles **ret_bundles);

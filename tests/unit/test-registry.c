@@ -69,6 +69,7 @@ static const struct {
           { NULL } },
         { "drivers.ccid", { "ccid.missing" }, { NULL } },
         { "drivers.platform", { "driver.missing", "driver.old" }, { NULL } },
+        { "drivers.conflict", { "driver.conflict" }, { NULL } },
         { "token.usb", { "token.absent", "usb.permission" }, { NULL } },
         { "token.reader", { "reader.none" }, { "drivers.pcscd" } },
         { "token.card", { "card.absent", "card.mute" }, { "token.reader" } },

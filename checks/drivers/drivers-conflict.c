@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * drivers.conflict: no driver is installed twice. Three kinds of doubling break CA tokens in
+ * the field (a token that one copy claims and the other then cannot reach, a browser loading
+ * two versions of a vendor library into one process):
+ *
+ *   - platform-driver: the profile's [drivers] packages globs match two or more installed
+ *     packages (dpkg state installed; by name or through Provides). One package installed for
+ *     two architectures (Multi-Arch) is one package;
+ *   - pkcs11-module: two p11-kit registrations that p11-kit-proxy loads (the browsers' door)
+ *     name the same vendor module: the same library file once links are resolved, or files
+ *     with the same stem (td_p11kit_library_split(): "libgm3000.1.0.so" and
+ *     "libgm3000.2.0.so" are both "libgm3000") at different paths, whatever their versions. A
+ *     registration switched off (blank module:, disable-in or enable-in keeping it from the
+ *     proxy) does not count, nor does a user's file that overrides a system one of its name:
+ *     p11-kit merges them into one;
+ *   - reader-driver: two reader driver bundles list the same VID:PID. libccid's (a class
+ *     driver) counts too: pcsc-lite then takes the other one, which may be an old vendor
+ *     driver that no longer works; the details name the one pcscd takes.
+ *
+ * Any of them: FAIL driver.conflict, each conflict in the details with every party. Else PASS.
+ */
+#include <errno.h>
+
+#include "platform/td-dpkg.h"
+#include "platform/td-ifd-bundle.h"
+#include "platform/td-p11kit.h"
+#include "td-i18n.h"
+#include "td-util.h"
+#include "tokendoctor/td-check.h"
+
+/* The first conflict's sentence, for the message; the rest are in the details. */
+typedef struct {
+        char *first;
+        size_t n;
+        /* What was looked at, for the pass message; n_packages -1: the profile names none. */
+        int64_t n_packages;
+        size_t n_registrations, n_readers;
+} Found;
+
+static int found_add(Found *f, char *sentence) {
+        if (!sentence)
+                return -ENOMEM;
+        if (f->first)
+                free(sentence);
+        else
+                f->first = sentence;
+        f->n++;
+        return 0;
+}
+
+static struct json_object *conflict_new(TdResult *result, struct json_object *conflicts, const char *kind) {
+        struct json_object *c = td_detail_append_object(result, conflicts);
+        td_detail_set_string(result, c, "kind", "%s", kind);
+        return c;
+}
+
+/* --- the platform's driver packages -------------------------------------------------------- */
+
+static int platform_conflicts(TdContext *ctx, TdResult *result, struct json_object *conflicts,
+                              Found *found) {
+        const TdProfile *profile = td_context_get_profile(ctx);
+        if (!profile || !profile->driver_packages || !profile->driver_packages[0]) {
+                td_detail_set_null(result, NULL, "driver_packages");
+                found->n_packages = -1;
+                return 0;
+        }
+        const TdDpkgStatusFact *fact;
+        int r = td_dpkg_status_get(ctx, &fact);
+        if (r < 0)
+                return r;
+        /* No database, or an unreadable one: nothing to find doubled here (drivers.platform says why). */
+        const TdDpkgStatus *status = fact->error < 0 ? NULL : fact->status;
+
+        /* Installed matches, a name once (Multi-Arch: one package in two architectures). */
+        const TdDpkgPackage **matches =
+                calloc(status && status->n_packages ? status->n_packages : 1, sizeof *matches);
+        if (!matches)
+                return -ENOMEM;
+        size_t n = 0;
+        for (size_t i = 0; status && i < status->n_packages; i++) {
+                const TdDpkgPackage *p = &status->packages[i];
+                const char *provides, *version;
+                if (!p->installed ||
+                    !td_dpkg_package_matches(p, profile->driver_packages, &provides, &version))
+                        continue;
+                bool seen = false;
+                for (size_t j = 0; j < n && !seen; j++)
+                        seen = streq(matches[j]->package, p->package);
+                if (!seen)
+                        matches[n++] = p;
+        }
+        td_detail_set_int(result, NULL, "driver_packages", (int64_t) n);
+        found->n_packages = (int64_t) n;
+        if (n < 2) {
+                free(matches);
+                return 0;
+        }
+
+        struct json_object *c = conflict_new(result, conflicts, "platform-driver");
+        td_detail_set_strv(result, c, "patterns", (const char *const *) profile->driver_packages);
+        struct json_object *packages = td_detail_add_array(result, c, "packages");
+        _cleanup_strv_free_ TdStrv names = calloc(1, sizeof(char *));
+        r = names ? 0 : -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                struct json_object *o = td_detail_append_object(result, packages);
+                td_detail_set_string(result, o, "name", "%s", matches[i]->package);
+                if (matches[i]->version)
+                        td_detail_set_string(result, o, "version", "%s", matches[i]->version);
+                else
+                        td_detail_set_null(result, o, "version");
+                _cleanup_free_ char *item = td_strdup_printf(
+                        "%s %s", matches[i]->package, matches[i]->version ? matches[i]->version : "?");
+                r = item ? td_strv_push(&names, item) : -ENOMEM;
+        }
+        free(matches);
+        _cleanup_free_ char *list = r >= 0 ? td_strv_join((const char *const *) names, ", ") : NULL;
+        if (!list)
+                return -ENOMEM;
+        return found_add(found, td_strdup_printf(_("The platform's driver is installed more than once: %s. "
+                                                   "The copies get in each other's way: uninstall the older "
+                                                   "one (as root: apt remove PACKAGE)."),
+                                                 list));
+}
+
+/* --- PKCS#11 module registrations ---------------------------------------------------------- */
+
+typedef struct {
+        const TdP11KitModule *module;
+        char *stem;
+        char *version;
+        bool grouped;
+} Registration;
+
+static void add_registration(TdResult *result, struct json_object *array, const Registration *reg) {
+        const TdP11KitModule *m = reg->module;
+        struct json_object *o = td_detail_append_object(result, array);
+        td_detail_set_string(result, o, "name", "%s", m->name);
+        td_detail_set_string(result, o, "file", "%s", m->files[0]);
+        td_detail_set_bool(result, o, "user", m->user);
+        td_detail_set_string(result, o, "library", "%s", m->library);
+        if (reg->version)
+                td_detail_set_string(result, o, "version", "%s", reg->version);
+        else
+                td_detail_set_null(result, o, "version");
+}
+
+/* Every registration of @modules, as loaded or why not, for support. */
+static void add_registrations(TdResult *result, const TdP11KitModules *modules) {
+        struct json_object *array = td_detail_add_array(result, NULL, "registrations");
+        for (size_t i = 0; i < modules->n_modules; i++) {
+                const TdP11KitModule *m = &modules->modules[i];
+                struct json_object *o = td_detail_append_object(result, array);
+                td_detail_set_string(result, o, "name", "%s", m->name);
+                td_detail_set_strv(result, o, "files", (const char *const *) m->files);
+                td_detail_set_bool(result, o, "user", m->user);
+                if (m->library)
+                        td_detail_set_string(result, o, "library", "%s", m->library);
+                else
+                        td_detail_set_null(result, o, "library");
+                td_detail_set_string(result, o, "state", "%s", td_p11kit_state_to_string(m->state));
+        }
+        struct json_object *unreadable = td_detail_add_array(result, NULL, "unreadable");
+        for (size_t i = 0; i < modules->n_unreadable; i++)
+                td_detail_append_string(result, unreadable, "%s", modules->unreadable[i].file);
+}
+
+/* One conflict for the registrations in @regs[@first...] that share @regs[@first]'s stem. */
+static int module_conflict(TdResult *result, struct json_object *conflicts, Registration *regs,
+                           size_t n_regs, size_t first, Found *found) {
+        size_t count = 0;
+        bool same_library = true;
+        for (size_t j = first; j < n_regs; j++)
+                if (streq(regs[j].stem, regs[first].stem)) {
+                        count++;
+                        same_library =
+                                same_library && streq(regs[j].module->library, regs[first].module->library);
+                }
+        if (count < 2)
+                return 0;
+
+        struct json_object *c = conflict_new(result, conflicts, "pkcs11-module");
+        td_detail_set_string(result, c, "module", "%s", regs[first].stem);
+        if (same_library)
+                td_detail_set_string(result, c, "library", "%s", regs[first].module->library);
+        else
+                td_detail_set_null(result, c, "library");
+        struct json_object *array = td_detail_add_array(result, c, "registrations");
+        _cleanup_strv_free_ TdStrv files = calloc(1, sizeof(char *));
+        _cleanup_strv_free_ TdStrv libraries = calloc(1, sizeof(char *));
+        int r = files && libraries ? 0 : -ENOMEM;
+        for (size_t j = first; r >= 0 && j < n_regs; j++) {
+                if (!streq(regs[j].stem, regs[first].stem))
+                        continue;
+                regs[j].grouped = true;
+                add_registration(result, array, &regs[j]);
+                r = td_strv_push(&files, regs[j].module->files[0]);
+                if (r >= 0 && !td_strv_contains((const char *const *) libraries, regs[j].module->library))
+                        r = td_strv_push(&libraries, regs[j].module->library);
+        }
+        _cleanup_free_ char *file_list = r >= 0 ? td_strv_join((const char *const *) files, ", ") : NULL;
+        _cleanup_free_ char *library_list =
+                file_list ? td_strv_join((const char *const *) libraries, ", ") : NULL;
+        if (!library_list)
+                return -ENOMEM;
+        if (same_library)
+                return found_add(found,
+                                 td_strdup_printf(_("The token library %s is registered %zu times for the "
+                                                    "browsers (%s), so it is loaded twice and the token may "
+                                                    "stop answering. Disable or remove the extra "
+                                                    "registration, keeping one."),
+                                                  regs[first].module->library, count, file_list));
+        return found_add(found,
+                         td_strdup_printf(_("Two or more copies or versions of the token library %s are "
+                                            "registered for the browsers: %s (registered in %s). Only "
+                                            "one can work at a time: disable or remove the older one."),
+                                          regs[first].stem, library_list, file_list));
+}
+
+static int module_conflicts(TdContext *ctx, TdResult *result, struct json_object *conflicts, Found *found) {
+        const TdP11KitModules *modules;
+        int r = td_p11kit_modules_get(ctx, &modules);
+        if (r < 0)
+                return r;
+        td_detail_set_strv(result, NULL, "module_dirs", (const char *const *) modules->dirs);
+        add_registrations(result, modules);
+
+        Registration *regs = calloc(modules->n_modules ? modules->n_modules : 1, sizeof *regs);
+        size_t n = 0;
+        if (!regs)
+                return -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < modules->n_modules; i++) {
+                const TdP11KitModule *m = &modules->modules[i];
+                if (m->state != TD_P11KIT_LOADED || !m->library)
+                        continue;
+                regs[n].module = m;
+                r = td_p11kit_library_split(m->library, &regs[n].stem, &regs[n].version);
+                if (r >= 0)
+                        n++;
+        }
+        td_detail_set_int(result, NULL, "pkcs11_registrations", (int64_t) n);
+        found->n_registrations = n;
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                if (!regs[i].grouped)
+                        r = module_conflict(result, conflicts, regs, n, i, found);
+        for (size_t i = 0; i < n; i++) {
+                free(regs[i].stem);
+                free(regs[i].version);
+        }
+        free(regs);
+        return r;
+}
+
+/* --- reader drivers ------------------------------------------------------------------------ */
+
+static bool counts(const TdIfdBundle *b) {
+        return b->plist != NULL;
+}
+
+/* Whether an earlier bundle than @bundle_index lists @reader too (its conflict is made already). */
+static bool listed_before(const TdIfdBundles *b, size_t bundle_index, const TdIfdReader *reader) {
+        for (size_t i = 0; i < bundle_index; i++)
+                if (counts(&b->bundles[i]) &&
+                    td_ifd_plist_find(b->bundles[i].plist, reader->vendor_id, reader->product_id))
+                        return true;
+        return false;
+}
+
+static int reader_conflicts(TdContext *ctx, TdResult *result, struct json_object *conflicts, Found *found) {
+        const TdIfdBundles *b;
+        int r = td_ifd_bundles_get(ctx, &b);
+        if (r < 0)
+                return r;
+        td_detail_set_int(result, NULL, "reader_drivers", (int64_t) b->n);
+        found->n_readers = b->n;
+        for (size_t i = 0; i < b->n; i++) {
+                const TdIfdBundle *bundle = &b->bundles[i];
+                if (!counts(bundle))
+                        continue;
+                for (size_t k = 0; k < bundle->plist->n_readers; k++) {
+                        const TdIfdReader *reader = &bundle->plist->readers[k];
+                        /* A bundle listing one reader twice is one driver; an earlier pair is done. */
+                        if (td_ifd_plist_find(bundle->plist, reader->vendor_id, reader->product_id) !=
+                                    reader ||
+                            listed_before(b, i, reader))
+                                continue;
+                        _cleanup_strv_free_ TdStrv paths = calloc(1, sizeof(char *));
+                        r = paths ? td_strv_push(&paths, bundle->path) : -ENOMEM;
+                        for (size_t j = i + 1; r >= 0 && j < b->n; j++)
+                                if (counts(&b->bundles[j]) &&
+                                    td_ifd_plist_find(b->bundles[j].plist, reader->vendor_id,
+                                                      reader->product_id))
+                                        r = td_strv_push(&paths, b->bundles[j].path);
+                        if (r < 0)
+                                return r;
+                        if (td_strv_length((const char *const *) paths) < 2)
+                                continue;
+                        char id[10];
+                        snprintf(id, sizeof id, "%04x:%04x", reader->vendor_id, reader->product_id);
+                        struct json_object *c = conflict_new(result, conflicts, "reader-driver");
+                        td_detail_set_string(result, c, "id", "%s", id);
+                        if (reader->name)
+                                td_detail_set_string(result, c, "reader", "%s", reader->name);
+                        else
+                                td_detail_set_null(result, c, "reader");
+                        td_detail_set_strv(result, c, "bundles", (const char *const *) paths);
+                        const TdIfdReader *entry;
+                        const TdIfdBundle *broken, *unreadable;
+                        const TdIfdBundle *used = td_ifd_bundles_driver_for(
+                                b, reader->vendor_id, reader->product_id, &entry, &broken, &unreadable);
+                        if (used)
+                                td_detail_set_string(result, c, "used", "%s", used->path);
+                        else
+                                td_detail_set_null(result, c, "used");
+                        _cleanup_free_ char *list = td_strv_join((const char *const *) paths, ", ");
+                        if (!list)
+                                return -ENOMEM;
+                        r = found_add(found,
+                                      td_strdup_printf(_("Two or more reader drivers claim the token "
+                                                         "reader %s: %s. pcscd uses only one of them, "
+                                                         "perhaps the wrong one: uninstall the one you "
+                                                         "do not need (usually the older vendor driver)."),
+                                                       id, list));
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static int run(TdContext *ctx, TdResult *result) {
+        struct json_object *conflicts = td_detail_add_array(result, NULL, "conflicts");
+        Found found = {};
+        int r = platform_conflicts(ctx, result, conflicts, &found);
+        if (r >= 0)
+                r = module_conflicts(ctx, result, conflicts, &found);
+        if (r >= 0)
+                r = reader_conflicts(ctx, result, conflicts, &found);
+        if (r < 0) {
+                free(found.first);
+                return r;
+        }
+        _cleanup_free_ char *first = found.first;
+        if (found.n == 1)
+                return td_result_set(result, TD_STATUS_FAIL, "driver.conflict", "%s", first);
+        if (found.n > 1)
+                return td_result_set(
+                        result, TD_STATUS_FAIL, "driver.conflict",
+                        _("%zu doubled drivers were found; the details list each. The first: %s"), found.n,
+                        first);
+        if (found.n_packages < 0)
+                return td_result_set(result, TD_STATUS_PASS, NULL,
+                                     _("No driver is installed twice: looked at %zu PKCS#11 module "
+                                       "registrations for the browsers and %zu reader drivers (the profile "
+                                       "names no driver package of the platform)."),
+                                     found.n_registrations, found.n_readers);
+        return td_result_set(
+                result, TD_STATUS_PASS, NULL,
+                _("No driver is installed twice: looked at the platform's driver packages (%lld "
+                  "installed), %zu PKCS#11 module registrations for the browsers and %zu reader "
+                  "drivers."),
+                (long long) found.n_packages, found.n_registrations, found.n_readers);
+}
+
+const TdCheck td_check_drivers_conflict = {
+        .id = "drivers.conflict",
+        .category = "drivers",
+        .title = N_("Drivers installed twice"),
+        .causes = TD_STRV("driver.conflict"),
+        .run = run,
+};
