@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "td-strv.h"
@@ -48,7 +49,8 @@ typedef struct TdProfile {
         TdTokenModel *tokens;
         size_t n_tokens;
 
-        char *helper_url;
+        char *helper_url;    /* [helper] url: always on loopback (td_profile_url_is_loopback()) */
+        char *helper_tls_ca; /* [helper] tls_ca: CA file trusted for it besides the system store */
 
         char *seal_pkcs11_label;
         char *seal_pkcs11_application;
@@ -88,6 +90,15 @@ static inline void td_profile_freep(TdProfile **p) {
         td_profile_free(*p);
 }
 #define _cleanup_profile_free_ __attribute__((cleanup(td_profile_freep)))
+
+/*
+ * Whether @url is an http:// or https:// URL whose host can only be this machine: "localhost",
+ * a dotted-quad address in 127.0.0.0/8, or ::1 (brackets, user info and port aside). Anything
+ * else — another host, a name a resolver would answer, a shorthand such as "127.1" — is false.
+ * The profile's [helper] url must pass it: the check that uses it must never talk to anything
+ * but loopback. Pure, thread-safe.
+ */
+bool td_profile_url_is_loopback(const char *url);
 
 /* Directories searched for profile names, in order; NULL-terminated, caller frees. */
 TdStrv td_profile_search_dirs(void);

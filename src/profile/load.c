@@ -349,7 +349,19 @@ static int parse_token(Loader *l, const char *section) {
 }
 
 static int parse_helper(Loader *l, const char *section) {
-        return get_url(l, section, "url", &l->p->helper_url);
+        TdProfile *p = l->p;
+        int r;
+
+        if ((r = get_url(l, section, "url", &p->helper_url)) < 0 ||
+            (r = get_path(l, section, "tls_ca", &p->helper_tls_ca)) < 0)
+                return r;
+        /* platform.helper talks to this address: it must never be another machine. */
+        if (p->helper_url && !td_profile_url_is_loopback(p->helper_url))
+                return loader_error(l, -EINVAL, section, "url",
+                                    _("\"%s\" is not on this computer: the local signing service must be "
+                                      "at localhost, 127.x.x.x or [::1]"),
+                                    p->helper_url);
+        return 0;
 }
 
 static int parse_seal(Loader *l, const char *section) {
@@ -439,7 +451,7 @@ static const SectionType section_types[] = {
         { "browsers", KEYS("supported", "unsupported"), parse_browsers },
         { "drivers", KEYS("packages", "min_version"), parse_drivers },
         { "token", KEYS("module", "usb_ids", "atr"), parse_token },
-        { "helper", KEYS("url"), parse_helper },
+        { "helper", KEYS("url", "tls_ca"), parse_helper },
         { "seal", KEYS("pkcs11_label", "pkcs11_application", "files", "maker_cert", "expiry_warn_days"),
           parse_seal },
         { "support", KEYS("upload_url", "tls_ca", "contact"), parse_support },

@@ -62,6 +62,7 @@ void td_profile_free(TdProfile *p) {
                 token_model_clear(&p->tokens[i]);
         free(p->tokens);
         free(p->helper_url);
+        free(p->helper_tls_ca);
         free(p->seal_pkcs11_label);
         free(p->seal_pkcs11_application);
         free(p->seal_files);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Validation of profile values, shared by the loader and the privileged helper's allow-lists. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "profile-private.h"
 #include "td-util.h"
@@ -95,6 +97,48 @@ TdUrlStatus td_profile_url_check(const char *s) {
         const char *colon = memchr(host, ':', (size_t) (end - host));
         size_t host_len = (size_t) ((colon ? colon : end) - host);
         return host_len > 0 ? TD_URL_OK : TD_URL_NO_HOST;
+}
+
+/*
+ * The host of an http(s) URL that td_profile_url_check() accepted, without user info, port or
+ * brackets: @ret_host is a copy (free()), or NULL when there is none.
+ */
+static char *url_host(const char *url) {
+        const char *rest = strstr(url, "://");
+        if (!rest)
+                return NULL;
+        rest += 3;
+        const char *end = rest + strcspn(rest, "/?#"), *host = rest;
+        for (const char *c = rest; c < end; c++)
+                if (*c == '@')
+                        host = c + 1;
+        if (host < end && *host == '[') {
+                const char *close = memchr(host, ']', (size_t) (end - host));
+                return close ? strndup(host + 1, (size_t) (close - host - 1)) : NULL;
+        }
+        const char *colon = memchr(host, ':', (size_t) (end - host));
+        return strndup(host, (size_t) ((colon ? colon : end) - host));
+}
+
+/*
+ * Only the forms that cannot name another machine: "localhost" (libcurl answers it itself, with
+ * no resolver), a dotted-quad IPv4 address in 127.0.0.0/8, or ::1. Shorthands such as "127.1" or
+ * "0x7f.1" are refused rather than interpreted: a check that must stay on this machine has no
+ * use for a form that a resolver might read otherwise.
+ */
+bool td_profile_url_is_loopback(const char *url) {
+        if (!url || td_profile_url_check(url) != TD_URL_OK)
+                return false;
+        _cleanup_free_ char *host = url_host(url);
+        if (!host)
+                return false;
+        if (strcasecmp(host, "localhost") == 0)
+                return true;
+        struct in_addr a4;
+        if (inet_pton(AF_INET, host, &a4) == 1)
+                return (ntohl(a4.s_addr) >> 24) == 127;
+        struct in6_addr a6;
+        return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
 /* "google-chrome:90" → stem and minimum major version; a bare stem means any version. */

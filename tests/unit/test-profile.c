@@ -275,6 +275,65 @@ static void test_values(void **state) {
         assert_string_equal(p->support_contact, "400-000-0000 (weekdays)");
         assert_string_equal(p->support_upload_url, "https://support.test/upload");
         assert_string_equal(p->helper_url, "https://127.0.0.1:51245/");
+        assert_null(p->helper_tls_ca);
+}
+
+/* Only an address that cannot be another machine is loopback; shorthands are refused, not read. */
+static void test_url_loopback(void **state) {
+        static const struct {
+                const char *url;
+                bool loopback;
+        } cases[] = {
+                { "https://127.0.0.1:51245/", true },
+                { "http://127.0.0.1", true },
+                { "https://127.255.1.2:443/x?y#z", true },
+                { "https://localhost:51245/", true },
+                { "HTTPS://LOCALHOST/", true },
+                { "https://[::1]:51245/", true },
+                { "https://[0:0:0:0:0:0:0:1]/", true },
+                { "https://user:pw@127.0.0.1/", true },
+                { "https://128.0.0.1/", false },
+                { "https://126.255.255.255/", false },
+                { "https://192.0.2.1:51245/", false },
+                { "https://0.0.0.0/", false },
+                { "https://127.1/", false },      /* shorthand a resolver may read otherwise */
+                { "https://0x7f.0.0.1/", false }, /* hex form */
+                { "https://2130706433/", false }, /* one number */
+                { "https://127.0.0.1.example/", false },
+                { "https://localhost.example/", false },
+                { "https://localhost./", false },
+                { "https://[::2]/", false },
+                { "https://[::ffff:192.0.2.1]/", false },
+                { "https://[::1%25lo]/", false },
+                { "https://127.0.0.1@192.0.2.1/", false },
+                { "https://helper.example/127.0.0.1", false },
+                { "ftp://127.0.0.1/", false },
+                { "127.0.0.1:51245", false },
+                { "https://", false },
+                { "", false },
+                { NULL, false },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+                if (td_profile_url_is_loopback(cases[i].url) != cases[i].loopback)
+                        fail_msg("%s: want %s", cases[i].url ? cases[i].url : "NULL",
+                                 cases[i].loopback ? "loopback" : "not loopback");
+}
+
+static void test_helper(void **state) {
+        _cleanup_free_ char *path = write_file("sub/helper.ini", "[platform]\n"
+                                                                 "url = https://a.test/\n"
+                                                                 "[helper]\n"
+                                                                 "url = https://[::1]:51245/\n"
+                                                                 "tls_ca = ca/helper.pem\n");
+        _cleanup_profile_free_ TdProfile *p = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r = td_profile_load_file(path, &p, &error);
+        if (r < 0)
+                fail_msg("%d %s", r, error);
+        assert_string_equal(p->helper_url, "https://[::1]:51245/");
+        /* Relative to the profile, as every file it names. */
+        _cleanup_free_ char *ca = td_strdup_printf("%s/sub/ca/helper.pem", tmpdir);
+        assert_string_equal(p->helper_tls_ca, ca);
 }
 
 /* Versions as vendors write them load; the bad ones are among bad_cases. */
@@ -404,6 +463,21 @@ static const BadCase bad_cases[] = {
           STRV("line 3: ", "[platform] urls: ", "gopher://c") },
         { "bad helper url", "[platform]\nurl = https://a/\n[helper]\nurl = localhost:51245\n", 0, -EINVAL,
           STRV("line 4: ", "[helper] url: ", "localhost:51245") },
+        /* platform.helper must never talk to another machine: the profile cannot name one. */
+        { "helper on another host",
+          "[platform]\nurl = https://a/\n[helper]\nurl = https://192.0.2.1:51245/\n", 0, -EINVAL,
+          STRV("line 4: ", "[helper] url: ", "\"https://192.0.2.1:51245/\"", "not on this computer") },
+        { "helper on a host name", "[platform]\nurl = https://a/\n[helper]\nurl = https://helper.example/\n",
+          0, -EINVAL, STRV("line 4: ", "[helper] url: ", "not on this computer") },
+        { "helper localhost subdomain",
+          "[platform]\nurl = https://a/\n[helper]\nurl = https://localhost.example/\n", 0, -EINVAL,
+          STRV("line 4: ", "[helper] url: ", "not on this computer") },
+        { "helper user info hides host",
+          "[platform]\nurl = https://a/\n[helper]\nurl = https://127.0.0.1@192.0.2.1/\n", 0, -EINVAL,
+          STRV("line 4: ", "[helper] url: ", "not on this computer") },
+        { "helper empty tls_ca",
+          "[platform]\nurl = https://a/\n[helper]\nurl = https://127.0.0.1/\ntls_ca =\n", 0, -EINVAL,
+          STRV("line 5: ", "[helper] tls_ca: ", "empty") },
         { "number as text", "[platform]\nurl = https://a/\n[ca]\nexpiry_warn_days = thirty\n", 0, -EINVAL,
           STRV("line 4: ", "[ca] expiry_warn_days: ", "\"thirty\"", "whole number") },
         { "negative number", "[platform]\nurl = https://a/\n[ca]\nexpiry_warn_days = -1\n", 0, -EINVAL,
@@ -788,6 +862,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_shipped_profile), cmocka_unit_test(test_defaults),
                 cmocka_unit_test(test_values),          cmocka_unit_test(test_driver_versions),
+                cmocka_unit_test(test_url_loopback),    cmocka_unit_test(test_helper),
                 cmocka_unit_test(test_relative_paths),  cmocka_unit_test(test_token_models),
                 cmocka_unit_test(test_bad_files),       cmocka_unit_test(test_too_big),
                 cmocka_unit_test(test_unreadable),      cmocka_unit_test(test_lookup),
