@@ -49,6 +49,14 @@ static const TdCause causes[] = {
              "platform's support.") },
         { "net.timeout", N_("The platform server did not answer in time. Check the network and the proxy, "
                             "then try again.") },
+        { "helper.down",
+          N_("The platform's local signing service (签名服务/驱动助手) is not running. Start it from the "
+             "platform driver's menu entry, or restart the computer so that it starts by itself; if it "
+             "still does not answer, re-install the platform driver.") },
+        { "helper.untrusted",
+          N_("The browser does not trust the local signing service's certificate. Re-install the platform "
+             "driver (it installs the certificate the service uses), then close every browser window and "
+             "open the platform again.") },
         { "pcscd.down",
           N_("Start the smart card service: in a terminal, `sudo systemctl restart pcscd.socket` (where the "
              "check could not tell whether pcscd is installed and switched on, first `sudo apt install "

@@ -179,6 +179,30 @@ int td_http_url_check(const char *url) {
         return url_split(url, NULL, NULL);
 }
 
+int td_http_url_port(const char *url, long *ret_port) {
+        if (!url || !ret_port)
+                return -EINVAL;
+        int r = url_split(url, NULL, NULL);
+        if (r < 0)
+                return r;
+        const TdCurl *c = loaded();
+        _cleanup_curl_url_ CURLU *u = c->url();
+        if (!u)
+                return -ENOMEM;
+        if (c->url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+                return -EINVAL;
+        _cleanup_curl_free_ char *port = NULL;
+        if (c->url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK || !port)
+                return -EINVAL;
+        char *end;
+        errno = 0;
+        long p = strtol(port, &end, 10);
+        if (errno != 0 || *end || p <= 0 || p > 65535)
+                return -EINVAL;
+        *ret_port = p;
+        return 0;
+}
+
 /* ---- the probe ------------------------------------------------------------------------ */
 
 typedef struct {
@@ -286,6 +310,24 @@ static TdHttpStage stage_from_times(const TdHttpProbe *p, bool https) {
         return TD_HTTP_STAGE_HTTP;
 }
 
+/*
+ * The server's own certificate from libcurl's CERTINFO: the first certificate of the chain, its
+ * "Cert:" entry (PEM). libcurl has it only when the handshake completed. 0 with *@ret NULL when
+ * there is none, or -ENOMEM.
+ */
+static int peer_cert_pem(const TdCurl *c, CURL *curl, char **ret) {
+        struct curl_certinfo *info = NULL;
+        *ret = NULL;
+        if (c->easy_getinfo(curl, CURLINFO_CERTINFO, &info) != CURLE_OK || !info || info->num_of_certs < 1)
+                return 0;
+        for (struct curl_slist *e = info->certinfo[0]; e; e = e->next)
+                if (e->data && strncmp(e->data, "Cert:", 5) == 0) {
+                        *ret = strdup(e->data + 5);
+                        return *ret ? 0 : -ENOMEM;
+                }
+        return 0;
+}
+
 void td_http_probe_free(TdHttpProbe *probe) {
         if (!probe)
                 return;
@@ -295,6 +337,7 @@ void td_http_probe_free(TdHttpProbe *probe) {
         free(probe->date);
         free(probe->location);
         free(probe->proxy);
+        free(probe->peer_cert_pem);
         free(probe);
 }
 
@@ -333,7 +376,7 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
         probe->verify_result = -1;
         probe->dns_ms = probe->connect_ms = probe->tls_ms = probe->first_byte_ms = probe->total_ms = -1;
 
-        const char *proxy = td_http_proxy_for(opts->ctx, scheme, host);
+        const char *proxy = opts->direct ? NULL : td_http_proxy_for(opts->ctx, scheme, host);
         if (proxy) {
                 probe->proxy = td_http_redact_url(proxy);
                 if (!probe->proxy)
@@ -395,6 +438,9 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
                         SETOPT(curl, CURLOPT_CAPATH, vi->capath);
         }
 
+        if (opts->want_peer_cert && https)
+                SETOPT(curl, CURLOPT_CERTINFO, 1L);
+
         t.start_mono_ms = td_now_monotonic_ms();
         CURLcode code = c->easy_perform(curl);
         if (code == CURLE_WRITE_ERROR && probe->body_truncated)
@@ -429,6 +475,11 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
                         probe->verify_result = vr;
         }
         probe->location = TAKE_PTR(t.location);
+        if (opts->want_peer_cert && https) {
+                r = peer_cert_pem(c, curl, &probe->peer_cert_pem);
+                if (r < 0)
+                        return r;
+        }
 
         if (code == CURLE_OK) {
                 probe->stage = TD_HTTP_STAGE_HTTP;
@@ -445,6 +496,15 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
                 probe->error[--elen] = '\0';
 
         probe->cause = td_http_cause_from_curl((int) code);
+        /*
+         * libcurl starts every connection with the result 1 (X509_V_ERR_UNSPECIFIED) and sets it
+         * once a certificate was judged: a handshake that broke off or timed out before that
+         * still says 1. So only CURLE_PEER_FAILED_VERIFICATION, or a real X509_V_ERR_* code on
+         * a TLS failure, is a refused certificate.
+         */
+        probe->peer_rejected = code == CURLE_PEER_FAILED_VERIFICATION ||
+                               (streq(probe->cause, "net.tls") && probe->verify_result > 1);
+        probe->ca_file_unusable = code == CURLE_SSL_CACERT_BADFILE;
         if (streq(probe->cause, "net.dns"))
                 probe->stage = TD_HTTP_STAGE_DNS;
         else if (streq(probe->cause, "net.connect"))

@@ -48,6 +48,14 @@ typedef struct {
          * environment snapshot, or the process environment when NULL.
          */
         const TdContext *ctx;
+        /*
+         * Connect straight to the host, whatever the proxy variables say. For loopback services
+         * (platform.helper): a proxy would carry the request off the machine, and browsers never
+         * send loopback requests through one either.
+         */
+        bool direct;
+        /* Keep the server's certificate (https only, and only when the handshake completed). */
+        bool want_peer_cert;
 } TdHttpOptions;
 
 /*
@@ -74,6 +82,9 @@ typedef struct {
         int64_t answer_mono_ms; /* td_now_monotonic_ms() when the answer's status line came, 0 if none */
         bool body_truncated;    /* we stopped reading a long body (not an error) */
         char *proxy;            /* the proxy that applied, user:password redacted; NULL for none */
+        char *peer_cert_pem;    /* with want_peer_cert: the server's own certificate (PEM), or NULL */
+        bool peer_rejected;     /* the TLS failure is the server's certificate or name not verifying */
+        bool ca_file_unusable;  /* the TLS failure is @ca_file: missing, unreadable or no certificate */
 } TdHttpProbe;
 
 /*
@@ -96,7 +107,8 @@ int td_http_probe(const char *url, const TdHttpOptions *opts, TdHttpProbe **ret_
  * the same verified question, and one request answers both (time.clock corrects for the age
  * of the answer with answer_mono_ms). Memoised on @ctx by URL, verification and CA file; the
  * first caller's timeout applies. 0 and *@ret_probe borrowed from @ctx, or td_http_probe()'s
- * errors (remembered too). Thread-safe: a second caller waits for the first.
+ * errors (remembered too). Thread-safe: a second caller waits for the first. @opts's direct and
+ * want_peer_cert are not part of the key: the callers that share leave them off.
  */
 int td_http_probe_shared(TdContext *ctx, const char *url, const TdHttpOptions *opts,
                          const TdHttpProbe **ret_probe);
@@ -118,6 +130,13 @@ const char *td_http_cause_from_curl(int curl_code);
  * Returns 0, -EINVAL or -ENOMEM. Thread-safe.
  */
 int td_http_url_check(const char *url);
+
+/*
+ * The port @url connects to: the one it names, else the scheme's (80, 443). 0, -EINVAL for a
+ * URL curl rejects or a scheme other than http/https, -ENOMEM, or td_curl_get()'s errors.
+ * Thread-safe.
+ */
+int td_http_url_port(const char *url, long *ret_port);
 
 /*
  * Redact the user and password of a proxy or other URL: "http://u:p@host:3128" becomes the

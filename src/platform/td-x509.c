@@ -101,6 +101,29 @@ int td_x509_parse(const uint8_t *der, size_t len, TdCertInfo *info) {
         return 0;
 }
 
+int td_x509_parse_pem(const char *pem, TdCertInfo *info) {
+        if (!pem)
+                return -EBADMSG;
+        BIO *bio = BIO_new_mem_buf(pem, -1);
+        if (!bio)
+                return -ENOMEM;
+        X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+        BIO_free(bio);
+        if (!x) {
+                ERR_clear_error(); /* the failure is told by the return value, not left for the next caller
+                                    */
+                return -EBADMSG;
+        }
+        unsigned char *der = NULL;
+        int len = i2d_X509(x, &der);
+        X509_free(x);
+        if (len <= 0)
+                return -ENOMEM;
+        int r = td_x509_parse(der, (size_t) len, info);
+        OPENSSL_free(der);
+        return r;
+}
+
 void td_cert_info_clear(TdCertInfo *info) {
         free(info->subject);
         free(info->subject_cn);

@@ -20,6 +20,12 @@ void td_x509_prepare(void);
 int td_x509_parse(const uint8_t *der, size_t len, TdCertInfo *ret_info);
 
 /*
+ * Parse the first certificate of PEM text (as a TLS library hands over a server's). Same
+ * contract as td_x509_parse(); -EBADMSG when there is no PEM certificate in @pem.
+ */
+int td_x509_parse_pem(const char *pem, TdCertInfo *ret_info);
+
+/*
  * Whether the certificate's issuer is @expected ("C=CN, O=..., OU=..., CN=..."): attribute by
  * attribute, in any order, attribute names case-insensitive, values exact after trimming.
  * 1 match, 0 no match, -EINVAL when @expected cannot be read, -EBADMSG for a broken cert.

@@ -187,6 +187,31 @@ class CliTest(unittest.TestCase):
         self.assertEqual(results["net.platform"]["cause"], "net.timeout")
         self.assertLessEqual(doc["duration_ms"], 3000)
 
+    def test_platform_helper(self):
+        # The local signing service: skipped when the profile names none; on a live service the
+        # details follow the schema, the certificate included; a refused certificate still shows
+        # whose it is.
+        p, doc = self.check_json(only="platform.helper", expect_rc=0)
+        r = self.by_id(doc)["platform.helper"]
+        self.assertEqual((r["status"], r["details"].get("skip_reason")), ("skip", "not-configured"), r)
+
+        ca, _, _ = self.fx.make_ca()
+        profile = self.fx.make_profile("helper", self.url, f"[helper]\nurl = {self.url}\ntls_ca = {ca}\n")
+        p, doc = self.check_json(profile=profile, only="platform.helper", expect_rc=0)
+        r = self.by_id(doc)["platform.helper"]
+        self.assertEqual(r["status"], "pass", r)
+        self.assertEqual(r["details"]["http_status"], 200)
+        self.assertEqual(r["details"]["trust_store"], "system+tls_ca")
+        self.assertIn("tokendoctor test CA", r["details"]["certificate"]["issuer"])
+
+        profile = self.fx.make_profile("helper-untrusted", self.url, f"[helper]\nurl = {self.url}\n")
+        p, doc = self.check_json(profile=profile, only="platform.helper", expect_rc=2)
+        r = self.by_id(doc)["platform.helper"]
+        self.assertEqual((r["status"], r["cause"]), ("fail", "helper.untrusted"), r)
+        self.assertTrue(r["advice"])
+        self.assertIsInstance(r["details"]["verify_result"], int)
+        self.assertIs(r["details"]["certificate"]["self_signed"], False)
+
     # --- text output --------------------------------------------------------------------
     def test_platform_driver_package(self):
         # The root's dpkg database, read whole: the driver too old, a second package of it half
@@ -332,6 +357,9 @@ class CliTest(unittest.TestCase):
             "bad-number.ini": (f"[platform]\nurl = {self.url}\n[ca]\nexpiry_warn_days = soon\n",
                                "expiry_warn_days"),
             "typo.ini": (f"[platfrom]\nurl = {self.url}\n", "platfrom"),
+            # platform.helper must never talk to another machine.
+            "helper-off-host.ini": (f"[platform]\nurl = {self.url}\n[helper]\nurl = https://192.0.2.1:51245/\n",
+                                    "[helper] url"),
         }
         for name, (text, needle) in cases.items():
             path = fx.write(name, text)

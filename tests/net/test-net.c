@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * net.platform and time.clock against real HTTPS servers on 127.0.0.1, with a test CA made
+ * net.platform, time.clock and platform.helper against real HTTPS servers on 127.0.0.1, with a test CA made
  * at run time. Runs inside tests/rig/netns-run: a private network namespace with only
  * loopback, so the DNS test cannot send a query off the machine.
  *
@@ -758,6 +758,203 @@ static void test_proxy(void **state) {
         td_result_clear(&r);
 }
 
+/* ---- platform.helper ------------------------------------------------------------------ */
+
+/* Run platform.helper with the profile's [helper] url (NULL: none) and tls_ca (NULL: none). */
+static int run_helper(const char *url, const char *tls_ca, TdResult *r) {
+        const TdCheck *check = td_registry_find("platform.helper");
+        assert_non_null(check);
+        TdProfile *profile = NULL;
+        assert_int_equal(td_profile_new_default(&profile), 0);
+        free(profile->helper_url);
+        profile->helper_url = url ? strdup(url) : NULL;
+        free(profile->helper_tls_ca);
+        profile->helper_tls_ca = tls_ca ? strdup(tls_ca) : NULL;
+        TdContext *ctx = td_context_new();
+        assert_non_null(ctx);
+        td_context_take_profile(ctx, profile);
+        td_result_init(r, check);
+        r->deadline_ms = td_now_monotonic_ms() + (int64_t) check->timeout_ms;
+        int ret = check->run(ctx, r);
+        td_context_unref(ctx);
+        return ret;
+}
+
+static void test_helper_not_configured(void **state) {
+        TdResult r;
+        assert_int_equal(run_helper(NULL, NULL, &r), 0);
+        assert_status(&r, TD_STATUS_SKIP, NULL);
+        assert_detail(&r, "skip_reason", "not-configured");
+        assert_no_detail(&r, "url");
+        td_result_clear(&r);
+}
+
+static void test_helper_healthy(void **state) {
+        TdResult r;
+        assert_int_equal(run_helper(F.ok.url, F.ca, &r), 0);
+        assert_status(&r, TD_STATUS_PASS, NULL);
+        assert_contains(r.message, F.ok.url);
+        assert_contains(r.message, "200");
+        assert_int_equal(detail_long(&r, "http_status"), 200);
+        assert_int_equal(detail_long(&r, "port"), (long) F.ok.port);
+        assert_detail(&r, "trust_store", "system+tls_ca");
+        assert_detail(&r, "ip", "127.0.0.1");
+        assert_contains(td_result_get_detail(&r, "certificate.issuer"), "tokendoctor test CA");
+        assert_detail(&r, "certificate.subject", "CN=127.0.0.1");
+        assert_no_detail(&r, "error");
+        td_result_clear(&r);
+
+        /* Any status is an answer: the service runs. */
+        assert_int_equal(run_helper(F.status503.url, F.ca, &r), 0);
+        assert_status(&r, TD_STATUS_PASS, NULL);
+        assert_contains(r.message, "503");
+        td_result_clear(&r);
+
+        /* "localhost" is loopback too (the test certificate names it). */
+        char localhost[64];
+        snprintf(localhost, sizeof localhost, "https://localhost:%u/", F.ok.port);
+        assert_int_equal(run_helper(localhost, F.ca, &r), 0);
+        assert_status(&r, TD_STATUS_PASS, NULL);
+        td_result_clear(&r);
+
+        /* Never through a proxy: one pointing nowhere changes nothing. */
+        char proxy[64];
+        snprintf(proxy, sizeof proxy, "http://127.0.0.1:%u", F.closed_port);
+        setenv("https_proxy", proxy, 1);
+        setenv("all_proxy", proxy, 1);
+        int ret = run_helper(F.ok.url, F.ca, &r);
+        unset_proxies();
+        assert_int_equal(ret, 0);
+        assert_status(&r, TD_STATUS_PASS, NULL);
+        td_result_clear(&r);
+}
+
+static void test_helper_untrusted(void **state) {
+        TdResult r;
+        assert_int_equal(run_helper(F.untrusted.url, F.ca, &r), 0);
+        assert_status(&r, TD_STATUS_FAIL, "helper.untrusted");
+        assert_contains(r.message, F.untrusted.url);
+        assert_contains(r.message, "driver");
+        /* curl's verification error, and OpenSSL's code for it. */
+        assert_contains(td_result_get_detail(&r, "error"), "certificate");
+        assert_contains(r.message, td_result_get_detail(&r, "error"));
+        assert_true(detail_long(&r, "verify_result") > 0);
+        assert_detail(&r, "stage", "tls");
+        /* The certificate, fetched again without verification: whose it is and when it is valid. */
+        assert_contains(td_result_get_detail(&r, "certificate.issuer"), "untrusted test CA");
+        assert_detail(&r, "certificate.subject", "CN=127.0.0.1");
+        assert_detail(&r, "certificate.not_after", NULL);
+        assert_detail(&r, "certificate.self_signed", "false");
+        assert_detail(&r, "certificate.expired", "false");
+        td_result_clear(&r);
+
+        /* The system store alone does not know the test CA. */
+        assert_int_equal(run_helper(F.ok.url, NULL, &r), 0);
+        assert_status(&r, TD_STATUS_FAIL, "helper.untrusted");
+        assert_detail(&r, "trust_store", "system");
+        assert_contains(td_result_get_detail(&r, "certificate.issuer"), "tokendoctor test CA");
+        td_result_clear(&r);
+
+        /* A tls_ca the profile names but that cannot be read tells nothing about the service. */
+        assert_true(run_helper(F.ok.url, "/nonexistent/helper-ca.pem", &r) < 0);
+        assert_status(&r, TD_STATUS_ERROR, "engine.check-error");
+        assert_contains(r.message, "/nonexistent/helper-ca.pem");
+        td_result_clear(&r);
+}
+
+static void test_helper_closed_port(void **state) {
+        TdResult r;
+        int64_t start = td_now_monotonic_ms();
+        assert_int_equal(run_helper(F.closed_url, F.ca, &r), 0);
+        assert_true(td_now_monotonic_ms() - start < 2000);
+        assert_status(&r, TD_STATUS_FAIL, "helper.down");
+        assert_contains(r.message, F.closed_url);
+        assert_int_equal(detail_long(&r, "port"), (long) F.closed_port);
+        assert_detail(&r, "stage", "connect");
+        assert_detail(&r, "error", NULL);
+        assert_no_detail(&r, "certificate");
+        td_result_clear(&r);
+}
+
+/* A service that speaks plain HTTP where TLS is expected: one answer, then close. */
+static void *plain_http_server(void *userdata) {
+        int fd = *(int *) userdata;
+        int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+        if (c >= 0) {
+                static const char answer[] = "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n";
+                char buf[512];
+                (void) !read(c, buf, sizeof buf);
+                (void) !write(c, answer, sizeof answer - 1);
+                close(c);
+        }
+        return NULL;
+}
+
+static void test_helper_not_tls(void **state) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        assert_true(fd >= 0);
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        socklen_t len = sizeof sa;
+        assert_int_equal(bind(fd, (struct sockaddr *) &sa, sizeof sa), 0);
+        assert_int_equal(listen(fd, 1), 0);
+        assert_int_equal(getsockname(fd, (struct sockaddr *) &sa, &len), 0);
+        pthread_t thread;
+        assert_int_equal(pthread_create(&thread, NULL, plain_http_server, &fd), 0);
+        char url[64];
+        snprintf(url, sizeof url, "https://127.0.0.1:%u/", ntohs(sa.sin_port));
+
+        /* The handshake breaks off: a broken service, not a certificate anyone judged. */
+        TdResult r;
+        assert_int_equal(run_helper(url, F.ca, &r), 0);
+        pthread_join(thread, NULL);
+        close(fd);
+        assert_status(&r, TD_STATUS_FAIL, "helper.down");
+        assert_contains(r.message, "secure connection");
+        assert_detail(&r, "stage", "tls");
+        assert_no_detail(&r, "verify_result");
+        assert_no_detail(&r, "certificate");
+        td_result_clear(&r);
+}
+
+static void test_helper_hang(void **state) {
+        /* Accepts and never answers: down, well within the check's own timeout. */
+        TdResult r;
+        int64_t start = td_now_monotonic_ms();
+        assert_int_equal(run_helper(F.hang.url, F.ca, &r), 0);
+        int64_t took = td_now_monotonic_ms() - start;
+        assert_status(&r, TD_STATUS_FAIL, "helper.down");
+        assert_contains(r.message, "in time");
+        assert_int_equal(detail_long(&r, "port"), (long) F.hang.port);
+        if (took >= (int64_t) td_registry_find("platform.helper")->timeout_ms - 1000)
+                fail_msg("platform.helper took %lld ms on a hanging service", (long long) took);
+        td_result_clear(&r);
+}
+
+static void test_helper_not_loopback(void **state) {
+        /* A profile made in code gets past the loader: the check refuses it without a request. */
+        TdResult r;
+        assert_int_equal(run_helper("https://192.0.2.1:51245/", NULL, &r), -EINVAL);
+        assert_status(&r, TD_STATUS_ERROR, "engine.check-error");
+        assert_contains(r.message, "192.0.2.1");
+        assert_no_detail(&r, "total_ms");
+        assert_no_detail(&r, "stage");
+        td_result_clear(&r);
+
+        /* The loader refuses it first: a profile error, with no check run. */
+        char path[160];
+        snprintf(path, sizeof path, "%s/off-host.ini", F.dir);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs("[platform]\nurl = https://127.0.0.1/\n[helper]\nurl = https://192.0.2.1:51245/\n", f);
+        fclose(f);
+        TdProfile *p = NULL;
+        _cleanup_free_ char *error = NULL;
+        assert_int_equal(td_profile_load_file(path, &p, &error), -EINVAL);
+        assert_null(p);
+        assert_contains(error, "[helper] url");
+        assert_contains(error, "not on this computer");
+}
+
 /* ---- time.clock ----------------------------------------------------------------------- */
 
 static void test_clock_healthy(void **state) {
@@ -894,7 +1091,10 @@ int main(void) {
                 cmocka_unit_test(test_clock_healthy),        cmocka_unit_test(test_clock_unverified),
                 cmocka_unit_test(test_clock_server_ahead),   cmocka_unit_test(test_clock_server_behind),
                 cmocka_unit_test(test_clock_small_skew),     cmocka_unit_test(test_clock_no_date),
-                cmocka_unit_test(test_clock_timeout),
+                cmocka_unit_test(test_clock_timeout),        cmocka_unit_test(test_helper_not_configured),
+                cmocka_unit_test(test_helper_healthy),       cmocka_unit_test(test_helper_untrusted),
+                cmocka_unit_test(test_helper_closed_port),   cmocka_unit_test(test_helper_not_tls),
+                cmocka_unit_test(test_helper_hang),          cmocka_unit_test(test_helper_not_loopback),
         };
         if (td_http_global_init() < 0)
                 return EXIT_FAILURE;

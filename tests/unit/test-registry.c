@@ -64,6 +64,7 @@ static const struct {
         { "os.fonts", { "fonts.no-cjk" }, { NULL } },
         { "time.clock", { "time.skew" }, { NULL } },
         { "net.platform", { "net.dns", "net.connect", "net.tls", "net.http", "net.timeout" }, { NULL } },
+        { "platform.helper", { "helper.down", "helper.untrusted" }, { NULL } },
         { "drivers.pcscd",
           { "pcscd.down", "pcscd.denied", "pcscd.missing", "pcscd.disabled", "pcscd.failed" },
           { NULL } },
