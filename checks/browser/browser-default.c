@@ -137,7 +137,7 @@ static int run(TdContext *ctx, TdResult *result) {
 const TdCheck td_check_browser_default = {
         .id = "browser.default",
         .category = "browser",
-        .title = N_("The default browser is a supported one"),
+        .title = N_("Default browser"),
         .causes = TD_STRV("browser.unsupported"),
         .run = run,
 };
