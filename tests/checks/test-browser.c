@@ -158,7 +158,7 @@ static void test_user_shadows_and_hides(void **state) {
 
         /* Hidden=true in the user's file removes it: no supported browser left. */
         fixture_write_text(f.home, ".local/share/applications/google-chrome.desktop",
-                           "[Desktop Entry]\nHidden=true\n");
+                           ENTRY("My Chrome", "Hidden=true\n"));
         run(&f, &td_check_browser_installed, &r);
         assert_verdict(&r, TD_STATUS_FAIL, "browser.none-supported");
         assert_detail(&r, "hidden.0.why", "hidden");
@@ -358,6 +358,18 @@ static void test_default_groups_and_fallbacks(void **state) {
         run(&f, &td_check_browser_default, &r);
         assert_verdict(&r, TD_STATUS_PASS, NULL);
         assert_detail(&r, "default.group", "Default Applications");
+        td_result_clear(&r);
+
+        /* A [Removed Associations] of an earlier file takes an added one away. */
+        fixture_write_text(f.home, ".config/mimeapps.list",
+                           "[Removed Associations]\nx-scheme-handler/https=360browser.desktop;\n");
+        fixture_write_text(
+                f.root, APPS "/mimeapps.list",
+                "[Added Associations]\nx-scheme-handler/https=360browser.desktop;google-chrome.desktop;\n");
+        run(&f, &td_check_browser_default, &r);
+        assert_verdict(&r, TD_STATUS_PASS, NULL);
+        assert_detail(&r, "default.id", "google-chrome.desktop");
+        assert_detail(&r, "default.group", "Added Associations");
         td_result_clear(&r);
 
         /* Only http set: its handler is the browser. The first installed of a list counts. */
