@@ -109,6 +109,14 @@ static const TdCause causes[] = {
              "nothing after it in a file of the same name in ~/.config/pkcs11/modules; remove the "
              "reader driver you do not need from /usr/lib/pcsc/drivers and restart pcscd. Then restart "
              "the browser and run the check again.") },
+        { "browser.none-supported",
+          N_("Install a browser the platform supports: Google Chrome, from its download page (the .deb for "
+             "this computer), or as the profile names; then open the platform in it. Other browsers (360, "
+             "QQ, Sogou, 猎豹, 2345) are not supported by the platform.") },
+        { "browser.unsupported",
+          N_("Open the platform in a browser it supports (Google Chrome), and make that browser the "
+             "default one: in the system settings, under default applications, choose it for the web; "
+             "then run the check again.") },
         { "reader.none",
           N_("Plug the CA token in (try another USB port), and install the platform's driver if the token "
              "needs one.") },

@@ -71,6 +71,8 @@ static const struct {
         { "drivers.ccid", { "ccid.missing" }, { NULL } },
         { "drivers.platform", { "driver.missing", "driver.old" }, { NULL } },
         { "drivers.conflict", { "driver.conflict" }, { NULL } },
+        { "browser.default", { "browser.unsupported" }, { NULL } },
+        { "browser.installed", { "browser.none-supported" }, { NULL } },
         { "token.usb", { "token.absent", "usb.permission" }, { NULL } },
         { "token.reader", { "reader.none" }, { "drivers.pcscd" } },
         { "token.card", { "card.absent", "card.mute" }, { "token.reader" } },
