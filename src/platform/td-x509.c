@@ -12,6 +12,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -308,4 +310,47 @@ int td_x509_verify_signature(const uint8_t *der, size_t len, const char *scheme,
         ERR_clear_error();
         X509_free(x);
         return r;
+}
+
+int td_x509_pem_fingerprints(const char *pem, size_t len, size_t max, TdSha256 **ret_prints, size_t *ret_n) {
+        if (len > INT_MAX)
+                len = INT_MAX; /* a bundle is a few hundred KiB; the callers cap what they read */
+        BIO *bio = BIO_new_mem_buf(pem, (int) len);
+        if (!bio)
+                return -ENOMEM;
+        TdSha256 *prints = NULL;
+        size_t n = 0;
+        int r = 0;
+        for (X509 *x; n < max && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL));) {
+                TdSha256 *grown = realloc(prints, (n + 1) * sizeof *prints);
+                unsigned digest_len = 0;
+                if (!grown || !X509_digest(x, EVP_sha256(), grown[n].bytes, &digest_len) ||
+                    digest_len != sizeof grown[n].bytes) {
+                        X509_free(x);
+                        prints = grown ? grown : prints;
+                        r = -ENOMEM;
+                        break;
+                }
+                X509_free(x);
+                prints = grown;
+                n++;
+        }
+        BIO_free(bio);
+        ERR_clear_error(); /* the end of the text shows as an error; nothing is left for the next caller */
+        if (r < 0) {
+                free(prints);
+                return r;
+        }
+        *ret_prints = prints;
+        *ret_n = n;
+        return 0;
+}
+
+char *td_sha256_to_string(const TdSha256 *print) {
+        char *s = malloc(sizeof print->bytes * 3);
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < sizeof print->bytes; i++)
+                snprintf(s + i * 3, 4, "%02X%s", print->bytes[i], i + 1 < sizeof print->bytes ? ":" : "");
+        return s;
 }

@@ -47,3 +47,19 @@ int td_x509_verify_chain(const uint8_t *der, size_t len, const char *ca_file, ti
  */
 int td_x509_verify_signature(const uint8_t *der, size_t len, const char *scheme, const uint8_t *data,
                              size_t data_len, const uint8_t *sig, size_t sig_len);
+
+/* A certificate's SHA-256 fingerprint: the digest of its DER encoding. */
+typedef struct {
+        uint8_t bytes[32];
+} TdSha256;
+
+/*
+ * The fingerprints of the PEM certificates in @pem (@len bytes, NUL not needed): a CA bundle,
+ * certutil's -a output. Text around the blocks is skipped; reading stops at the first block
+ * that is not a certificate, and at @max of them. Returns 0 with *ret_prints (free(); NULL
+ * when none) and *ret_n, or -ENOMEM. Thread-safe.
+ */
+int td_x509_pem_fingerprints(const char *pem, size_t len, size_t max, TdSha256 **ret_prints, size_t *ret_n);
+
+/* "AB:CD:..." for a report. New string (free()), or NULL on ENOMEM. */
+char *td_sha256_to_string(const TdSha256 *print);
