@@ -57,6 +57,12 @@ static const TdCause causes[] = {
           N_("The browser does not trust the local signing service's certificate. Re-install the platform "
              "driver (it installs the certificate the service uses), then close every browser window and "
              "open the platform again.") },
+        { "trust.missing",
+          N_("Import the platform's root certificate into the browser: run the platform's root certificate "
+             "installer (根证书安装), or in the browser open settings, privacy and security, certificates, "
+             "authorities, import the file the check names and tick \"trust this certificate for "
+             "identifying "
+             "websites\"; then close every browser window and open the platform again.") },
         { "pcscd.down",
           N_("Start the smart card service: in a terminal, `sudo systemctl restart pcscd.socket` (where the "
              "check could not tell whether pcscd is installed and switched on, first `sudo apt install "

@@ -73,6 +73,7 @@ static const struct {
         { "drivers.conflict", { "driver.conflict" }, { NULL } },
         { "browser.default", { "browser.unsupported" }, { NULL } },
         { "browser.installed", { "browser.none-supported" }, { NULL } },
+        { "browser.trust", { "trust.missing" }, { NULL } },
         { "token.usb", { "token.absent", "usb.permission" }, { NULL } },
         { "token.reader", { "reader.none" }, { "drivers.pcscd" } },
         { "token.card", { "card.absent", "card.mute" }, { "token.reader" } },
