@@ -12,8 +12,9 @@
  *     the HTTP status, since any answer shows the service runs.
  *
  * Trust is the system store plus the profile's [helper] tls_ca. That is an approximation of
- * the browser's: Chrome and Firefox read their own NSS databases, which browser.trust is to
- * examine; until then the details say which store was used ("trust_store").
+ * the browser's: Chrome and Firefox read their own NSS databases (browser.trust reads them for
+ * the platform's CA; the helper's certificate is not looked up there yet), so the details say
+ * which store was used ("trust_store").
  *
  * The request never leaves the machine: the profile loader refuses a non-loopback url, this
  * check refuses one again (a profile can be built in code), no proxy is used, and redirects
