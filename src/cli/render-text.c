@@ -2,9 +2,11 @@
 #include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "tokendoctor/td-registry.h"
 #include "tokendoctor/td-i18n.h"
 #include "tokendoctor/td-util.h"
 #include "tokendoctor/td-causes.h"
@@ -58,13 +60,26 @@ void td_render_header(const TdTextStyle *style, const char *platform_name, const
                id ? id : "");
 }
 
+/* The longest check id, so that every title starts in one column. */
+static int id_width(void) {
+        static int width;
+        if (!width) {
+                size_t n;
+                const TdCheck *const *checks = td_registry_get(&n);
+                for (size_t i = 0; i < n; i++)
+                        if ((int) strlen(checks[i]->id) > width)
+                                width = (int) strlen(checks[i]->id);
+        }
+        return width;
+}
+
 void td_render_result(const TdTextStyle *style, const TdResult *r) {
         const char *mark = (style->unicode ? status_marks_unicode : status_marks_ascii)[r->status];
         if (style->color)
                 printf("%s%s %-5s" ANSI_RESET, status_colors[r->status], mark, status_label(r->status));
         else
                 printf("%s %-5s", mark, status_label(r->status));
-        printf(" %-14s %s", r->check->id, td_gettext(r->check->title));
+        printf(" %-*s %s", id_width(), r->check->id, td_gettext(r->check->title));
         if (r->message && *r->message) {
                 /* Messages quote token labels, module errors, server answers and files. */
                 _cleanup_free_ char *message = td_terminal_text(r->message);
