@@ -102,7 +102,7 @@ static inline void fixture_write_text(const char *root, const char *rel, const c
         fixture_write(root, rel, text, strlen(text));
 }
 
-/* Read a whole file; the caller frees. */
+/* Read a whole file, NUL-terminated (for text; the length is *@ret_len); the caller frees. */
 static inline void *fixture_read(const char *path, size_t *ret_len) {
         FILE *f = fopen(path, "rb");
         assert_non_null(f);
@@ -113,6 +113,7 @@ static inline void *fixture_read(const char *path, size_t *ret_len) {
         void *data = malloc((size_t) len + 1);
         assert_non_null(data);
         assert_int_equal(fread(data, 1, (size_t) len, f), (size_t) len);
+        ((char *) data)[len] = '\0';
         fclose(f);
         *ret_len = (size_t) len;
         return data;
