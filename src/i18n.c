@@ -5,7 +5,7 @@
 #include "td-util.h"
 
 void td_i18n_init(void) {
-        const char *dir = td_getenv_uninstalled("TOKENDOCTOR_LOCALEDIR");
+        _cleanup_free_ char *dir = td_uninstalled_path("TOKENDOCTOR_LOCALEDIR", "po");
         bindtextdomain(GETTEXT_PACKAGE, dir ? dir : TD_LOCALEDIR);
         bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 }

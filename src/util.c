@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <stdarg.h>
@@ -363,7 +364,42 @@ int td_read_regular_file(const char *path, size_t max_len, char **ret_data, size
         return r;
 }
 
-const char *td_getenv_uninstalled(const char *name) {
+/* How far above the program a meson build tree's root may be (build/src/cli/tokendoctor: 2). */
+#define BUILD_ROOT_LEVELS 3
+
+static char *build_root;
+
+/*
+ * The meson build tree the running program was built in and runs from, found from its own
+ * location: a directory holding meson-private/, owned by whoever owns the program. Derived
+ * from where the binary really is, never from a path compiled in, so nobody but the owner of
+ * the binary's directories can plant one; an installed program finds none.
+ */
+static void find_build_root(void) {
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        struct stat program;
+        if (n <= 0 || (exe[n] = '\0', stat(exe, &program) < 0))
+                return;
+        for (unsigned level = 0; level <= BUILD_ROOT_LEVELS; level++) {
+                char *slash = strrchr(exe, '/');
+                if (!slash || slash == exe)
+                        return;
+                *slash = '\0';
+                _cleanup_free_ char *marker = td_strdup_printf("%s/meson-private", exe);
+                struct stat st;
+                if (marker && stat(marker, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == program.st_uid) {
+                        build_root = strdup(exe);
+                        return;
+                }
+        }
+}
+
+char *td_uninstalled_path(const char *name, const char *build_relative) {
         const char *value = secure_getenv(name);
-        return isempty(value) ? NULL : value;
+        if (!isempty(value))
+                return strdup(value);
+        static pthread_once_t once = PTHREAD_ONCE_INIT;
+        pthread_once(&once, find_build_root);
+        return build_root ? td_strdup_printf("%s/%s", build_root, build_relative) : NULL;
 }

@@ -38,9 +38,10 @@ struct TdP11Session {
         char *probe_stderr;
 };
 
-static const char *probe_path(void) {
-        const char *env = td_getenv_uninstalled("TOKENDOCTOR_P11PROBE");
-        return env ? env : TD_P11PROBE;
+/* A new string; NULL on ENOMEM. */
+static char *probe_path(void) {
+        char *uninstalled = td_uninstalled_path("TOKENDOCTOR_P11PROBE", "src/p11probe/tokendoctor-p11probe");
+        return uninstalled ? uninstalled : strdup(TD_P11PROBE);
 }
 
 static void session_free(void *p) {
@@ -206,7 +207,10 @@ static int request_locked(TdP11Session *s, const char *request, char *pin, unsig
                 return 0;
         int r;
         if (!s->started) {
-                const char *argv[] = { probe_path(), "session", s->module, NULL };
+                _cleanup_free_ char *probe = probe_path();
+                if (!probe)
+                        return -ENOMEM;
+                const char *argv[] = { probe, "session", s->module, NULL };
                 r = td_process_spawn(argv, STDERR_MAX, &s->probe);
                 if (r < 0)
                         return r;

@@ -28,7 +28,7 @@ TdStrv td_profile_search_dirs(void) {
                 return NULL;
 
         _cleanup_free_ char *env_data = NULL;
-        const char *datadir = td_getenv_uninstalled("TOKENDOCTOR_DATADIR");
+        _cleanup_free_ char *datadir = td_uninstalled_path("TOKENDOCTOR_DATADIR", "data");
         env_data = datadir ? td_strdup_printf("%s/profiles", datadir) : strdup("");
         if (!env_data)
                 return NULL;

@@ -5,6 +5,7 @@ bad arguments and bad profiles, the --timeout promise."""
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 import unittest
@@ -95,6 +96,19 @@ class CliTest(unittest.TestCase):
             self.assertFalse(libs[2 - lib], f"{check} loaded the other library")
             results = {r["id"]: r for r in json.loads(p.stdout)["results"]}
             self.assertEqual(results[check]["status"], "pass", p.stdout)
+
+    def test_runs_straight_from_the_build_tree(self):
+        # No TOKENDOCTOR_* variables, another working directory: the program finds the build's
+        # profile and translations from where it runs, as the installed one finds its own.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TOKENDOCTOR_")}
+        env["LANG"] = "zh_CN.UTF-8"
+        p = subprocess.run([tdfixture.TOKENDOCTOR, "check", "--no-token", "--json", "--only", "os.release"],
+                           env=env, cwd="/", capture_output=True, text=True, timeout=60)
+        self.assertIn(p.returncode, (0, 1, 2), p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual(doc["profile"], "shouzheng")
+        release = next(r for r in doc["results"] if r["id"] == "os.release")
+        self.assertEqual(release["title"], "操作系统及处理器架构")  # the build's zh_CN catalogue
 
     def test_list_json(self):
         p = run_tokendoctor("list", "--json")
