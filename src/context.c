@@ -231,25 +231,11 @@ int td_context_opendir(const TdContext *ctx, const char *abs_path, DIR **ret_dir
 
 int td_context_list_dir(const TdContext *ctx, const char *abs_path, bool (*accept)(const char *name),
                         size_t max, char ***ret_names) {
-        _cleanup_strv_builder_ TdStrvBuilder b = TD_STRV_BUILDER_INIT;
         DIR *dir;
         int r = td_context_opendir(ctx, abs_path, &dir);
         if (r < 0)
                 return r;
-        for (struct dirent *e; r >= 0 && b.n < max && (e = readdir(dir));) {
-                if (streq(e->d_name, ".") || streq(e->d_name, "..") || (accept && !accept(e->d_name)))
-                        continue;
-                r = td_strv_builder_add(&b, e->d_name);
-        }
-        closedir(dir);
-        if (r < 0)
-                return r;
-        _cleanup_strv_free_ TdStrv names = td_strv_builder_steal(&b);
-        if (!names)
-                return -ENOMEM;
-        td_strv_sort(names);
-        *ret_names = TAKE_PTR(names);
-        return 0;
+        return td_dir_list(dir, accept, max, ret_names);
 }
 
 /*

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -129,4 +130,30 @@ void td_strv_builder_clear(TdStrvBuilder *b) {
                 free(b->items[i]);
         free(b->items);
         *b = (TdStrvBuilder) TD_STRV_BUILDER_INIT;
+}
+
+int td_dir_list(DIR *dir, bool (*accept)(const char *name), size_t max, char ***ret_names) {
+        _cleanup_strv_builder_ TdStrvBuilder b = TD_STRV_BUILDER_INIT;
+        int r = 0;
+        for (struct dirent *e; r >= 0 && b.n < max && (e = readdir(dir));) {
+                if (streq(e->d_name, ".") || streq(e->d_name, "..") || (accept && !accept(e->d_name)))
+                        continue;
+                r = td_strv_builder_add(&b, e->d_name);
+        }
+        closedir(dir);
+        if (r < 0)
+                return r;
+        _cleanup_strv_free_ TdStrv names = td_strv_builder_steal(&b);
+        if (!names)
+                return -ENOMEM;
+        td_strv_sort(names);
+        *ret_names = TAKE_PTR(names);
+        return 0;
+}
+
+int td_list_dir(const char *path, bool (*accept)(const char *name), size_t max, char ***ret_names) {
+        DIR *dir = opendir(path);
+        if (!dir)
+                return -errno;
+        return td_dir_list(dir, accept, max, ret_names);
 }

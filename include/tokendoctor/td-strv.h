@@ -2,6 +2,7 @@
 /* String lists: NULL-terminated arrays of owned strings, and a builder that appends in O(1). */
 #pragma once
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -54,3 +55,12 @@ static inline void td_strv_builder_clearp(TdStrvBuilder *b) {
         td_strv_builder_clear(b);
 }
 #define _cleanup_strv_builder_ __attribute__((cleanup(td_strv_builder_clearp)))
+
+/*
+ * The names in @dir (taken and closed, whatever happens) that @accept takes (NULL: all but
+ * "." and ".."), at most @max of them, sorted so results do not depend on readdir order.
+ * 0 and *ret_names (td_strv_free()), or a negative errno.
+ */
+int td_dir_list(DIR *dir, bool (*accept)(const char *name), size_t max, char ***ret_names);
+/* The same for the user's directory @path, outside any --root ($HOME, $XDG_CONFIG_HOME). */
+int td_list_dir(const char *path, bool (*accept)(const char *name), size_t max, char ***ret_names);

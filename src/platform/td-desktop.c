@@ -470,25 +470,8 @@ static int data_dirs(const TdContext *ctx, DirList *l) {
 
 /* List a directory: the user's as they are, the system's under the root. */
 static int dir_list_names(const TdContext *ctx, const Dir *d, const char *path, char ***ret_names) {
-        if (!d->user)
-                return td_context_list_dir(ctx, path, NULL, NAMES_MAX, ret_names);
-        DIR *dir = opendir(path);
-        if (!dir)
-                return -errno;
-        _cleanup_strv_builder_ TdStrvBuilder b = TD_STRV_BUILDER_INIT;
-        int r = 0;
-        for (struct dirent *e; r >= 0 && b.n < NAMES_MAX && (e = readdir(dir));)
-                if (!streq(e->d_name, ".") && !streq(e->d_name, ".."))
-                        r = td_strv_builder_add(&b, e->d_name);
-        closedir(dir);
-        if (r < 0)
-                return r;
-        TdStrv names = td_strv_builder_steal(&b);
-        if (!names)
-                return -ENOMEM;
-        td_strv_sort(names);
-        *ret_names = names;
-        return 0;
+        return d->user ? td_list_dir(path, NULL, NAMES_MAX, ret_names)
+                       : td_context_list_dir(ctx, path, NULL, NAMES_MAX, ret_names);
 }
 
 static int read_file(const TdContext *ctx, bool user, const char *path, size_t max, char **ret_text,

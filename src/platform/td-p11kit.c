@@ -262,9 +262,11 @@ static int loader_add(Loader *l, const char *module_file_name, char *file, bool 
         return 0;
 }
 
-static int load_system_dir(const TdContext *ctx, const char *dir, Loader *l) {
+/* The .module files of @dir: the user's as they are, the system's under the root. */
+static int load_dir(const TdContext *ctx, const char *dir, bool user, Loader *l) {
         _cleanup_strv_free_ TdStrv names = NULL;
-        int r = td_context_list_dir(ctx, dir, module_name_ok, FILES_MAX, &names);
+        int r = user ? td_list_dir(dir, module_name_ok, FILES_MAX, &names)
+                     : td_context_list_dir(ctx, dir, module_name_ok, FILES_MAX, &names);
         if (r < 0)
                 return r == -ENOMEM ? r : 0;
         if ((r = td_strv_builder_add(&l->dirs, dir)) < 0)
@@ -275,35 +277,9 @@ static int load_system_dir(const TdContext *ctx, const char *dir, Loader *l) {
                         return -ENOMEM;
                 _cleanup_free_ char *text = NULL;
                 size_t len = 0;
-                r = td_context_read_file(ctx, file, CONF_MAX, &text, &len);
-                if ((r = loader_add(l, *name, file, false, text, len, r)) < 0)
-                        return r;
-        }
-        return 0;
-}
-
-static int load_user_dir(const char *dir, Loader *l) {
-        DIR *d = opendir(dir);
-        if (!d)
-                return errno == ENOMEM ? -ENOMEM : 0;
-        _cleanup_strv_builder_ TdStrvBuilder b = TD_STRV_BUILDER_INIT;
-        int r = 0;
-        for (struct dirent *e; r >= 0 && b.n < FILES_MAX && (e = readdir(d));)
-                if (module_name_ok(e->d_name))
-                        r = td_strv_builder_add(&b, e->d_name);
-        closedir(d);
-        _cleanup_strv_free_ TdStrv names = r >= 0 ? td_strv_builder_steal(&b) : NULL;
-        if (r < 0 || !names || (r = td_strv_builder_add(&l->dirs, dir)) < 0)
-                return r < 0 ? r : -ENOMEM;
-        td_strv_sort(names);
-        for (char **name = names; *name; name++) {
-                char *file = td_strdup_printf("%s/%s", dir, *name);
-                if (!file)
-                        return -ENOMEM;
-                _cleanup_free_ char *text = NULL;
-                size_t len = 0;
-                r = td_read_regular_file(file, CONF_MAX, &text, &len);
-                if ((r = loader_add(l, *name, file, true, text, len, r)) < 0)
+                r = user ? td_read_regular_file(file, CONF_MAX, &text, &len)
+                         : td_context_read_file(ctx, file, CONF_MAX, &text, &len);
+                if ((r = loader_add(l, *name, file, user, text, len, r)) < 0)
                         return r;
         }
         return 0;
@@ -506,11 +482,11 @@ int td_p11kit_modules_load(const TdContext *ctx, TdP11KitModules **ret_modules) 
                 r = global_mode(ctx, user_dir, &set->user_config);
         if (r >= 0 && user_dir && !streq(set->user_config, "none")) {
                 _cleanup_free_ char *dir = td_strdup_printf("%s/modules", user_dir);
-                r = dir ? load_user_dir(dir, &l) : -ENOMEM;
+                r = dir ? load_dir(ctx, dir, true, &l) : -ENOMEM;
         }
         for (size_t i = 0; r >= 0 && !streq_ptr(set->user_config, "only") && i < ELEMENTSOF(system_dirs);
              i++)
-                r = load_system_dir(ctx, system_dirs[i], &l);
+                r = load_dir(ctx, system_dirs[i], false, &l);
         if (r >= 0)
                 set->modules = calloc(l.n ? l.n : 1, sizeof *set->modules);
         if (r >= 0 && !set->modules)
