@@ -25,6 +25,16 @@ struct TdCliSignals {
         atomic_bool stopping;
 };
 
+static void handle(TdCliSignals *s, int sig) {
+        if (sig == SIGTSTP) {
+                td_cli_terminal_suspend();
+                return;
+        }
+        /* The cancel first: a check whose probe dies from here on is cancelled, not a crash. */
+        td_engine_cancel(s->cancel);
+        td_platform_kill_helpers();
+}
+
 static void *wait_for_signals(void *p) {
         TdCliSignals *s = p;
         for (;;) {
@@ -34,13 +44,7 @@ static void *wait_for_signals(void *p) {
                 /* Our own wake-up from td_cli_signals_stop(): only this process sends as this process. */
                 if (atomic_load(&s->stopping) && info.si_pid == getpid())
                         return NULL;
-                if (info.si_signo == SIGTSTP) {
-                        td_cli_terminal_suspend();
-                        continue;
-                }
-                /* The cancel first: a check whose probe dies from here on is cancelled, not a crash. */
-                td_engine_cancel(s->cancel);
-                td_platform_kill_helpers();
+                handle(s, info.si_signo);
         }
 }
 
@@ -75,12 +79,7 @@ void td_cli_signals_stop(TdCliSignals *s) {
         const struct timespec zero = { 0 };
         int sig;
         while ((sig = sigtimedwait(&s->set, NULL, &zero)) > 0)
-                if (sig == SIGTSTP)
-                        td_cli_terminal_suspend();
-                else {
-                        td_engine_cancel(s->cancel);
-                        td_platform_kill_helpers();
-                }
+                handle(s, sig);
         pthread_sigmask(SIG_SETMASK, &s->old, NULL);
         free(s);
 }
