@@ -45,5 +45,17 @@ bool td_check_declares_cause(const TdCheck *check, const char *cause) {
 }
 
 bool td_result_has_fix(const TdResult *r) {
-        return r->check && r->check->fix && (r->status == TD_STATUS_WARN || r->status == TD_STATUS_FAIL);
+        return r->fix.offered;
+}
+
+void td_result_decide_fix(const TdContext *ctx, TdResult *r) {
+        r->fix = (TdFixOffer){ 0 };
+        const TdFix *fix = r->check ? r->check->fix : NULL;
+        if (!fix || (r->status != TD_STATUS_WARN && r->status != TD_STATUS_FAIL))
+                return;
+        TdFixOffer offer = { .offered = true, .privileged = fix->privileged, .summary = fix->summary };
+        if (fix->offer && !fix->offer(ctx, r, &offer))
+                return;
+        offer.offered = offer.summary != NULL;
+        r->fix = offer;
 }

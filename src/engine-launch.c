@@ -37,6 +37,7 @@ static void *job_thread(void *userdata) {
                 td_result_set(&r, TD_STATUS_ERROR, "engine.check-error",
                               _("The check ran out of memory while recording what it saw."));
         }
+        td_result_decide_fix(run->ctx, &r);
         r.duration_ms = td_now_monotonic_ms() - start;
 
         /* An abandoned job (overran, cancelled) is settled already: its late verdict is dropped. */

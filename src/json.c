@@ -57,8 +57,8 @@ static json_object *fix_to_json(const TdResult *r) {
                 return NULL;
         json_object *fix = json_object_new_object();
         json_object_object_add(fix, "id", json_object_new_string(r->check->id));
-        json_object_object_add(fix, "privileged", json_object_new_boolean(r->check->fix->privileged));
-        json_object_object_add(fix, "summary", json_text(td_gettext(r->check->fix->summary)));
+        json_object_object_add(fix, "privileged", json_object_new_boolean(r->fix.privileged));
+        json_object_object_add(fix, "summary", json_text(td_gettext(r->fix.summary)));
         return fix;
 }
 
@@ -270,6 +270,10 @@ static int read_result(Reader *rd, json_object *o, size_t i) {
                                 message ? json_object_get_string(message) : "");
         if (ret < 0)
                 return ret;
+        if (fix && (st == TD_STATUS_WARN || st == TD_STATUS_FAIL))
+                r->fix = (TdFixOffer){ .offered = true,
+                                       .privileged = check->fix->privileged,
+                                       .summary = check->fix->summary ? check->fix->summary : "" };
         json_object *details = member(o, "details", json_type_object);
         if (details)
                 r->details = json_object_get(details);

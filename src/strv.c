@@ -157,3 +157,11 @@ int td_list_dir(const char *path, bool (*accept)(const char *name), size_t max, 
                 return -errno;
         return td_dir_list(dir, accept, max, ret_names);
 }
+
+TdStrv td_strv_copy(const char *const *v) {
+        _cleanup_strv_builder_ TdStrvBuilder b = TD_STRV_BUILDER_INIT;
+        for (; v && *v; v++)
+                if (td_strv_builder_add(&b, *v) < 0)
+                        return NULL;
+        return td_strv_builder_steal(&b);
+}

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "td-context.h"
+#include "td-fix.h"
 #include "td-result.h"
 
 typedef enum {
@@ -11,15 +12,6 @@ typedef enum {
         TD_CHECK_NEEDS_NETWORK = 1 << 1, /* talks to the platform's servers */
         TD_CHECK_NEEDS_PIN = 1 << 2,     /* asks for the token PIN */
 } TdCheckFlags;
-
-/*
- * A repair for a check. The engine only offers a fix a check declares; apply/undo live
- * beside the check in checks/. @privileged fixes go through tokendoctor-helper.
- */
-typedef struct TdFix {
-        const char *summary; /* N_() text, what the repair does */
-        bool privileged;
-} TdFix;
 
 /*
  * A check is a static const descriptor. run() returns 0 whenever it reached a verdict
@@ -55,5 +47,11 @@ int td_checks_select(const TdCheck *const *checks, size_t n_checks, const char *
 /* Whether @check may report @cause (it is listed in its descriptor). */
 bool td_check_declares_cause(const TdCheck *check, const char *cause);
 
-/* True when a declared fix applies to @r (a WARN or FAIL of a check with a fix). */
+/* True when `tokendoctor fix` offers to repair @r (r->fix.offered). */
 bool td_result_has_fix(const TdResult *r);
+
+/*
+ * Decide r->fix from @r's check's declared fix: an offer only for a WARN or FAIL, and only
+ * where the fix's offer() accepts it under @ctx. The engine calls this on every verdict.
+ */
+void td_result_decide_fix(const TdContext *ctx, TdResult *r);

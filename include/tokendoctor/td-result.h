@@ -22,6 +22,16 @@ typedef enum {
 const char *td_status_to_string(TdStatus status);
 TdStatus td_status_from_string(const char *s);
 
+/*
+ * The repair `tokendoctor fix` performs for a result, decided by the engine from the check's
+ * declared fix (td-fix.h) once the verdict is in; all false/NULL when there is none.
+ */
+typedef struct {
+        bool offered;
+        bool privileged;     /* it goes through tokendoctor-helper (pkexec) */
+        const char *summary; /* an N_() text (show td_gettext() of it), or a document's own text; borrowed */
+} TdFixOffer;
+
 /* json-c's value type: details are typed JSON (objects, arrays, strings, numbers, booleans). */
 struct json_object;
 
@@ -43,6 +53,7 @@ typedef struct TdResult {
         /* A detail could not be recorded (out of memory): the engine reports the check as
          * ERROR rather than a verdict on what it could not write down. */
         bool details_incomplete;
+        TdFixOffer fix;
         int64_t duration_ms;
         int64_t deadline_ms; /* monotonic; a check bounds its own waits with it */
 } TdResult;

@@ -22,6 +22,8 @@ char *td_strv_join(const char *const *v, const char *sep);
  * vector (td_strv_free()), or NULL on ENOMEM. NULL @s gives an empty vector.
  */
 TdStrv td_strv_split(const char *s, const char *separators);
+/* A copy of @v (NULL gives an empty list); NULL only on ENOMEM. */
+TdStrv td_strv_copy(const char *const *v);
 /* Append a copy of @s to *@v, reallocating by one: for short lists. 0 or -ENOMEM (*@v untouched). */
 int td_strv_push(TdStrv *v, const char *s);
 

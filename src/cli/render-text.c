@@ -95,8 +95,10 @@ void td_render_result(const TdTextStyle *style, const TdResult *r) {
         const char *advice = td_cause_advice(r->cause);
         if (advice)
                 printf("         %s %s\n", _("What to do (建议修复项):"), advice);
-        if (td_result_has_fix(r))
-                printf("         %s %s\n", _("Repair:"), td_gettext(r->check->fix->summary));
+        if (td_result_has_fix(r)) {
+                printf("         %s %s\n", _("Repair:"), td_gettext(r->fix.summary));
+                printf("         %s tokendoctor fix %s\n", _("Run:"), r->check->id);
+        }
 }
 
 void td_render_summary(const TdTextStyle *style, const TdReport *report) {
