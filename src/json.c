@@ -104,6 +104,100 @@ char *td_report_to_json(const TdReport *report, const char *profile_id, bool pre
         return to_text(root, pretty);
 }
 
+static const char *const change_kinds[_TD_CHANGE_MAX] = {
+        [TD_CHANGE_WRITE_FILE] = "write-file",
+        [TD_CHANGE_MOVE_ASIDE] = "move-aside",
+        [TD_CHANGE_RUN] = "run",
+        [TD_CHANGE_HELPER] = "helper",
+};
+
+static json_object *change_to_json(const TdChange *c) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "kind", json_object_new_string(change_kinds[c->kind]));
+        json_object_object_add(o, "summary", json_text(c->summary));
+        json_object_object_add(o, "privileged", json_object_new_boolean(c->kind == TD_CHANGE_HELPER));
+        switch (c->kind) {
+        case TD_CHANGE_WRITE_FILE:
+                json_object_object_add(o, "path", json_text(c->path));
+                json_object_object_add(o, "mode", json_object_new_int((int) c->mode));
+                json_object_object_add(o, "content", json_text(c->content));
+                break;
+        case TD_CHANGE_MOVE_ASIDE:
+                json_object_object_add(o, "path", json_text(c->path));
+                json_object_object_add(o, "target", json_text(c->target));
+                break;
+        case TD_CHANGE_RUN:
+                json_object_object_add(o, "argv", strv_to_json((const char *const *) c->argv));
+                json_object_object_add(o, "paths", strv_to_json((const char *const *) c->paths));
+                break;
+        case TD_CHANGE_HELPER:
+                json_object_object_add(o, "verb", json_text(c->verb));
+                json_object_object_add(o, "arg", string_or_null(c->arg));
+                break;
+        default:
+                break;
+        }
+        return o;
+}
+
+static json_object *plan_to_json(const TdFixPlan *plan) {
+        if (!plan)
+                return NULL;
+        json_object *o = json_object_new_object();
+        json_object *changes = json_object_new_array();
+        for (size_t i = 0; i < plan->n_changes; i++)
+                json_object_array_add(changes, change_to_json(&plan->changes[i]));
+        json_object_object_add(o, "changes", changes);
+        json_object_object_add(o, "privileged", json_object_new_boolean(td_fix_plan_is_privileged(plan)));
+        json_object_object_add(o, "afterwards", string_or_null(plan->afterwards));
+        return o;
+}
+
+static json_object *outcome_to_json(const TdRepairOutcome *out) {
+        if (!out)
+                return NULL;
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "journal", string_or_null(out->journal_id));
+        json_object_object_add(o, "changes_made", json_object_new_int64((int64_t) out->n_done));
+        json_object_object_add(o, "failed_change",
+                               out->failed_change >= 0 ? json_object_new_int64(out->failed_change) : NULL);
+        json_object_object_add(o, "error", string_or_null(out->error));
+        json_object_object_add(o, "how_to", string_or_null(out->how_to));
+        json_object_object_add(o, "rolled_back", json_object_new_boolean(out->rolled_back));
+        json_object_object_add(o, "rollback_failed", json_object_new_boolean(out->rollback_failed));
+        return o;
+}
+
+char *td_fix_report_to_json(const TdFixReportItem *items, size_t n_items, const char *profile_id,
+                            bool dry_run, bool pretty) {
+        json_object *root = document_new();
+        json_object_object_add(root, "profile", string_or_null(profile_id));
+        json_object_object_add(root, "dry_run", json_object_new_boolean(dry_run));
+        json_object *fixes = json_object_new_array();
+        for (size_t i = 0; i < n_items; i++) {
+                const TdFixReportItem *it = &items[i];
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "id", json_text(it->check->id));
+                json_object_object_add(o, "status", json_text(it->status));
+                json_object_object_add(o, "before", it->before ? result_to_json(it->before) : NULL);
+                json_object_object_add(o, "plan", plan_to_json(it->plan));
+                json_object_object_add(o, "why", string_or_null(it->why));
+                json_object_object_add(o, "outcome", outcome_to_json(it->outcome));
+                json_object_object_add(o, "after", it->after ? result_to_json(it->after) : NULL);
+                json_object_array_add(fixes, o);
+        }
+        json_object_object_add(root, "fixes", fixes);
+        return to_text(root, pretty);
+}
+
+char *td_undo_report_to_json(const TdRepairOutcome *outcome, bool ok, bool pretty) {
+        json_object *root = document_new();
+        json_object *o = outcome_to_json(outcome);
+        json_object_object_add(o, "status", json_object_new_string(ok ? "undone" : "failed"));
+        json_object_object_add(root, "undo", o);
+        return to_text(root, pretty);
+}
+
 char *td_checks_to_json(const TdCheck *const *checks, size_t n_checks, bool pretty) {
         json_object *root = document_new();
         json_object *array = json_object_new_array();

@@ -13,6 +13,7 @@
 
 #include "td-check.h"
 #include "td-engine.h"
+#include "td-repair.h"
 #include "td-token.h"
 #include "td-watch.h"
 
@@ -39,6 +40,29 @@ char *td_watch_event_to_json(const TdWatchEvent *event, const char *when);
  * machine word ("usage", "profile", "no-token", ...). Newly allocated, or NULL.
  */
 char *td_error_to_json(const char *code, const char *message);
+
+/* One check's part of `fix --json`. Everything is borrowed. */
+typedef struct {
+        const TdCheck *check;
+        /*
+         * "nothing-to-fix" (it passes), "no-repair" (no automatic repair for this result),
+         * "cannot" (the repair cannot be made here: @why), "planned" (--dry-run), "declined"
+         * (the user said no), "repaired" (applied, and the check now passes), "not-verified"
+         * (applied, the check still does not pass), "failed" (rolled back: @outcome says why)
+         */
+        const char *status;
+        const TdResult *before;         /* the result to repair, or NULL */
+        const TdFixPlan *plan;          /* NULL when there is none */
+        const char *why;                /* "cannot": the reason */
+        const TdRepairOutcome *outcome; /* after an attempt, or NULL */
+        const TdResult *after;          /* the check run again after the changes, or NULL */
+} TdFixReportItem;
+
+/* The `fix --json` document: {"schema", "tool", "version", "profile", "dry_run", "fixes": [...]}. */
+char *td_fix_report_to_json(const TdFixReportItem *items, size_t n_items, const char *profile_id,
+                            bool dry_run, bool pretty);
+/* The `undo --json` document: {"schema", ..., "undo": {"journal", "status", "error"}}. */
+char *td_undo_report_to_json(const TdRepairOutcome *outcome, bool ok, bool pretty);
 
 /*
  * A `check --json` document read back. The results' check descriptors are made from the

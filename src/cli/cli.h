@@ -27,6 +27,8 @@ int td_cmd_list(int argc, char **argv);
 int td_cmd_cert(int argc, char **argv);
 int td_cmd_sign_test(int argc, char **argv);
 int td_cmd_watch(int argc, char **argv);
+int td_cmd_fix(int argc, char **argv);
+int td_cmd_undo(int argc, char **argv);
 
 /* What `check` and `sign-test` run with. */
 typedef struct {

@@ -14,6 +14,8 @@ static const TdVerb verbs[] = {
           td_cmd_check },
         { "list", N_("List every check: id, title, whether it needs the token, whether it can fix"),
           td_cmd_list },
+        { "fix", N_("Repair what a check found (修复), after showing every change"), td_cmd_fix },
+        { "undo", N_("Put back what a repair changed"), td_cmd_undo },
         { "cert", N_("Show the certificates on the token (证书显示)"), td_cmd_cert },
         { "sign-test", N_("Sign a fresh challenge with the token's key and verify it"), td_cmd_sign_test },
         { "watch", N_("Show token insert/remove events as they happen"), td_cmd_watch },
