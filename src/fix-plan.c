@@ -118,6 +118,21 @@ int td_fix_plan_move_aside(TdFixPlan *plan, const char *path, const char *target
         return c->path && c->target ? 0 : drop_last(plan);
 }
 
+int td_fix_plan_write_link(TdFixPlan *plan, const char *path, const char *target, const char *summary_fmt,
+                           ...) {
+        if (!path_is_plain(path) || isempty(target))
+                return -EINVAL;
+        va_list ap;
+        va_start(ap, summary_fmt);
+        TdChange *c = add_change(plan, TD_CHANGE_WRITE_LINK, summary_fmt, ap);
+        va_end(ap);
+        if (!c)
+                return -ENOMEM;
+        c->path = strdup(path);
+        c->target = strdup(target);
+        return c->path && c->target ? 0 : drop_last(plan);
+}
+
 int td_fix_plan_run(TdFixPlan *plan, const char *const *argv, const char *const *paths,
                     const char *summary_fmt, ...) {
         if (!argv || !argv[0] || argv[0][0] != '/')

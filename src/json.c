@@ -105,9 +105,8 @@ char *td_report_to_json(const TdReport *report, const char *profile_id, bool pre
 }
 
 static const char *const change_kinds[_TD_CHANGE_MAX] = {
-        [TD_CHANGE_WRITE_FILE] = "write-file",
-        [TD_CHANGE_MOVE_ASIDE] = "move-aside",
-        [TD_CHANGE_RUN] = "run",
+        [TD_CHANGE_WRITE_FILE] = "write-file", [TD_CHANGE_MOVE_ASIDE] = "move-aside",
+        [TD_CHANGE_WRITE_LINK] = "write-link", [TD_CHANGE_RUN] = "run",
         [TD_CHANGE_HELPER] = "helper",
 };
 
@@ -123,6 +122,7 @@ static json_object *change_to_json(const TdChange *c) {
                 json_object_object_add(o, "content", json_text(c->content));
                 break;
         case TD_CHANGE_MOVE_ASIDE:
+        case TD_CHANGE_WRITE_LINK:
                 json_object_object_add(o, "path", json_text(c->path));
                 json_object_object_add(o, "target", json_text(c->target));
                 break;

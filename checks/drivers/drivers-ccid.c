@@ -170,6 +170,28 @@ static int run(TdContext *ctx, TdResult *result) {
                              v.n_judged);
 }
 
+/*
+ * Installing libccid repairs a system without any reader driver. Where a driver is installed but
+ * does not list the token, or its library is gone, apt would see the package as installed and do
+ * nothing: the advice names the newer driver or the reinstall instead.
+ */
+static bool offer_ccid(const TdContext *ctx, const TdResult *r, TdFixOffer *ret) {
+        if (td_context_has_root(ctx) || !streq_ptr(r->cause, "ccid.missing") ||
+            !td_result_has_detail(r, "bundles") || td_result_has_detail(r, "bundles.0"))
+                return false;
+        *ret = (TdFixOffer){ .summary = N_("Install the smart card reader driver (package libccid)"),
+                             .privileged = true };
+        return true;
+}
+
+static int plan_ccid(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **ret_why) {
+        int ret = td_fix_plan_helper(plan, "install-package", "libccid",
+                                     _("Install the smart card reader driver (package libccid)"));
+        if (ret == 0)
+                ret = td_fix_plan_set_afterwards(plan, _("Unplug the CA token and plug it in again."));
+        return ret;
+}
+
 const TdCheck td_check_drivers_ccid = {
         .id = "drivers.ccid",
         .category = "drivers",
@@ -177,4 +199,8 @@ const TdCheck td_check_drivers_ccid = {
         .flags = TD_CHECK_NEEDS_TOKEN,
         .causes = TD_STRV("ccid.missing"),
         .run = run,
+        .fix = &(const TdFix){ .summary = N_("Install the smart card reader driver (package libccid)"),
+                               .privileged = true,
+                               .offer = offer_ccid,
+                               .plan = plan_ccid },
 };

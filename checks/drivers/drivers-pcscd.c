@@ -223,16 +223,113 @@ static int run(TdContext *ctx, TdResult *result) {
         return decide(result, st, &pkg, units);
 }
 
+/*
+ * Each cause has its own repair: a polkit rule for a refusal, the package when it is missing,
+ * the socket unit switched on (unmasked first) when disabled, started when down. A service that
+ * cannot start although switched on (pcscd.failed) needs a person: no offer. Under --root only
+ * files change: the copy's unit links; packages and services are the running system's.
+ */
+static bool offer_repair(const TdContext *ctx, const TdResult *r, TdFixOffer *ret) {
+        bool root = td_context_has_root(ctx);
+        const char *cause = r->cause ? r->cause : "";
+        if (streq(cause, "pcscd.denied") && !root)
+                *ret = (TdFixOffer){ .summary = N_(
+                                             "Allow the user at this computer to use the smart card service "
+                                             "(polkit rule)"),
+                                     .privileged = true };
+        else if (streq(cause, "pcscd.missing") && !root)
+                *ret = (TdFixOffer){ .summary = N_("Install the smart card service (package pcscd)"),
+                                     .privileged = true };
+        else if (streq(cause, "pcscd.disabled"))
+                *ret = (TdFixOffer){ .summary = N_("Switch on the smart card service (pcscd.socket)"),
+                                     .privileged = !root };
+        else if (streq(cause, "pcscd.down") && !root)
+                *ret = (TdFixOffer){ .summary = N_("Start the PC/SC service (pcscd)"), .privileged = true };
+        else
+                return false;
+        return true;
+}
+
+/* Under --root: the unit file the package installed, as the copy has it. */
+static char *packaged_unit_file(TdContext *ctx, const char *unit) {
+        static const char *const dirs[] = { "/usr/lib/systemd/system", "/lib/systemd/system" };
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                _cleanup_free_ char *path = td_strdup_printf("%s/%s", dirs[i], unit);
+                if (!path)
+                        return NULL;
+                _cleanup_close_ int fd = td_context_open_file(ctx, path, NULL);
+                if (fd >= 0)
+                        return TAKE_PTR(path);
+        }
+        return NULL;
+}
+
+static int plan_enable_under_root(TdContext *ctx, TdFixPlan *plan, char **ret_why) {
+        TdUnitFileState st = { 0 };
+        int r = td_systemd_unit_file_state(ctx, PCSCD_SOCKET_UNIT, &st);
+        if (r < 0)
+                return r;
+        if (st.state == TD_UNIT_MASKED && st.file) {
+                _cleanup_free_ char *mask = td_context_path(ctx, st.file);
+                _cleanup_free_ char *aside = td_strdup_printf("%s.tokendoctor-unmasked", mask ? mask : "");
+                if (!mask || !aside)
+                        r = -ENOMEM;
+                else
+                        r = td_fix_plan_move_aside(plan, mask, aside,
+                                                   _("Unmask %s (move the mask %s aside)"),
+                                                   PCSCD_SOCKET_UNIT, st.file);
+        }
+        td_unit_file_state_clear(&st);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *unit_file = packaged_unit_file(ctx, PCSCD_SOCKET_UNIT);
+        if (!unit_file) {
+                *ret_why = td_strdup_printf(
+                        _("The unit file %s is not installed there: install the package pcscd "
+                          "on that system."),
+                        PCSCD_SOCKET_UNIT);
+                return -EOPNOTSUPP;
+        }
+        _cleanup_free_ char *link =
+                td_context_path(ctx, "/etc/systemd/system/sockets.target.wants/" PCSCD_SOCKET_UNIT);
+        if (!link)
+                return -ENOMEM;
+        return td_fix_plan_write_link(plan, link, unit_file, _("Switch on %s (as systemctl enable does)"),
+                                      PCSCD_SOCKET_UNIT);
+}
+
+static int plan_repair(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **ret_why) {
+        const char *cause = r->cause ? r->cause : "";
+        int ret;
+        if (streq(cause, "pcscd.disabled") && td_context_has_root(ctx))
+                return plan_enable_under_root(ctx, plan, ret_why);
+        if (streq(cause, "pcscd.denied"))
+                ret = td_fix_plan_helper(
+                        plan, "allow-pcscd", NULL,
+                        _("Install the polkit rule that lets the user at this computer use the "
+                          "smart card service"));
+        else if (streq(cause, "pcscd.missing"))
+                ret = td_fix_plan_helper(plan, "install-package", PCSCD_PACKAGE,
+                                         _("Install the package pcscd (the smart card service)"));
+        else if (streq(cause, "pcscd.disabled") || streq(cause, "pcscd.down"))
+                ret = td_fix_plan_helper(
+                        plan, "start-pcscd", NULL,
+                        _("Switch on and start the smart card service (systemctl enable --now "
+                          "pcscd.socket; unmasked first if masked)"));
+        else
+                return -EOPNOTSUPP;
+        return ret;
+}
+
 const TdCheck td_check_drivers_pcscd = {
         .id = "drivers.pcscd",
         .category = "drivers",
         .title = N_("Smart card service (pcscd)"),
         .causes = TD_STRV("pcscd.down", "pcscd.denied", "pcscd.missing", "pcscd.disabled", "pcscd.failed"),
         .run = run,
-        /*
-         * The one repair a check can declare, and it fits pcscd.down; for the other causes the
-         * advice names the repair (install, enable or unmask, polkit rule, reinstall).
-         */
-        .fix = &(const TdFix){ .summary = N_("Start the PC/SC service (pcscd)"), .privileged = true },
+        .fix = &(const TdFix){ .summary = N_("Start the PC/SC service (pcscd)"),
+                               .privileged = true,
+                               .offer = offer_repair,
+                               .plan = plan_repair },
         .timeout_ms = 10000,
 };

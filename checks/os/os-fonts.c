@@ -57,12 +57,32 @@ static int check_os_fonts_run(TdContext *ctx, TdResult *result) {
                              info->n_fonts, best);
 }
 
+/* Packages are installed on the running system: a copy under --root is not repaired by apt here. */
+static bool offer_font(const TdContext *ctx, const TdResult *r, TdFixOffer *ret) {
+        if (td_context_has_root(ctx))
+                return false;
+        *ret = (TdFixOffer){ .summary = N_("Install a Simplified Chinese font (package fonts-noto-cjk)"),
+                             .privileged = true };
+        return true;
+}
+
+static int plan_font(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **ret_why) {
+        int ret = td_fix_plan_helper(
+                plan, "install-package", "fonts-noto-cjk",
+                _("Install the font package fonts-noto-cjk (Noto Sans CJK, Simplified Chinese)"));
+        if (ret == 0)
+                ret = td_fix_plan_set_afterwards(plan, _("Close the browser and open it again."));
+        return ret;
+}
+
 const TdCheck td_check_os_fonts = {
         .id = "os.fonts",
         .category = "system",
         .title = N_("Chinese fonts"),
         .causes = TD_STRV("fonts.no-cjk"),
         .run = check_os_fonts_run,
-        .fix = &(const TdFix){ .summary = N_("Install a Simplified Chinese font (fonts-noto-cjk)"),
-                               .privileged = true },
+        .fix = &(const TdFix){ .summary = N_("Install a Simplified Chinese font (package fonts-noto-cjk)"),
+                               .privileged = true,
+                               .offer = offer_font,
+                               .plan = plan_font },
 };

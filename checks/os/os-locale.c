@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* os.locale: a Simplified Chinese locale is in force, and glibc has it generated. */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 #include "platform/td-fact.h"
@@ -189,12 +191,57 @@ static int check_os_locale_run(TdContext *ctx, TdResult *result) {
                              _("The locale in force, %s, is Simplified Chinese and generated."), what);
 }
 
+/*
+ * "zh_CN.UTF-8" for a locale in force written "zh_CN.UTF-8" or "zh_CN.utf8", into @buf; false for
+ * any other shape: only the UTF-8 form of a Simplified Chinese locale is generated for the user.
+ */
+static bool locale_to_generate(const char *name, char *buf, size_t size) {
+        if (!name || strlen(name) < 6 || name[5] != '.' || strchr(name, '@'))
+                return false;
+        if (!td_startswith(name, "zh_CN") && !td_startswith(name, "zh_SG"))
+                return false;
+        if (strcasecmp(name + 6, "utf8") != 0 && strcasecmp(name + 6, "utf-8") != 0)
+                return false;
+        return snprintf(buf, size, "%.5s.UTF-8", name) < (int) size;
+}
+
+static bool offer_generate(const TdContext *ctx, const TdResult *r, TdFixOffer *ret) {
+        char name[16];
+        if (!streq_ptr(r->cause, "locale.not-installed") ||
+            !locale_to_generate(td_result_get_detail(r, "locale"), name, sizeof name))
+                return false;
+        *ret = (TdFixOffer){ .summary = N_("Generate the Simplified Chinese locale in force (locale-gen)"),
+                             .privileged = !td_context_has_root(ctx) };
+        return true;
+}
+
+static int plan_generate(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **ret_why) {
+        char name[16];
+        if (!locale_to_generate(td_result_get_detail(r, "locale"), name, sizeof name))
+                return -EINVAL;
+        if (!td_context_has_root(ctx))
+                return td_fix_plan_helper(
+                        plan, "generate-locale", name,
+                        _("Generate the locale %s (enable it in /etc/locale.gen, run locale-gen)"), name);
+        /* A system under --root: localedef writes its archive; its sources are this system's. */
+        _cleanup_free_ char *prefix = td_strdup_printf("--prefix=%s", td_context_get_root(ctx));
+        _cleanup_free_ char *archive = td_context_path(ctx, "/usr/lib/locale/locale-archive");
+        char lang[6];
+        snprintf(lang, sizeof lang, "%.5s", name);
+        if (!prefix || !archive)
+                return -ENOMEM;
+        return td_fix_plan_run(plan, TD_STRV("/usr/bin/localedef", prefix, "-i", lang, "-f", "UTF-8", name),
+                               TD_STRV(archive), _("Generate the locale %s into %s"), name, archive);
+}
+
 const TdCheck td_check_os_locale = {
         .id = "os.locale",
         .category = "system",
         .title = N_("Simplified Chinese locale"),
         .causes = TD_STRV("locale.traditional", "locale.not-chinese", "locale.not-installed"),
         .run = check_os_locale_run,
-        .fix = &(const TdFix){ .summary = N_("Generate and select the zh_CN.UTF-8 locale"),
-                               .privileged = true },
+        .fix = &(const TdFix){ .summary = N_("Generate the Simplified Chinese locale in force (locale-gen)"),
+                               .privileged = true,
+                               .offer = offer_generate,
+                               .plan = plan_generate },
 };

@@ -200,9 +200,32 @@ static int run(TdContext *ctx, TdResult *result) {
                              amount, url, max_skew, unverified);
 }
 
+/*
+ * Only a skew is repaired, and only on the running system: a clock that has no reference to
+ * compare with is not known to be wrong.
+ */
+static bool offer_ntp(const TdContext *ctx, const TdResult *r, TdFixOffer *ret) {
+        if (td_context_has_root(ctx) || !streq_ptr(r->cause, "time.skew"))
+                return false;
+        *ret = (TdFixOffer){ .summary = N_("Turn on network time synchronisation (NTP)"),
+                             .privileged = true };
+        return true;
+}
+
+static int plan_ntp(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **ret_why) {
+        int ret = td_fix_plan_helper(plan, "enable-ntp", NULL,
+                                     _("Turn on network time synchronisation (timedatectl set-ntp true)"));
+        if (ret == 0)
+                ret = td_fix_plan_set_afterwards(
+                        plan, _("Wait a minute for the clock to be set, then check again."));
+        return ret;
+}
+
 static const TdFix fix = {
-        .summary = N_("Enable network time synchronisation (NTP)"),
+        .summary = N_("Turn on network time synchronisation (NTP)"),
         .privileged = true,
+        .offer = offer_ntp,
+        .plan = plan_ntp,
 };
 
 const TdCheck td_check_time_clock = {

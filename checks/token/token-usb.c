@@ -17,6 +17,7 @@
  *   - nodes that exist are usable and others are absent: PASS, the absent ones in details.
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "platform/td-usb.h"
@@ -171,6 +172,7 @@ static int add_udev_details(TdContext *ctx, TdResult *result, const TdUsbDevice 
         if (!found)
                 return -ENOMEM;
         td_detail_set_string(result, NULL, "udev_rule", "%s", rule);
+        td_detail_set_string(result, NULL, "udev_usb_id", "%04x:%04x", d->vendor_id, d->product_id);
         td_detail_set_string(result, NULL, "udev_rule_file", "%s", rule_file);
         td_detail_set_strv(result, NULL, "udev_rules_found", (const char *const *) rules);
         *ret_rules_found = TAKE_PTR(found);
@@ -194,6 +196,7 @@ static int fail_permission(TdContext *ctx, TdResult *result, const TdUsbDevice *
         int r = add_udev_details(ctx, result, d, &rules_found);
         if (r < 0)
                 return r;
+        td_detail_set_bool(result, NULL, "udev_profile_model", model != NULL);
         td_usb_device_id(d, id);
         if (rules_found[0])
                 return td_result_set(
@@ -303,6 +306,45 @@ static int run(TdContext *ctx, TdResult *result) {
                              n_tokens, list);
 }
 
+/*
+ * The rule is installed for a token model the profile names: the helper takes its allow-list
+ * from the profiles, and a rule for any device at all would give the seat user every USB device.
+ */
+static bool offer_rule(const TdContext *ctx, const TdResult *r, TdFixOffer *ret) {
+        if (!streq_ptr(r->cause, "usb.permission") || !td_result_get_detail(r, "udev_usb_id") ||
+            !streq_ptr(td_result_get_detail(r, "udev_profile_model"), "true"))
+                return false;
+        *ret = (TdFixOffer){ .summary =
+                                     N_("Install a udev rule that gives the user at this computer access to "
+                                        "the token"),
+                             .privileged = !td_context_has_root(ctx) };
+        return true;
+}
+
+static int plan_rule(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **ret_why) {
+        const char *usb_id = td_result_get_detail(r, "udev_usb_id");
+        const char *rule = td_result_get_detail(r, "udev_rule");
+        const char *file = td_result_get_detail(r, "udev_rule_file");
+        if (!usb_id || !rule || !file)
+                return -EINVAL;
+        if (td_context_has_root(ctx)) {
+                _cleanup_free_ char *path = td_context_path(ctx, file);
+                _cleanup_free_ char *text = td_strdup_printf(
+                        "# Written by tokendoctor: the CA token %s for the user at the seat.\n%s\n", usb_id,
+                        rule);
+                if (!path || !text)
+                        return -ENOMEM;
+                return td_fix_plan_write_file(plan, path, text, strlen(text), 0644,
+                                              _("Install the udev rule for the token %s"), usb_id);
+        }
+        int ret = td_fix_plan_helper(plan, "install-udev-rule", usb_id,
+                                     _("Install the udev rule for the token %s (%s) and reload the rules"),
+                                     usb_id, file);
+        if (ret == 0)
+                ret = td_fix_plan_set_afterwards(plan, _("Unplug the CA token and plug it in again."));
+        return ret;
+}
+
 const TdCheck td_check_token_usb = {
         .id = "token.usb",
         .category = "token",
@@ -310,4 +352,10 @@ const TdCheck td_check_token_usb = {
         .flags = TD_CHECK_NEEDS_TOKEN,
         .causes = TD_STRV("token.absent", "usb.permission"),
         .run = run,
+        .fix = &(const TdFix){ .summary = N_(
+                                       "Install a udev rule that gives the user at this computer access to "
+                                       "the token"),
+                               .privileged = true,
+                               .offer = offer_rule,
+                               .plan = plan_rule },
 };

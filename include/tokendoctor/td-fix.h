@@ -20,6 +20,8 @@ typedef enum {
         TD_CHANGE_WRITE_FILE,
         /* Rename @path to @target, in the same directory: moved aside, never deleted. */
         TD_CHANGE_MOVE_ASIDE,
+        /* Make @path a symbolic link to @target (a unit enabled under --root). */
+        TD_CHANGE_WRITE_LINK,
         /*
          * Run @argv as the user (no shell, argv[0] an absolute path). It may change the files in
          * @paths and no others: each is kept before it runs.
@@ -34,8 +36,9 @@ typedef enum {
 typedef struct {
         TdChangeKind kind;
         char *summary; /* translated: what this change does, in the words shown before it is made */
-        char *path;    /* WRITE_FILE, MOVE_ASIDE: an absolute path of this machine (a --root in front) */
-        char *target;  /* MOVE_ASIDE */
+        char *path;    /* WRITE_FILE, MOVE_ASIDE, WRITE_LINK: an absolute path of this machine (a --root in
+                          front) */
+        char *target;  /* MOVE_ASIDE: the new name; WRITE_LINK: the link's text */
         char *content; /* WRITE_FILE */
         size_t content_len;
         unsigned mode; /* WRITE_FILE */
@@ -67,6 +70,8 @@ bool td_fix_plan_is_privileged(const TdFixPlan *plan);
 int td_fix_plan_write_file(TdFixPlan *plan, const char *path, const void *content, size_t len, unsigned mode,
                            const char *summary_fmt, ...) __attribute__((format(printf, 6, 7)));
 int td_fix_plan_move_aside(TdFixPlan *plan, const char *path, const char *target, const char *summary_fmt,
+                           ...) __attribute__((format(printf, 4, 5)));
+int td_fix_plan_write_link(TdFixPlan *plan, const char *path, const char *target, const char *summary_fmt,
                            ...) __attribute__((format(printf, 4, 5)));
 int td_fix_plan_run(TdFixPlan *plan, const char *const *argv, const char *const *paths,
                     const char *summary_fmt, ...) __attribute__((format(printf, 4, 5)));

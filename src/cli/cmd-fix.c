@@ -201,6 +201,9 @@ static void print_plan(const FixItem *it) {
                 case TD_CHANGE_MOVE_ASIDE:
                         printf("     %s %s -> %s\n", _("move aside"), c->path, c->target);
                         break;
+                case TD_CHANGE_WRITE_LINK:
+                        printf("     %s %s -> %s\n", _("link"), c->path, c->target);
+                        break;
                 case TD_CHANGE_RUN: {
                         _cleanup_free_ char *line = td_strv_join((const char *const *) c->argv, " ");
                         printf("     %s %s\n", _("run"), line ? line : "");

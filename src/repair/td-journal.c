@@ -294,6 +294,21 @@ int td_journal_note_rename(TdJournal *j, const char *from, const char *to) {
         return write_entry(j);
 }
 
+int td_journal_note_mkdir(TdJournal *j, const char *path) {
+        if (!path || path[0] != '/')
+                return -EINVAL;
+        json_object *step = json_object_new_object();
+        if (!step)
+                return -ENOMEM;
+        json_object_object_add(step, "type", json_object_new_string("mkdir"));
+        json_object_object_add(step, "dir", json_object_new_string(path));
+        if (json_object_array_add(steps_of(j), step) < 0) {
+                json_object_put(step);
+                return -ENOMEM;
+        }
+        return write_entry(j);
+}
+
 static bool key_is_valid(const char *key) {
         if (isempty(key) || strlen(key) > 64)
                 return false;
@@ -434,6 +449,15 @@ static int restore_rename(json_object *step) {
         return 0;
 }
 
+static int restore_mkdir(json_object *step) {
+        const char *dir = step_string(step, "dir");
+        if (!dir || dir[0] != '/')
+                return -EBADMSG;
+        if (rmdir(dir) < 0 && errno != ENOENT && errno != ENOTEMPTY && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
 int td_journal_restore(TdJournal *j) {
         json_object *steps = steps_of(j);
         int first = 0;
@@ -442,6 +466,7 @@ int td_journal_restore(TdJournal *j) {
                 const char *type = step_string(step, "type");
                 int r = streq_ptr(type, "file")     ? restore_file(j, step)
                         : streq_ptr(type, "rename") ? restore_rename(step)
+                        : streq_ptr(type, "mkdir")  ? restore_mkdir(step)
                                                     : -EBADMSG;
                 if (r < 0 && first == 0)
                         first = r;

@@ -62,6 +62,12 @@ int td_journal_save_file(TdJournal *j, const char *path);
 int td_journal_note_rename(TdJournal *j, const char *from, const char *to);
 
 /*
+ * Note that the repair created directory @path (it did not exist): undone by removing it again
+ * when it is empty then (what someone put there since stays, and so does the directory).
+ */
+int td_journal_note_mkdir(TdJournal *j, const char *path);
+
+/*
  * Free-form facts of the repair (the helper's "pcscd.socket was disabled", the user journal's
  * "helper entry 2026...-allow-pcscd-..."), for the code that undoes it. @key is [a-z0-9._-];
  * setting a key again replaces it. Written out before returning.

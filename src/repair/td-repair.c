@@ -200,11 +200,31 @@ static int run_program(const TdChange *c, TdRepairOutcome *out) {
         return -EIO;
 }
 
-static int parent_dir(const char *path) {
+/* Create the directories above @path that are missing, each noted in the journal to be removed by undo. */
+static int parent_dir(TdJournal *j, const char *path) {
         _cleanup_free_ char *dir = strndup(path, (size_t) (strrchr(path, '/') - path));
         if (!dir)
                 return -ENOMEM;
-        return isempty(dir) ? 0 : td_mkdir_parents(dir, 0755);
+        for (char *s = dir + 1;; s++) {
+                bool end = *s == '\0';
+                if (!end && *s != '/')
+                        continue;
+                *s = '\0';
+                struct stat st;
+                if (dir[0] && lstat(dir, &st) < 0) {
+                        if (errno != ENOENT)
+                                return -errno;
+                        int r = td_journal_note_mkdir(j, dir);
+                        if (r < 0)
+                                return r;
+                        if (mkdir(dir, 0755) < 0)
+                                return -errno;
+                }
+                if (end)
+                        break;
+                *s = '/';
+        }
+        return 0;
 }
 
 static int apply_change(const TdRepairOptions *o, TdJournal *j, size_t index, const TdChange *c,
@@ -212,7 +232,7 @@ static int apply_change(const TdRepairOptions *o, TdJournal *j, size_t index, co
         int r;
         switch (c->kind) {
         case TD_CHANGE_WRITE_FILE:
-                if ((r = td_journal_save_file(j, c->path)) < 0 || (r = parent_dir(c->path)) < 0 ||
+                if ((r = parent_dir(j, c->path)) < 0 || (r = td_journal_save_file(j, c->path)) < 0 ||
                     (r = td_file_replace(c->path, c->content, c->content_len, c->mode, (uid_t) -1,
                                          (gid_t) -1)) < 0)
                         out->error =
@@ -230,6 +250,12 @@ static int apply_change(const TdRepairOptions *o, TdJournal *j, size_t index, co
                                                       c->target, strerror(-r));
                 return r;
         }
+        case TD_CHANGE_WRITE_LINK:
+                if ((r = parent_dir(j, c->path)) < 0 || (r = td_journal_save_file(j, c->path)) < 0 ||
+                    (r = td_file_replace_symlink(c->path, c->target)) < 0)
+                        out->error = td_strdup_printf(_("The link %s could not be made: %s."), c->path,
+                                                      strerror(-r));
+                return r;
         case TD_CHANGE_RUN:
                 for (char **p = c->paths; p && *p; p++)
                         if ((r = td_journal_save_file(j, *p)) < 0) {
