@@ -82,6 +82,8 @@ int td_helper_verb_check_grammar(const TdHelperVerb *verb, const char *arg);
 void td_helper_print_help(void);
 /* @s made safe for one line of a message: printable ASCII kept, the rest as \xNN, cut at 80. */
 char *td_helper_quote(const char *s);
+/* The same, cut at @max bytes. */
+char *td_helper_quote_n(const char *s, size_t max);
 
 /* main.c: "tokendoctor-helper: MESSAGE\n" on stderr. */
 void td_helper_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

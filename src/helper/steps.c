@@ -132,7 +132,7 @@ int td_helper_write(TdHelper *h, const char *path, const void *data, size_t len,
 
 static char *argv_join(const char *const *argv) {
         _cleanup_free_ char *joined = td_strv_join(argv, " ");
-        return joined ? td_helper_quote(joined) : NULL;
+        return joined ? td_helper_quote_n(joined, 4096) : NULL;
 }
 
 /* The last line of a child's standard error, for a one-line message. */

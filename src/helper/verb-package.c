@@ -84,7 +84,7 @@ static int package_apply(TdHelper *h) {
                         next = strchr(line, '\n');
                         if (next)
                                 *next++ = '\0';
-                        _cleanup_free_ char *q = td_helper_quote(line);
+                        _cleanup_free_ char *q = td_helper_quote_n(line, 4096);
                         printf("apt: %s\n", q ? q : "");
                 }
                 return 0;

@@ -77,7 +77,10 @@ void td_helper_print_help(void) {
 }
 
 char *td_helper_quote(const char *s) {
-        const size_t max = 80;
+        return td_helper_quote_n(s, 80);
+}
+
+char *td_helper_quote_n(const char *s, size_t max) {
         size_t n = s ? strlen(s) : 0;
         char *out = malloc(max * 4 + 4);
         if (!out)
