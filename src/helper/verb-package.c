@@ -72,9 +72,15 @@ static int package_apply(TdHelper *h) {
         const TdHelperRunOptions opts = { .timeout_ms = TD_HELPER_TIMEOUT_APT_MS,
                                           .debian_noninteractive = true };
         if (h->dry_run) {
-                /* What apt would do, from its own simulation (no lock taken, nothing changed). */
-                const char *simulate[] = { apt_get, "-s",   "install", "--no-install-recommends",
-                                           "--",    h->arg, NULL };
+                /*
+                 * What apt would do, from its own simulation: no lock taken, and its planner's log
+                 * (/var/log/apt/eipp.log.xz, which even -s writes) sent nowhere, so nothing changes.
+                 */
+                const char *simulate[] = { apt_get,   "-s",
+                                           "-o",      "Dir::Log::Planner=/dev/null",
+                                           "install", "--no-install-recommends",
+                                           "--",      h->arg,
+                                           NULL };
                 const TdHelperRunOptions sim = { .query = true, .debian_noninteractive = true };
                 _cleanup_free_ char *out = NULL;
                 td_helper_run(h, install, &opts, NULL);
