@@ -45,9 +45,11 @@ def write_profile(path, packages="tdtest-driver-*", usb_ids="1d99:0001", mode=0o
     os.chown(path, uid, 0)
 
 
-def refused(sb, name, args, env=None, status=64):
+def refused(sb, name, args, env=None, status=64, changed_ok=False):
+    """@changed_ok: the sandbox holds a profile the test wrote; compare with that."""
+    before = sb.changes() if changed_ok else []
     rc, out, err = run_helper(*args, env=env)
-    changed = sb.changes()
+    changed = [c for c in sb.changes() if c not in before]
     check(f"{name}: exit {status}", rc == status, f"exit {rc}, stdout {out!r}, stderr {err!r}")
     lines = [l for l in err.splitlines() if not l.startswith("tokendoctor-helper: warning:")]
     check(f"{name}: one line on stderr", len(lines) == 1 and err.endswith("\n"), repr(err))
@@ -57,41 +59,49 @@ def refused(sb, name, args, env=None, status=64):
     return err
 
 
-# Each verb with an argument it must never accept. Bytes where the point is the bytes.
-BAD_ARGS = {
+# Each verb with arguments its grammar refuses, whatever a profile allows (the table runs twice:
+# with no system profile, and with one that allows every package and these vendors' every
+# product). Bytes where the point is the bytes.
+GRAMMAR = {
     "install-package": [
         "/etc/passwd", "../pcscd", "pcscd/../x", "pcscd;id", "$(id)", "`id`", "pcscd|id", "pcscd&", "pcscd\nid",
         "--", "-o", "--force-all", "-oAPT::Get::AllowUnauthenticated=1", "-y", "Pcscd", "pcscd ", " pcscd",
         "p", "", "pcscd:amd64", "pcscd=1.0", "pcscd*", LONG, "a" * 101, b"pcscd\xff", b"\xe4\xb8\xad\xe6\x96\x87",
         "pcscd\x1b[2J", "pcscd\x07", "pcscd\t", "pcscd\r",
-        # Well-formed, and on no list: only a profile could allow it, and none does.
-        "tdtest-driver-1", "bash", "sudo",
     ],
     "generate-locale": [
         "zh_TW.UTF-8", "C.UTF-8", "zh_CN.utf8", "zh_CN", "zh_CN.UTF-8 ", "zh_CN.UTF-8\n", "zh_CN.UTF-8;id",
         "../zh_CN.UTF-8", "/usr/share/i18n/locales/zh_CN", "--", "-i", "$(id)", LONG, b"zh_CN.UTF-8\xff", "",
     ],
     "install-udev-rule": [
-        "055C:E000", "055c:e000 ", "0x55c:e000", "055c:*", "055c", "055c:e0001", "055c:e000:1", "055c-e000",
-        "../055c:e000", "/etc/passwd", "055c;e000", "$(id)", "--", "-v", LONG, b"055c:e00\xff", "",
-        # Well-formed, and no system profile names it.
-        "1d99:0001", "ffff:ffff",
+        "055C:E000", "055c:E000", "055c:e000 ", "0x55c:e000", "055c:*", "055c", "055c:e0001", "055c:e000:1",
+        "055c-e000", "../055c:e000", "/etc/passwd", "055c;e000", "$(id)", "--", "-v", LONG, b"055c:e00\xff", "",
     ],
     "disable-module": [
         "/etc/passwd", "../x.module", "a/b.module", "../../etc/shadow", "-x.module", ".x.module", "..module",
         ".module", "x.modules", "x.module/", "x.module\n", "x;id.module", "$(id).module", "`id`.module",
         "x|y.module", "x&.module", "x y.module", "--", "-o", "--force-all", "a" * 194 + ".module", LONG + ".module",
         b"x\xff.module", "x\x1b.module", "",
-        # Well-formed, and no such registration.
-        "tdtest-nothing-here.module",
     ],
     "restore": [
         "/etc/passwd", "../x", "20261203T052233Z-allow-pcscd-a1b2c3/../../x", "20261203T052233Z-allow-pcscd-A1B2C3",
         "20261203T052233Z-allow-pcscd-a1b2c", "x", "--", "-o", "$(id)", LONG, b"20261203T052233Z-\xff-a1b2c3", "",
-        # Well-formed, and there is no such entry.
-        "20261203T052233Z-allow-pcscd-a1b2c3",
     ],
 }
+
+# Well-formed, and refused when no system profile allows them (or there is no such thing).
+NOT_ALLOWED = {
+    "install-package": ["tdtest-driver-1", "bash", "sudo"],
+    "install-udev-rule": ["1d99:0001", "ffff:ffff"],
+    "disable-module": ["tdtest-nothing-here.module"],
+    "restore": ["20261203T052233Z-allow-pcscd-a1b2c3"],
+}
+
+# A good argument for each verb, to show that an extra one is refused for its own sake.
+GOOD = {"install-package": "pcscd", "generate-locale": "zh_CN.UTF-8", "install-udev-rule": "055c:e000",
+        "disable-module": "softhsm2.module"}
+
+PERMISSIVE = dict(packages="*", usb_ids="055c:*, 1d99:*, 0000:*")
 
 NO_ARG_VERBS = ["start-pcscd", "enable-ntp", "allow-pcscd"]
 
@@ -113,14 +123,28 @@ def main():
             for extra in ["x", "--", "--now", "$(id)", ""]:
                 refused(sb, f"{verb} {extra!r}", [verb, extra])
 
-        for verb, bad in BAD_ARGS.items():
+        for permissive in (False, True):
+            sb.reset()
+            if permissive:
+                write_profile("/etc/tokendoctor/profiles/all.ini", **PERMISSIVE)
+            how = " (a profile allows all)" if permissive else ""
+            for verb, bad in GRAMMAR.items():
+                for arg in bad:
+                    err = refused(sb, f"{verb} {arg[:40]!r}{how}", [verb, arg], changed_ok=permissive)
+                    # Refused by the grammar itself: nothing was looked up for it.
+                    check(f"{verb} {arg[:40]!r}{how}: refused by its grammar", " is not " in err, repr(err))
+                    check(f"{verb} {arg[:40]!r}{how}: the message escapes what it quotes",
+                          "\x1b" not in err and "\x07" not in err and err.count("\n") == 1, repr(err))
+                refused(sb, f"{verb} --dry-run {str(bad[-1])[:40]!r}{how}", ["--dry-run", verb, bad[-1]],
+                        changed_ok=permissive)
+            for verb, good in GOOD.items():
+                refused(sb, f"{verb} {good} extra{how}", [verb, good, "extra"], changed_ok=permissive)
+                refused(sb, f"{verb} {good} --{how}", [verb, good, "--"], changed_ok=permissive)
+                refused(sb, f"{verb} -- {good}{how}", [verb, "--", good], changed_ok=permissive)
+        sb.reset()
+        for verb, bad in NOT_ALLOWED.items():
             for arg in bad:
-                err = refused(sb, f"{verb} {arg[:40]!r}", [verb, arg])
-                check(f"{verb} {arg[:40]!r}: the message escapes what it quotes",
-                      "\x1b" not in err and "\x07" not in err and err.count("\n") <= 1 + err.count("warning:"),
-                      repr(err))
-            refused(sb, f"{verb}: extra argument", [verb, bad[0] if isinstance(bad[0], str) else "x", "extra"])
-            refused(sb, f"{verb} --dry-run {str(bad[-1])[:40]!r}", ["--dry-run", verb, bad[-1]])
+                refused(sb, f"{verb} {arg!r} (allowed by nothing)", [verb, arg])
 
         # --- names only the caller's own profiles allow ----------------------------------------
         allows = dict(packages="tdtest-driver-*", usb_ids="1d99:0001")
