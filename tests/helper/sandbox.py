@@ -112,6 +112,26 @@ class Sandbox:
                     found.append(os.path.join(d, os.path.relpath(full, up)))
         return sorted(found)
 
+    def fake_systemd(self, programs):
+        """
+        A systemd that "runs" here, for the verbs that need one: a private tmpfs over /run with
+        /run/systemd/system (what sd_booted() looks for), and @programs ({"/usr/bin/systemctl":
+        script text}) written into an overlay over /usr/bin. Gone at the next reset().
+        """
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "tdrun", "/run"], check=True)
+        self.mounted.append("/run")
+        os.makedirs("/run/systemd/system")
+        top = os.path.join(self.base, "usr_bin")
+        os.makedirs(top + "/upper")
+        os.makedirs(top + "/work")
+        subprocess.run(["mount", "-t", "overlay", "overlay", "-o",
+                        f"lowerdir=/usr/bin,upperdir={top}/upper,workdir={top}/work", "/usr/bin"], check=True)
+        self.mounted.append("/usr/bin")
+        for path, text in programs.items():
+            with open(path, "w") as f:
+                f.write(text)
+            os.chmod(path, 0o755)
+
     def bind_readonly(self, path):
         """A read-only bind mount of @path over itself: writes into it fail with EROFS."""
         subprocess.run(["mount", "--bind", path, path], check=True)

@@ -298,6 +298,124 @@ def test_systemd_verbs(sb):
             check(f"{' '.join(args)}: nothing journalled, nothing written", sb.changes() == [], sb.changes())
 
 
+FAKE = "/run/tdfake"
+# systemctl and timedatectl as far as the verbs use them, with their state in files under /run
+# (a private tmpfs): every call logged.
+FAKE_SYSTEMCTL = f"""#!/bin/sh
+S={FAKE}
+echo "systemctl $*" >> $S/log
+[ -e "$S/fail-$1" ] && {{ echo "Failed to $1 unit: simulated" >&2; exit 1; }}
+case "$1" in
+is-enabled) cat $S/enabled; [ "$(cat $S/enabled)" = enabled ];;
+is-active) cat $S/active; [ "$(cat $S/active)" = active ];;
+unmask) [ "$(cat $S/enabled)" = masked ] && echo disabled > $S/enabled; exit 0;;
+mask) echo masked > $S/enabled;;
+enable) [ "$(cat $S/enabled)" = masked ] && {{ echo "Unit file is masked." >&2; exit 1; }}
+        echo enabled > $S/enabled; [ "$2" = --now ] && echo active > $S/active; exit 0;;
+disable) echo disabled > $S/enabled;;
+stop) echo inactive > $S/active;;
+*) exit 1;;
+esac
+"""
+FAKE_TIMEDATECTL = f"""#!/bin/sh
+S={FAKE}
+echo "timedatectl $*" >> $S/log
+case "$1" in
+show) cat $S/ntp;;
+set-ntp) [ -e "$S/fail-set-ntp" ] && {{ echo "Failed to set ntp: NTP not supported" >&2; exit 1; }}
+         if [ "$2" = true ]; then echo yes > $S/ntp; else echo no > $S/ntp; fi;;
+*) exit 1;;
+esac
+"""
+
+
+def fake_state(**files):
+    os.makedirs(FAKE, exist_ok=True)
+    for name, text in files.items():
+        with open(os.path.join(FAKE, name.replace("_", "-")), "w") as f:
+            f.write(text + "\n")
+    open(os.path.join(FAKE, "log"), "w").close()
+
+
+def fake_read(name):
+    with open(os.path.join(FAKE, name)) as f:
+        return f.read()
+
+
+def test_systemd_fake(sb):
+    """start-pcscd and enable-ntp against a stand-in systemd: what they run, and what undo runs."""
+    systemctl = "/usr/bin/systemctl"
+    start = [("masked", "inactive"), ("disabled", "inactive"), ("enabled", "inactive"), ("enabled", "active")]
+    for enabled, active in start:
+        name = f"start-pcscd ({enabled}, {active})"
+        sb.reset()
+        sb.fake_systemd({systemctl: FAKE_SYSTEMCTL, "/usr/bin/timedatectl": FAKE_TIMEDATECTL})
+        fake_state(enabled=enabled, active=active)
+        rc, out, err = run_helper("--dry-run", "start-pcscd")
+        plan = (["run /usr/bin/systemctl unmask pcscd.socket"] if enabled == "masked" else []) + \
+            ["run /usr/bin/systemctl enable --now pcscd.socket"]
+        check(f"{name} --dry-run: the plan", rc == 0 and out.splitlines() == plan, f"{rc} {out!r} {err!r}")
+        check(f"{name} --dry-run: only asked", fake_read("log").split("\n")[:-1] ==
+              ["systemctl is-enabled pcscd.socket", "systemctl is-active pcscd.socket"], fake_read("log"))
+        fake_state(enabled=enabled, active=active)
+        jid = applied(name, ["start-pcscd"])
+        ran = fake_read("log").splitlines()[2:]
+        check(f"{name}: ran {plan}", ran == [p[len("run /usr/bin/"):] for p in plan], ran)
+        check(f"{name}: enabled and active", (fake_read("enabled"), fake_read("active")) == ("enabled\n", "active\n"))
+        if jid:
+            facts = entry(jid)["facts"]
+            check(f"{name}: the state before noted", (facts.get("pcscd-socket-enabled"),
+                                                      facts.get("pcscd-socket-active")) == (enabled, active), facts)
+            fake_state(enabled="enabled", active="active")
+            rc, out, err = run_helper("restore", jid)
+            check(f"{name}: restore exit 0", rc == 0, f"{rc} {err!r}")
+            check(f"{name}: restore puts back {enabled}, {active}",
+                  (fake_read("enabled"), fake_read("active")) == (enabled + "\n", active + "\n"), fake_read("log"))
+            check(f"{name}: restore entry undone", entry(jid)["state"] == "undone")
+
+    # Half way: unmasked, then enable fails: masked again, rolled back.
+    sb.reset()
+    sb.fake_systemd({systemctl: FAKE_SYSTEMCTL})
+    fake_state(enabled="masked", active="inactive", fail_enable="")
+    rc, out, err = run_helper("start-pcscd")
+    check("start-pcscd, enable failing: exit 1 with systemctl's reason", rc == 1 and "simulated" in err,
+          f"{rc} {out!r} {err!r}")
+    check("start-pcscd, enable failing: masked again", fake_read("enabled") == "masked\n", fake_read("log"))
+    ids = os.listdir(JOURNAL)
+    check("start-pcscd, enable failing: rolled-back", len(ids) == 1 and entry(ids[0])["state"] == "rolled-back")
+
+    # No pcscd.socket at all: 69, nothing journalled.
+    sb.reset()
+    sb.fake_systemd({systemctl: FAKE_SYSTEMCTL})
+    fake_state(enabled="not-found", active="inactive")
+    before = sb.changes()
+    rc, out, err = run_helper("start-pcscd")
+    check("start-pcscd without pcscd.socket: 69, install pcscd", rc == 69 and "install-package pcscd" in err,
+          f"{rc} {err!r}")
+    check("start-pcscd without pcscd.socket: no journal", not os.path.exists("/var/lib/tokendoctor"))
+
+    for ntp in ["no", "yes"]:
+        sb.reset()
+        sb.fake_systemd({"/usr/bin/timedatectl": FAKE_TIMEDATECTL, systemctl: FAKE_SYSTEMCTL})
+        fake_state(ntp=ntp)
+        rc, out, err = run_helper("--dry-run", "enable-ntp")
+        check(f"enable-ntp (NTP {ntp}) --dry-run: the plan", rc == 0 and out == "run /usr/bin/timedatectl set-ntp true\n",
+              f"{rc} {out!r} {err!r}")
+        jid = applied(f"enable-ntp (NTP {ntp})", ["enable-ntp"])
+        check(f"enable-ntp (NTP {ntp}): on", fake_read("ntp") == "yes\n", fake_read("log"))
+        if jid:
+            check(f"enable-ntp (NTP {ntp}): noted", entry(jid)["facts"].get("ntp") == ntp, entry(jid))
+            rc, out, err = run_helper("restore", jid)
+            check(f"enable-ntp (NTP {ntp}): restore puts back {ntp}", rc == 0 and fake_read("ntp") == ntp + "\n",
+                  f"{rc} {err!r} {fake_read('log')}")
+    sb.reset()
+    sb.fake_systemd({"/usr/bin/timedatectl": FAKE_TIMEDATECTL, systemctl: FAKE_SYSTEMCTL})
+    fake_state(ntp="no", fail_set_ntp="")
+    rc, out, err = run_helper("enable-ntp")
+    check("enable-ntp without a time service: exit 1, says what to install",
+          rc == 1 and "install-package systemd-timesyncd" in err and fake_read("ntp") == "no\n", f"{rc} {err!r}")
+
+
 def main():
     sb = sandbox.Sandbox()
     try:
@@ -305,6 +423,7 @@ def main():
         test_udev(sb)
         test_disable_module(sb)
         test_systemd_verbs(sb)
+        test_systemd_fake(sb)
         test_locale(sb)
     finally:
         sb.close()
