@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * install-udev-rule VID:PID: the rule of td_udev_rule_make() (the one token.usb shows) for a
- * token model a system profile names, then udev told to read it and to replay the device's
- * "add" so the node gets its access now. Without a udevd (a container) the rule is still
- * written; the reload's failure is a warning.
+ * install-udev-rule VID:PID: the rule of td_udev_rule_make() (the one token.usb shows), in the
+ * file of td_repair_udev_rule_file(), for a token model a system profile names; then udev is
+ * told to read it and to replay the device's "add", so the node gets its access now. Without a udevd (a
+ * container) the rule is still written; the reload's failure is a warning.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +11,6 @@
 #include <sysexits.h>
 
 #include "helper.h"
-#include "platform/td-usb.h"
 #include "repair/td-repair-text.h"
 #include "td-util.h"
 
@@ -54,14 +53,8 @@ static int udev_apply(TdHelper *h) {
         unsigned vendor, product;
         if (td_repair_usb_id_parse(h->arg, &vendor, &product) < 0)
                 return EX_USAGE;
-        _cleanup_free_ char *path = NULL, *line = NULL;
-        if (td_udev_rule_make(vendor, product, &path, &line) < 0)
-                return TD_HELPER_EXIT_FAILED;
-        _cleanup_free_ char *text = td_strdup_printf(
-                "# Written by tokendoctor-helper (install-udev-rule %s): the user at the seat\n"
-                "# may open the token's device nodes.\n%s\n",
-                h->arg, line);
-        if (!text)
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        if (td_repair_udev_rule_file(vendor, product, &path, &text) < 0)
                 return TD_HELPER_EXIT_FAILED;
         if (td_helper_write(h, path, text, strlen(text), 0644) < 0)
                 return td_helper_fail(h);

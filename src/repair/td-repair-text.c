@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "platform/td-p11kit.h"
+#include "platform/td-usb.h"
 #include "td-repair-text.h"
 #include "td-util.h"
 
@@ -109,6 +110,26 @@ const char *const td_repair_builtin_packages[] = {
 
 bool td_repair_package_is_builtin(const char *name) {
         return name && td_strv_contains(td_repair_builtin_packages, name);
+}
+
+/* --- udev --------------------------------------------------------------------------------- */
+
+int td_repair_udev_rule_file(unsigned vendor_id, unsigned product_id, char **ret_path, char **ret_text) {
+        _cleanup_free_ char *path = NULL, *line = NULL;
+        int r = td_udev_rule_make(vendor_id, product_id, &path, &line);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *text = td_strdup_printf(
+                "# Written by tokendoctor: the CA token %04x:%04x for the user at the seat (its device\n"
+                "# nodes, with an ACL for the active local session).\n%s\n",
+                vendor_id, product_id, line);
+        if (!text)
+                return -ENOMEM;
+        if (ret_path)
+                *ret_path = TAKE_PTR(path);
+        if (ret_text)
+                *ret_text = TAKE_PTR(text);
+        return 0;
 }
 
 /* --- polkit -------------------------------------------------------------------------------- */

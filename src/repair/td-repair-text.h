@@ -5,7 +5,8 @@
  * the two can never drift apart. The grammars of the helper's arguments are here too: a check
  * that offers a fix names only what the helper will accept.
  *
- * Everything here is pure and thread-safe. The udev rule is td_udev_rule_make() (td-usb.h).
+ * Everything here is pure and thread-safe. The udev rule itself is td_udev_rule_make() (td-usb.h);
+ * the file that holds it is td_repair_udev_rule_file().
  */
 #pragma once
 
@@ -51,6 +52,16 @@ extern const char *const td_repair_builtin_packages[];
 
 /* Whether @name is on td_repair_builtin_packages. */
 bool td_repair_package_is_builtin(const char *name);
+
+/* --- udev --------------------------------------------------------------------------------- */
+
+/*
+ * The rule file install-udev-rule writes for USB device @vendor_id:@product_id: *@ret_path
+ * from td_udev_rule_make() ("/etc/udev/rules.d/70-tokendoctor-055c-e000.rules") and *@ret_text,
+ * a comment naming the token and td_udev_rule_make()'s rule, newline-terminated. Either output
+ * may be NULL. 0, -ERANGE for an id above 0xffff, or -ENOMEM.
+ */
+int td_repair_udev_rule_file(unsigned vendor_id, unsigned product_id, char **ret_path, char **ret_text);
 
 /* --- polkit: letting active local sessions use pcscd --------------------------------------- */
 

@@ -257,13 +257,26 @@ static void test_locale_gen(void **state) {
                          -EINVAL);
 }
 
+static void test_udev_rule_file(void **state) {
+        char *path = NULL, *text = NULL;
+        assert_int_equal(td_repair_udev_rule_file(0x055c, 0xe000, &path, &text), 0);
+        assert_string_equal(path, "/etc/udev/rules.d/70-tokendoctor-055c-e000.rules");
+        assert_true(td_startswith(text, "# Written by tokendoctor: the CA token 055c:e000 "));
+        assert_true(td_endswith(
+                text, "\nSUBSYSTEMS==\"usb\", ATTRS{idVendor}==\"055c\", ATTRS{idProduct}==\"e000\", "
+                      "MODE=\"0660\", TAG+=\"uaccess\"\n"));
+        free(path);
+        free(text);
+        assert_int_equal(td_repair_udev_rule_file(0x10000, 1, &path, &text), -ERANGE);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_package_names),    cmocka_unit_test(test_usb_ids),
                 cmocka_unit_test(test_module_names),     cmocka_unit_test(test_locales),
                 cmocka_unit_test(test_builtin_packages), cmocka_unit_test(test_polkit_flavour),
                 cmocka_unit_test(test_polkit_texts),     cmocka_unit_test(test_p11kit_disable),
-                cmocka_unit_test(test_locale_gen),
+                cmocka_unit_test(test_locale_gen),       cmocka_unit_test(test_udev_rule_file),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
