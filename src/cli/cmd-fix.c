@@ -176,7 +176,7 @@ static void print_content(const TdChange *c) {
         for (int line = 0; p && *p; line++) {
                 const char *end = strchrnul(p, '\n');
                 if (line == CONTENT_LINES_SHOWN) {
-                        printf("        | %s\n", _("..."));
+                        printf("        | ...\n");
                         break;
                 }
                 _cleanup_free_ char *text = strndup(p, (size_t) (end - p));
