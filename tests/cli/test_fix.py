@@ -14,7 +14,12 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import jsonschema  # noqa: E402
 import tdfixture  # noqa: E402
+
+with open(os.path.join(os.environ["TD_SRCDIR"], "data", "report.schema.json"), encoding="utf-8") as f:
+    SCHEMA = json.load(f)
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 PCSCD_SOCKET = """[Unit]
 Description=PC/SC Smart Card Daemon Activation Socket
@@ -72,7 +77,12 @@ class FixTest(unittest.TestCase):
                 **extra}
 
     def td(self, *args, **env):
-        return tdfixture.run_tokendoctor(*args, env=self.env(**env))
+        out = tdfixture.run_tokendoctor(*args, env=self.env(**env))
+        # Every JSON document fix and undo print follows data/report.schema.json.
+        if "--json" in args and out.stdout.strip():
+            errors = [f"{list(e.absolute_path)}: {e.message}" for e in VALIDATOR.iter_errors(json.loads(out.stdout))]
+            self.assertFalse(errors, "\n".join(errors[:5]))
+        return out
 
     def pcscd_root(self, masked=False):
         root = self.fx.make_root(self.name + "/root")
