@@ -14,8 +14,10 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "rig"))
 import jsonschema  # noqa: E402
 import tdfixture  # noqa: E402
+import tdrig  # noqa: E402
 
 with open(os.path.join(os.environ["TD_SRCDIR"], "data", "report.schema.json"), encoding="utf-8") as f:
     SCHEMA = json.load(f)
@@ -200,6 +202,28 @@ class FixTest(unittest.TestCase):
                                 text=True).stdout.split()
         self.assertIn("zh_CN.utf8", listed)
         self.assertEqual(self.check_cause(root, "os.locale")["status"], "pass")
+        self.assertEqual(self.td("undo").returncode, 0)
+        self.assertEqual(before, snapshot(root, self.home))
+
+    def test_disable_duplicate_module_registration_and_undo(self):
+        # One library registered twice: the user's copy and one under the root's /etc. The
+        # system's registration is kept, the user's is moved aside (not deleted), as the user.
+        library = tdrig.opensc_module()
+        root = self.fx.make_root(self.name + "/root")
+        self.fx.write(f"{self.name}/root/etc/pkcs11/modules/vendor.module", f"module: {library}\n")
+        user_dir = os.path.join(self.home, ".config/pkcs11/modules")
+        self.fx.write(f"{self.name}/home/.config/pkcs11/modules/vendor-copy.module", f"module: {library}\n")
+        res = self.check_cause(root, "drivers.conflict")
+        self.assertEqual(res["cause"], "driver.conflict")
+        self.assertEqual(res["fix"]["privileged"], False)
+        before = snapshot(root, self.home)
+        out = self.td("fix", "drivers.conflict", "--root", root, "--yes", "--json")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        item = json.loads(out.stdout)["fixes"][0]
+        self.assertEqual(item["status"], "repaired")
+        self.assertEqual([c["kind"] for c in item["plan"]["changes"]], ["move-aside"])
+        self.assertEqual(sorted(os.listdir(user_dir)), ["vendor-copy.module.tokendoctor-disabled"])
+        self.assertTrue(os.path.exists(os.path.join(root, "etc/pkcs11/modules/vendor.module")))
         self.assertEqual(self.td("undo").returncode, 0)
         self.assertEqual(before, snapshot(root, self.home))
 
