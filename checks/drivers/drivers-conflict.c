@@ -21,6 +21,9 @@
  * Any of them: FAIL driver.conflict, each conflict in the details with every party. Else PASS.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "platform/td-dpkg.h"
 #include "platform/td-ifd-bundle.h"
@@ -362,10 +365,140 @@ static int run(TdContext *ctx, TdResult *result) {
                 (long long) found.n_packages, found.n_registrations, found.n_readers);
 }
 
+/* --- the repair: disable the extra PKCS#11 registrations --------------------------------- */
+
+#define DISABLED_SUFFIX ".tokendoctor-disabled"
+
+static const char *reg_detail(const TdResult *r, size_t c, size_t i, const char *key) {
+        char path[96];
+        snprintf(path, sizeof path, "conflicts.%zu.registrations.%zu.%s", c, i, key);
+        return td_result_get_detail(r, path);
+}
+
+static bool is_profile_module(const TdProfile *profile, const char *library) {
+        for (size_t i = 0; profile && library && i < profile->n_tokens; i++)
+                if (streq_ptr(profile->tokens[i].module, library))
+                        return true;
+        return false;
+}
+
+/*
+ * Of the registrations of conflict @c, the one to keep: the profile's own module; else the
+ * newest version when every version is known; else, for one library registered twice, the
+ * first one p11-kit reads (the system's before the user's). SIZE_MAX when it cannot be told:
+ * different libraries of unknown versions are the user's call.
+ */
+static size_t registration_to_keep(const TdContext *ctx, const TdResult *r, size_t c) {
+        size_t n = 0;
+        while (reg_detail(r, c, n, "name"))
+                n++;
+        if (n < 2)
+                return SIZE_MAX;
+        const TdProfile *profile = td_context_get_profile(ctx);
+        for (size_t i = 0; i < n; i++)
+                if (is_profile_module(profile, reg_detail(r, c, i, "library")))
+                        return i;
+        char path[64];
+        snprintf(path, sizeof path, "conflicts.%zu.library", c);
+        const char *library = td_result_get_detail(r, path);
+        if (library && !streq(library, "null")) {
+                for (size_t i = 0; i < n; i++)
+                        if (!streq_ptr(reg_detail(r, c, i, "user"), "true"))
+                                return i;
+                return 0;
+        }
+        size_t best = 0;
+        for (size_t i = 0; i < n; i++) {
+                const char *v = reg_detail(r, c, i, "version");
+                if (!v || streq(v, "null"))
+                        return SIZE_MAX;
+                if (i > 0 && td_version_compare(v, reg_detail(r, c, best, "version")) > 0)
+                        best = i;
+        }
+        return best;
+}
+
+/* Calls @each for every registration to disable; returns how many. */
+static size_t for_each_extra(const TdContext *ctx, const TdResult *r,
+                             int (*each)(TdContext *ctx, const TdResult *r, size_t c, size_t i, void *user),
+                             void *user, int *ret) {
+        size_t count = 0;
+        *ret = 0;
+        for (size_t c = 0;; c++) {
+                char path[64];
+                snprintf(path, sizeof path, "conflicts.%zu.kind", c);
+                const char *kind = td_result_get_detail(r, path);
+                if (!kind)
+                        break;
+                if (!streq(kind, "pkcs11-module"))
+                        continue;
+                size_t keep = registration_to_keep(ctx, r, c);
+                if (keep == SIZE_MAX)
+                        continue;
+                for (size_t i = 0; reg_detail(r, c, i, "name"); i++) {
+                        if (i == keep)
+                                continue;
+                        count++;
+                        if (each && (*ret = each((TdContext *) ctx, r, c, i, user)) < 0)
+                                return count;
+                }
+        }
+        return count;
+}
+
+static bool offer_disable(const TdContext *ctx, const TdResult *r, TdFixOffer *ret) {
+        int err;
+        if (for_each_extra(ctx, r, NULL, NULL, &err) == 0)
+                return false;
+        *ret = (TdFixOffer){ .summary =
+                                     N_("Disable the extra registration of the token library (moved aside, "
+                                        "not deleted)"),
+                             .privileged = !td_context_has_root(ctx) };
+        /* A user's own registration is moved aside as the user. */
+        return true;
+}
+
+static int plan_one(TdContext *ctx, const TdResult *r, size_t c, size_t i, void *user) {
+        TdFixPlan *plan = user;
+        const char *file = reg_detail(r, c, i, "file"), *library = reg_detail(r, c, i, "library");
+        bool mine = streq_ptr(reg_detail(r, c, i, "user"), "true");
+        if (!file || file[0] != '/')
+                return -EINVAL;
+        if (mine || td_context_has_root(ctx)) {
+                _cleanup_free_ char *path = mine ? strdup(file) : td_context_path(ctx, file);
+                _cleanup_free_ char *aside = path ? td_strdup_printf("%s" DISABLED_SUFFIX, path) : NULL;
+                if (!aside)
+                        return -ENOMEM;
+                return td_fix_plan_move_aside(plan, path, aside,
+                                              _("Disable the registration %s of %s (renamed, so p11-kit no "
+                                                "longer reads it)"),
+                                              file, library ? library : "?");
+        }
+        const char *name = strrchr(file, '/') + 1;
+        return td_fix_plan_helper(plan, "disable-module", name, _("Disable the registration %s of %s"), file,
+                                  library ? library : "?");
+}
+
+static int plan_disable(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **ret_why) {
+        int err;
+        size_t n = for_each_extra(ctx, r, plan_one, plan, &err);
+        if (err < 0)
+                return err;
+        if (n == 0)
+                return -EOPNOTSUPP;
+        return td_fix_plan_set_afterwards(plan, _("Close the browser and open it again."));
+}
+
 const TdCheck td_check_drivers_conflict = {
         .id = "drivers.conflict",
         .category = "drivers",
         .title = N_("Drivers installed twice"),
         .causes = TD_STRV("driver.conflict"),
         .run = run,
+        .fix = &(const TdFix){ .summary = N_(
+                                       "Disable the extra registration of the token library (moved aside, "
+                                       "not deleted)"),
+                               .privileged = true,
+                               .offer = offer_disable,
+                               .plan = plan_disable },
 };

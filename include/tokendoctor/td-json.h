@@ -47,7 +47,8 @@ typedef struct {
         /*
          * "nothing-to-fix" (it passes), "no-repair" (no automatic repair for this result),
          * "cannot" (the repair cannot be made here: @why), "planned" (--dry-run), "declined"
-         * (the user said no), "repaired" (applied, and the check now passes), "not-verified"
+         * (the user said no), "cancelled" (Ctrl-C: rolled back or never begun), "repaired" (applied,
+         * and the check now passes), "not-verified"
          * (applied, the check still does not pass), "failed" (rolled back: @outcome says why)
          */
         const char *status;

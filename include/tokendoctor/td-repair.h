@@ -23,6 +23,13 @@ typedef struct {
          */
         char *pkexec;
         unsigned helper_timeout_ms; /* 0: 15 minutes (a package download) */
+        /*
+         * Asked before each change (NULL: never): true stops the repair there, and what it did
+         * is rolled back (-ECANCELED). A change under way is finished first: a package half
+         * installed is worse than one installed and then removed again.
+         */
+        bool (*stop_requested)(void *user);
+        void *stop_user;
 } TdRepairOptions;
 
 typedef struct {

@@ -4,11 +4,14 @@
  * the repair runner (journalled, rolled back on failure), run the check again to prove it.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -176,7 +179,7 @@ static void print_content(const TdChange *c) {
         for (int line = 0; p && *p; line++) {
                 const char *end = strchrnul(p, '\n');
                 if (line == CONTENT_LINES_SHOWN) {
-                        printf("        | %s\n", _("..."));
+                        printf("        | ...\n");
                         break;
                 }
                 _cleanup_free_ char *text = strndup(p, (size_t) (end - p));
@@ -274,17 +277,44 @@ static void print_item_line(const FixItem *it) {
                 printf(_("%s: the repair cannot be made here: %s\n"), it->check->id, it->why);
 }
 
-static void apply_items(const TdRepairOptions *ropts, FixItem *items, size_t n) {
+static bool stop_signal_pending(void *user) {
+        sigset_t pending;
+        return sigpending(&pending) == 0 &&
+               (sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM));
+}
+
+/*
+ * Make the planned repairs with SIGINT and SIGTERM held: a Ctrl-C stops before the next change
+ * and rolls back what the repair did, instead of killing tokendoctor between a change and its
+ * journal entry. Returns true when one came (taken: the caller exits 130).
+ */
+static bool apply_items(TdRepairOptions *ropts, FixItem *items, size_t n) {
+        sigset_t stop, old;
+        sigemptyset(&stop);
+        sigaddset(&stop, SIGINT);
+        sigaddset(&stop, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &stop, &old);
+        ropts->stop_requested = stop_signal_pending;
         for (size_t i = 0; i < n; i++) {
                 FixItem *it = &items[i];
                 if (!streq(it->status, "planned"))
                         continue;
+                if (stop_signal_pending(NULL)) {
+                        it->status = "cancelled";
+                        continue;
+                }
                 it->attempted = true;
-                if (td_repair_apply(ropts, it->check->id, &it->plan, &it->outcome) < 0)
-                        it->status = "failed";
-                else
-                        it->status = "applied";
+                int r = td_repair_apply(ropts, it->check->id, &it->plan, &it->outcome);
+                it->status = r == -ECANCELED ? "cancelled" : r < 0 ? "failed" : "applied";
         }
+        bool stopped = stop_signal_pending(NULL);
+        if (stopped) {
+                struct timespec now = { 0 };
+                while (sigtimedwait(&stop, NULL, &now) > 0)
+                        ;
+        }
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return stopped;
 }
 
 /* Run the repaired checks again, in a new context: facts are read afresh. */
@@ -320,6 +350,10 @@ static int verify_items(const FixArgs *args, FixItem *items, size_t n) {
 }
 
 static void print_outcome(const FixItem *it) {
+        if (streq(it->status, "cancelled")) {
+                printf(_("%s: stopped (Ctrl-C): nothing of this repair was changed.\n"), it->check->id);
+                return;
+        }
         if (streq(it->status, "failed")) {
                 printf(_("%s: the repair failed: %s\n"), it->check->id,
                        it->outcome.error ? it->outcome.error : "?");
@@ -406,6 +440,7 @@ static int fix_run(const FixArgs *args) {
         size_t planned = plan_items(ctx, items, n);
 
         int status = TD_EXIT_OK;
+        bool cancelled = false;
         if (!args->json) {
                 for (size_t i = 0; i < n; i++) {
                         if (streq(items[i].status, "planned"))
@@ -436,15 +471,16 @@ static int fix_run(const FixArgs *args) {
                                              _("the repair journal needs a home directory ($HOME): %s"),
                                              strerror(-r));
                 } else {
-                        apply_items(&ropts, items, n);
-                        verify_items(args, items, n);
+                        cancelled = apply_items(&ropts, items, n);
+                        if (!cancelled)
+                                verify_items(args, items, n);
                         if (!args->json)
                                 for (size_t i = 0; i < n; i++)
                                         print_outcome(&items[i]);
                 }
         }
         if (status == TD_EXIT_OK)
-                status = exit_status(items, n);
+                status = cancelled ? TD_EXIT_CANCELLED : exit_status(items, n);
         if (args->json && print_json(args, items, n, profile_id) < 0)
                 status = td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(ENOMEM));
         for (size_t i = 0; i < n; i++) {

@@ -329,7 +329,11 @@ int td_repair_apply(const TdRepairOptions *o, const char *tag, const TdFixPlan *
                 return r < 0 ? r : -ENOMEM;
         }
         for (size_t i = 0; i < plan->n_changes; i++) {
-                r = apply_change(o, j, i, &plan->changes[i], ret);
+                if (o->stop_requested && o->stop_requested(o->stop_user)) {
+                        r = -ECANCELED;
+                        ret->error = td_strdup_printf(_("Stopped (Ctrl-C) before change %zu."), i + 1);
+                } else
+                        r = apply_change(o, j, i, &plan->changes[i], ret);
                 if (r < 0) {
                         ret->failed_change = (long) i;
                         /* A journal set cannot fail without an error text of its own. */

@@ -21,16 +21,51 @@ static void test_set_and_details(void **state) {
         assert_int_equal(td_result_set(&r, TD_STATUS_FAIL, "x.bad", "value %d", 3), 0);
         assert_string_equal(r.message, "value 3");
         assert_string_equal(r.cause, "x.bad");
+        /* The offer is the engine's decision, made once the verdict is in. */
+        assert_false(td_result_has_fix(&r));
+        td_result_decide_fix(NULL, &r);
         assert_true(td_result_has_fix(&r));
+        assert_true(r.fix.privileged);
+        assert_string_equal(r.fix.summary, "repair");
         assert_int_equal(td_result_add_detail(&r, "k", "%s", "v"), 0);
         assert_string_equal(td_result_get_detail(&r, "k"), "v");
         assert_null(td_result_get_detail(&r, "missing"));
         /* A pass drops the cause and offers no fix. */
         assert_int_equal(td_result_set(&r, TD_STATUS_PASS, "x.bad", "ok"), 0);
+        td_result_decide_fix(NULL, &r);
         assert_null(r.cause);
         assert_false(td_result_has_fix(&r));
         td_result_clear(&r);
         assert_null(r.details);
+}
+
+static bool offer_only_cause_a(const TdContext *ctx, const TdResult *r, TdFixOffer *ret) {
+        if (!streq_ptr(r->cause, "x.a"))
+                return false;
+        *ret = (TdFixOffer){ .summary = "repair a", .privileged = false };
+        return true;
+}
+
+static const TdFix picky_fix = { .summary = "repair", .privileged = true, .offer = offer_only_cause_a };
+static const TdCheck with_picky_fix = { .id = "x.z", .category = "test", .title = "T", .fix = &picky_fix };
+
+/* A fix offers itself only for the results its offer() accepts, with its words for each. */
+static void test_offer_per_result(void **state) {
+        TdResult r;
+        td_result_init(&r, &with_picky_fix);
+        assert_int_equal(td_result_set(&r, TD_STATUS_FAIL, "x.b", "b"), 0);
+        td_result_decide_fix(NULL, &r);
+        assert_false(td_result_has_fix(&r));
+        assert_int_equal(td_result_set(&r, TD_STATUS_WARN, "x.a", "a"), 0);
+        td_result_decide_fix(NULL, &r);
+        assert_true(td_result_has_fix(&r));
+        assert_false(r.fix.privileged);
+        assert_string_equal(r.fix.summary, "repair a");
+        /* An error is never repaired: the check could not tell what is wrong. */
+        assert_int_equal(td_result_set(&r, TD_STATUS_ERROR, "x.a", "e"), 0);
+        td_result_decide_fix(NULL, &r);
+        assert_false(td_result_has_fix(&r));
+        td_result_clear(&r);
 }
 
 static void test_typed_details(void **state) {
@@ -113,6 +148,7 @@ static void test_status_names(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_set_and_details),
+                cmocka_unit_test(test_offer_per_result),
                 cmocka_unit_test(test_typed_details),
                 cmocka_unit_test(test_failed_group_marks_incomplete),
                 cmocka_unit_test(test_problem_needs_cause),
