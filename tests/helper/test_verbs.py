@@ -235,6 +235,14 @@ def test_disable_module(sb):
         restored("disable-module (package)", jid, paths, before)
     check("disable-module (package): p11-kit loads it again", "softhsm2" in p11kit_modules(), p11kit_modules())
 
+    # Why not rename it aside: p11-kit reads every file of the directory, whatever its name
+    # (conf.c, load_configs_from_directory(); a name without ".module" only earns a message), so a
+    # registration renamed X.module.tokendoctor-disabled is still loaded, under that name.
+    sb.reset()
+    os.rename("/usr/share/p11-kit/modules/softhsm2.module", "/usr/share/p11-kit/modules/softhsm2.module.tokendoctor-disabled")
+    check("p11-kit still loads a registration renamed X.module.tokendoctor-disabled",
+          "softhsm2.module.tokendoctor-disabled" in p11kit_modules(), p11kit_modules())
+
     # The administrator's own registration in /etc/pkcs11/modules: commented, switched off, all kept.
     sb.reset()
     library = [l.split(":", 1)[1].strip() for l in open("/usr/share/p11-kit/modules/softhsm2.module")
