@@ -45,7 +45,8 @@ typedef struct TdHelper TdHelper;
 
 typedef struct {
         const char *name;
-        const char *arg_name; /* NULL: the verb takes no argument */
+        const char *arg_name;    /* NULL: the verb takes no argument */
+        const char *arg_grammar; /* what the argument must be, for messages: "a Debian package name" */
         const char *summary;
         /*
          * Whether @h->arg is allowed, beyond its grammar (checked first, by verbs.c): reads

@@ -124,6 +124,7 @@ static int locale_undo(TdHelper *h, TdJournal *j) {
 const TdHelperVerb td_helper_verb_generate_locale = {
         .name = "generate-locale",
         .arg_name = "LOCALE",
+        .arg_grammar = "one of the locales zh_CN.UTF-8, zh_SG.UTF-8, en_US.UTF-8",
         .summary = "enable a locale (zh_CN.UTF-8, zh_SG.UTF-8, en_US.UTF-8) in /etc/locale.gen and run "
                    "locale-gen",
         .apply = locale_apply,

@@ -86,6 +86,7 @@ static int module_apply(TdHelper *h) {
 const TdHelperVerb td_helper_verb_disable_module = {
         .name = "disable-module",
         .arg_name = "NAME.module",
+        .arg_grammar = "the file name of a module registration (NAME.module, no directory)",
         .summary = "keep p11-kit from loading a module registration (nothing deleted)",
         .allowed = module_allowed,
         .apply = module_apply,

@@ -132,6 +132,7 @@ static int package_undo(TdHelper *h, TdJournal *j) {
 const TdHelperVerb td_helper_verb_install_package = {
         .name = "install-package",
         .arg_name = "PACKAGE",
+        .arg_grammar = "a Debian package name ([a-z0-9][a-z0-9+.-]+, at most 100 bytes)",
         .summary = "install a Debian package tokendoctor or a system profile names (apt-get)",
         .allowed = package_allowed,
         .apply = package_apply,

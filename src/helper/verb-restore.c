@@ -81,6 +81,7 @@ static int restore_apply(TdHelper *h) {
 const TdHelperVerb td_helper_verb_restore = {
         .name = "restore",
         .arg_name = "JOURNAL-ID",
+        .arg_grammar = "a journal id (20261203T052233Z-VERB-a1b2c3)",
         .summary = "put back what an earlier run changed (its journal id)",
         .allowed = restore_allowed,
         .apply = restore_apply,

@@ -74,6 +74,7 @@ static int udev_undo(TdHelper *h, TdJournal *j) {
 const TdHelperVerb td_helper_verb_install_udev_rule = {
         .name = "install-udev-rule",
         .arg_name = "VID:PID",
+        .arg_grammar = "a USB id VVVV:PPPP (lower-case hex)",
         .summary = "the udev rule that lets the user at the seat open a token of a profile's usb_ids",
         .allowed = udev_allowed,
         .apply = udev_apply,

@@ -50,7 +50,7 @@ int td_helper_verb_check_grammar(const TdHelperVerb *verb, const char *arg) {
         }
         if (!grammar_ok(verb, arg)) {
                 _cleanup_free_ char *q = td_helper_quote(arg);
-                td_helper_error("%s: \"%s\" is not %s", verb->name, q ? q : "", verb->arg_name);
+                td_helper_error("%s: \"%s\" is not %s", verb->name, q ? q : "", verb->arg_grammar);
                 return EX_USAGE;
         }
         return 0;
