@@ -116,7 +116,7 @@ int td_helper_write(TdHelper *h, const char *path, const void *data, size_t len,
                                                                : strerror(-fd));
                 return fd;
         }
-        /* Kept before it changes; the directory is ours by now, so its name cannot move. */
+        /* Kept before it changes, by its path: the walk above just met no link on the way. */
         r = td_journal_save_file(h->journal, path);
         if (r < 0) {
                 td_helper_error("cannot keep %s in the journal: %s", path, strerror(-r));

@@ -54,6 +54,12 @@ static int module_apply(TdHelper *h) {
         size_t len = 0;
         struct stat st = { .st_mode = S_IFREG | 0644 };
         _cleanup_close_ int dfd = td_helper_dir_open(TD_REPAIR_P11KIT_SYSTEM_DIR, false, NULL);
+        if (dfd < 0 && dfd != -ENOENT) {
+                td_helper_error("disable-module: cannot open " TD_REPAIR_P11KIT_SYSTEM_DIR ": %s",
+                                dfd == -ELOOP || dfd == -ENOTDIR ? "a symbolic link on the way"
+                                                                 : strerror(-dfd));
+                return dfd == -ENOMEM ? TD_HELPER_EXIT_FAILED : EX_UNAVAILABLE;
+        }
         int r = dfd;
         if (dfd >= 0)
                 r = td_helper_read_at(dfd, h->arg, MODULE_FILE_MAX, &current, &len, &st);
@@ -69,8 +75,7 @@ static int module_apply(TdHelper *h) {
 
         if (current && td_repair_p11kit_text_disables(current, len)) {
                 /* Already off: an entry with nothing in it, so the caller's undo still has an id. */
-                if (!h->dry_run)
-                        td_helper_warning("%s already keeps the module from loading", path);
+                td_helper_warning("%s already keeps the module from loading", path);
                 return td_helper_finish(h);
         }
 
