@@ -10,8 +10,8 @@ on a clean machine: the overlay over /etc lets the helper make them without the 
 them. What a run wrote, created or deleted anywhere is then exactly the upper layers' content
 (changes()), which is how the tests see that a refused call did nothing at all.
 
-/run/systemd and /run/udev are hidden behind empty tmpfs mounts, so no systemctl, timedatectl or
-udevadm the helper starts can reach the machine's own services.
+/run/systemd, /run/udev and /sys/bus/usb are hidden behind empty tmpfs mounts, so no systemctl,
+timedatectl or udevadm the helper starts can reach the machine's own services or devices.
 
 Only usable in a private mount namespace (tests/rig/isolate): the constructor refuses otherwise.
 """
@@ -25,7 +25,9 @@ HELPER = os.environ["TD_HELPER"]
 DATADIR = os.environ["TD_HELPER_DATADIR"]
 
 SYSTEM_DIRS = ["/etc", "/var/lib", "/var/cache", "/var/log", "/usr/share/p11-kit", "/usr/lib/locale"]
-HIDDEN_DIRS = ["/run/systemd", "/run/udev"]
+# udevadm would reach the machine's udevd through /run/udev, and `udevadm trigger` would write
+# the machine's devices' uevent files under /sys/bus/usb.
+HIDDEN_DIRS = ["/run/systemd", "/run/udev", "/sys/bus/usb"]
 
 
 def _mountinfo():
