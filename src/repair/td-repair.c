@@ -200,11 +200,62 @@ static int run_program(const TdChange *c, TdRepairOutcome *out) {
         return -EIO;
 }
 
-static int parent_dir(const char *path) {
+/*
+ * Make the directories @path needs that are not there yet, with @mode, each noted in the journal
+ * ("dir.N") before it is made: a rollback or an undo removes them again (remove_made_dirs()), so
+ * the tree is left as it was, not with empty directories the repair made.
+ */
+static int make_parent_dirs(TdJournal *j, const char *path, mode_t mode) {
         _cleanup_free_ char *dir = strndup(path, (size_t) (strrchr(path, '/') - path));
         if (!dir)
                 return -ENOMEM;
-        return isempty(dir) ? 0 : td_mkdir_parents(dir, 0755);
+        for (char *s = dir + 1; *dir; s++) {
+                if (*s != '/' && *s != '\0')
+                        continue;
+                char c = *s;
+                *s = '\0';
+                struct stat st;
+                if (stat(dir, &st) < 0) {
+                        if (errno != ENOENT)
+                                return -errno;
+                        char key[32];
+                        size_t n = 0;
+                        do
+                                snprintf(key, sizeof key, "dir.%zu", n++);
+                        while (td_journal_get_string(j, key));
+                        int r = td_journal_set_string(j, key, dir);
+                        if (r < 0)
+                                return r;
+                        if (mkdir(dir, mode) < 0)
+                                return -errno;
+                } else if (!S_ISDIR(st.st_mode))
+                        return -ENOTDIR;
+                *s = c;
+                if (!c)
+                        break;
+        }
+        return 0;
+}
+
+/*
+ * Remove the directories make_parent_dirs() noted, newest first. One that is not empty holds
+ * what is not the repair's: it stays.
+ */
+static int remove_made_dirs(const TdJournal *j) {
+        size_t n = 0;
+        char key[32];
+        do
+                snprintf(key, sizeof key, "dir.%zu", n++);
+        while (td_journal_get_string(j, key));
+        int first = 0;
+        for (size_t i = n - 1; i-- > 0;) {
+                snprintf(key, sizeof key, "dir.%zu", i);
+                const char *dir = td_journal_get_string(j, key);
+                if (dir && dir[0] == '/' && rmdir(dir) < 0 && errno != ENOENT && errno != ENOTEMPTY &&
+                    errno != EEXIST && first == 0)
+                        first = -errno;
+        }
+        return first;
 }
 
 static int apply_change(const TdRepairOptions *o, TdJournal *j, size_t index, const TdChange *c,
@@ -212,7 +263,8 @@ static int apply_change(const TdRepairOptions *o, TdJournal *j, size_t index, co
         int r;
         switch (c->kind) {
         case TD_CHANGE_WRITE_FILE:
-                if ((r = td_journal_save_file(j, c->path)) < 0 || (r = parent_dir(c->path)) < 0 ||
+                if ((r = td_journal_save_file(j, c->path)) < 0 ||
+                    (r = make_parent_dirs(j, c->path, 0755)) < 0 ||
                     (r = td_file_replace(c->path, c->content, c->content_len, c->mode, (uid_t) -1,
                                          (gid_t) -1)) < 0)
                         out->error =
@@ -231,6 +283,13 @@ static int apply_change(const TdRepairOptions *o, TdJournal *j, size_t index, co
                 return r;
         }
         case TD_CHANGE_RUN:
+                /* A program's own files: what it needs made is private to the user (0700). */
+                for (char **p = c->paths; p && *p; p++)
+                        if ((r = make_parent_dirs(j, *p, 0700)) < 0) {
+                                out->error = td_strdup_printf(
+                                        _("The directory of %s could not be made: %s."), *p, strerror(-r));
+                                return r;
+                        }
                 for (char **p = c->paths; p && *p; p++)
                         if ((r = td_journal_save_file(j, *p)) < 0) {
                                 out->error = td_strdup_printf(_("%s could not be backed up: %s."), *p,
@@ -312,6 +371,8 @@ int td_repair_apply(const TdRepairOptions *o, const char *tag, const TdFixPlan *
                         TdRepairOutcome rb = { .failed_change = -1 };
                         int rr = restore_helper_entries(o, j, i + 1, &rb);
                         int rf = td_journal_restore(j);
+                        if (rf == 0)
+                                rf = remove_made_dirs(j);
                         ret->rolled_back = true;
                         ret->rollback_failed = rr < 0 || rf < 0;
                         td_repair_outcome_clear(&rb);
@@ -380,6 +441,8 @@ int td_repair_undo(const TdRepairOptions *o, const char *id, TdRepairOutcome *re
         }
         int rh = restore_helper_entries(o, j, changes_noted(j), ret);
         int rf = td_journal_restore(j);
+        if (rf == 0)
+                rf = remove_made_dirs(j);
         if (rf < 0 && !ret->error)
                 ret->error = td_strdup_printf(_("Some files could not be put back: %s."), strerror(-rf));
         if (rh < 0 || rf < 0) {
