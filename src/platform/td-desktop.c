@@ -777,6 +777,53 @@ static int mimeapps_files(const TdContext *ctx, DirList *files) {
         return add_mimeapps_files(files, &data, desktops);
 }
 
+/* Whether @path names a [Default Applications] handler of one of @types; *@ret when it does. */
+static int names_default(const char *path, const char *const *types, bool *ret) {
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        *ret = false;
+        int r = td_read_regular_file(path, MIMEAPPS_MAX, &text, &len);
+        if (r == -ENOENT || r == -ENOTDIR)
+                return 0;
+        if (r < 0)
+                return r;
+        TdMimeApps *apps = NULL;
+        if ((r = td_mimeapps_parse(text, len, &apps)) < 0)
+                return r;
+        for (size_t i = 0; types[i] && !*ret; i++) {
+                char *const *ids = td_mimeapps_get(apps, TD_MIMEAPPS_DEFAULT, types[i]);
+                *ret = ids && ids[0];
+        }
+        td_mimeapps_free(apps);
+        return 0;
+}
+
+int td_mimeapps_default_target(const TdContext *ctx, const char *const *mime_types, char **ret_path) {
+        _cleanup_free_ char *config_home = user_base(ctx, "XDG_CONFIG_HOME", ".config");
+        if (!config_home)
+                return -ENOENT;
+        _cleanup_strv_free_ TdStrv desktops = current_desktops(ctx);
+        if (!desktops)
+                return -ENOMEM;
+        _cleanup_(dir_list_clear) DirList config = {}, files = {};
+        int r;
+        if ((r = dir_list_add(&config, strdup(config_home), true)) < 0 ||
+            (r = add_mimeapps_files(&files, &config, desktops)) < 0)
+                return r;
+        /* The last is mimeapps.list itself: the answer when no earlier file names a handler. */
+        for (size_t i = 0; i < files.n; i++) {
+                bool named = false;
+                r = i + 1 < files.n ? names_default(files.dirs[i].path, mime_types, &named) : 0;
+                if (r < 0 || named || i + 1 == files.n) {
+                        *ret_path = strdup(files.dirs[i].path);
+                        if (!*ret_path)
+                                return -ENOMEM;
+                        return r < 0 ? r : 0;
+                }
+        }
+        return -ENOENT; /* not reached: the list holds mimeapps.list */
+}
+
 typedef struct {
         char *file;
         TdMimeApps *apps; /* NULL: absent or unreadable */

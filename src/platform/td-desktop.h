@@ -236,6 +236,18 @@ int td_default_browser_get(TdContext *ctx, const TdDefaultBrowser **ret_browser)
 /* For tests: answer @browser (taken, also on failure). 0, -EBUSY when found already, -ENOMEM. */
 int td_default_browser_override(TdContext *ctx, TdDefaultBrowser *browser);
 
+/*
+ * The user's mimeapps.list to write a new default for @mime_types into, so that it is the one in
+ * force: of the user's files first in the lookup order ($XDG_CONFIG_HOME, else ~/.config:
+ * DESKTOP-mimeapps.list for each desktop of $XDG_CURRENT_DESKTOP, then mimeapps.list), the first
+ * whose [Default Applications] names a handler for one of @mime_types (an earlier one would
+ * override a later one; no file after these can), else $XDG_CONFIG_HOME/mimeapps.list. Per-user:
+ * never under the root. Returns 0 and a new path (it may not exist yet); -ENOENT when neither
+ * $XDG_CONFIG_HOME nor $HOME is absolute; a read error of one of the files (-EACCES, -ENODEV for
+ * a FIFO...) with that file's path in *@ret_path; -ENOMEM. Thread-safe.
+ */
+int td_mimeapps_default_target(const TdContext *ctx, const char *const *mime_types, char **ret_path);
+
 /* "Default Applications", "Added Associations", "Removed Associations". Static. */
 const char *td_mimeapps_group_to_string(TdMimeAppsGroup group);
 
