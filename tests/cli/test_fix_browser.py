@@ -369,8 +369,10 @@ class FixBrowserTest(unittest.TestCase):
         self.assert_undo(before, item["outcome"]["journal"])
 
     def test_trust_fix_fails_half_way(self):
-        """Two Firefox profiles, the second's database locked by a writer (as a running Firefox does):
-        the first import is made, the second fails, and the first is put back: nothing changed."""
+        """Chrome never started and two Firefox profiles, the second's database locked by a writer (as a
+        running Firefox does): Chromium's database is made, the CA goes into it and the first profile,
+        the second import fails, and all of it is taken back: nothing changed, no directory left."""
+        self.install("google-chrome.desktop", entry("Google Chrome"))
         first, second = self.firefox_profiles("one", "two")
         self.check("browser.trust", 2)
         before = snapshot(self.home)
@@ -383,12 +385,14 @@ class FixBrowserTest(unittest.TestCase):
             db.close()
         self.assertEqual(item["status"], "failed")
         outcome = item["outcome"]
-        self.assertEqual(outcome["changes_made"], 1)
-        self.assertEqual(outcome["failed_change"], 1)
+        self.assertEqual(outcome["changes_made"], 3)
+        self.assertEqual(outcome["failed_change"], 3)
+        self.assertEqual(item["plan"]["changes"][3]["argv"][3], "sql:" + second)
         self.assertTrue(outcome["rolled_back"])
         self.assertFalse(outcome["rollback_failed"])
         self.assertIn("certutil", outcome["error"])
-        self.assertIn("Firefox must be closed", item["plan"]["changes"][1]["summary"])
+        self.assertIn("Firefox must be closed", item["plan"]["changes"][3]["summary"])
+        self.assertFalse(os.path.exists(os.path.join(self.home, ".pki")))
         self.assertIsNone(item["after"])
         self.assertSameTree(before, snapshot(self.home))
         self.assertNotIn("tokendoctor", self.listing(first))
