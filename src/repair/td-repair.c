@@ -368,6 +368,15 @@ int td_repair_apply(const TdRepairOptions *o, const char *tag, const TdFixPlan *
                         /* A journal set cannot fail without an error text of its own. */
                         if (!ret->error)
                                 ret->error = td_strdup_printf("%s", strerror(-r));
+                        /* Named by its summary: it says what the user can do ("close Firefox"). */
+                        char *named = plan->changes[i].summary && ret->error
+                                              ? td_strdup_printf(_("Step %zu (%s): %s"), i + 1,
+                                                                 plan->changes[i].summary, ret->error)
+                                              : NULL;
+                        if (named) {
+                                free(ret->error);
+                                ret->error = named;
+                        }
                         TdRepairOutcome rb = { .failed_change = -1 };
                         int rr = restore_helper_entries(o, j, i + 1, &rb);
                         int rf = td_journal_restore(j);
