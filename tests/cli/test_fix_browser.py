@@ -392,6 +392,9 @@ class FixBrowserTest(unittest.TestCase):
         self.assertFalse(outcome["rollback_failed"])
         self.assertIn("certutil", outcome["error"])
         self.assertIn("Firefox must be closed", item["plan"]["changes"][3]["summary"])
+        # The error names the step that failed, and with it what to do: close Firefox.
+        self.assertIn("Step 4 (", outcome["error"])
+        self.assertIn("Firefox must be closed", outcome["error"])
         self.assertFalse(os.path.exists(os.path.join(self.home, ".pki")))
         self.assertIsNone(item["after"])
         self.assertSameTree(before, snapshot(self.home))
@@ -410,6 +413,7 @@ class FixBrowserTest(unittest.TestCase):
             db.close()
         self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
         self.assertIn("Nothing was changed", p.stdout)
+        self.assertRegex(p.stdout, r"the repair failed: Step 4 \(.*Firefox must be closed\)")
         self.assertSameTree(before, snapshot(self.home))
 
     def test_trust_fix_firefox_open(self):
