@@ -234,11 +234,13 @@ static int fix_plan(TdContext *ctx, const TdResult *result, TdFixPlan *plan, cha
         size_t len = 0;
         unsigned mode = 0644;
         r = td_read_regular_file(path, MIMEAPPS_MAX, &text, &len);
-        if (r >= 0 && stat(path, &st) == 0)
+        if (r >= 0 && stat(path, &st) < 0)
+                r = -errno;
+        if (r >= 0)
                 mode = st.st_mode & 07777;
         else if (r != -ENOENT) {
-                *ret_why = td_strdup_printf(_("%s cannot be read: %s."), path, strerror(r < 0 ? -r : errno));
-                return r < 0 ? r : -errno;
+                *ret_why = td_strdup_printf(_("%s cannot be read: %s."), path, strerror(-r));
+                return r;
         }
         _cleanup_free_ char *edited = NULL;
         size_t edited_len = 0;
