@@ -30,17 +30,22 @@ static bool is_blank(char c) {
         return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
-int td_key_file_parse(const char *text, size_t len, TdKeyFileLine line_cb, void *user,
-                      size_t *ret_n_invalid) {
+int td_key_file_scan(const char *text, size_t len, TdKeyFileScan scan, void *user) {
         _cleanup_free_ char *group = strdup("");
-        size_t n_invalid = 0;
         if (!group)
                 return -ENOMEM;
         for (size_t pos = 0; pos < len;) {
                 const char *line = text + pos;
                 const char *nl = memchr(line, '\n', len - pos);
                 size_t n = nl ? (size_t) (nl - line) : len - pos;
-                pos += n + (nl ? 1 : 0);
+                TdKeyFileLineInfo info = {
+                        .kind = TD_KEY_FILE_INVALID,
+                        .start = pos,
+                        .end = pos + n + (nl ? 1 : 0),
+                        .has_newline = nl != NULL,
+                        .crlf = nl && n > 0 && line[n - 1] == '\r',
+                };
+                pos = info.end;
                 /* A NUL ends the line: nothing after it on that line is read. */
                 const char *nul = memchr(line, '\0', n);
                 if (nul)
@@ -52,43 +57,72 @@ int td_key_file_parse(const char *text, size_t len, TdKeyFileLine line_cb, void 
                         skip++;
                 line += skip;
                 n -= skip;
-                if (n == 0 || line[0] == '#')
-                        continue;
-                if (line[0] == '[') {
+                _cleanup_free_ char *key = NULL, *value = NULL;
+                if (n == 0)
+                        info.kind = TD_KEY_FILE_BLANK;
+                else if (line[0] == '#')
+                        info.kind = TD_KEY_FILE_COMMENT;
+                else if (line[0] == '[') {
                         const char *close = memchr(line, ']', n);
                         /* "[Group]" and nothing after it; a group name holds no brackets. */
-                        if (!close || close != line + n - 1 || memchr(line + 1, '[', n - 1)) {
-                                n_invalid++;
-                                continue;
+                        if (close && close == line + n - 1 && !memchr(line + 1, '[', n - 1)) {
+                                char *g = strndup(line + 1, (size_t) (close - line - 1));
+                                if (!g)
+                                        return -ENOMEM;
+                                free(group);
+                                group = g;
+                                info.kind = TD_KEY_FILE_GROUP;
                         }
-                        char *g = strndup(line + 1, (size_t) (close - line - 1));
-                        if (!g)
-                                return -ENOMEM;
-                        free(group);
-                        group = g;
-                        continue;
+                } else {
+                        const char *eq = memchr(line, '=', n);
+                        size_t key_len = eq ? (size_t) (eq - line) : 0;
+                        while (key_len > 0 && is_blank(line[key_len - 1]))
+                                key_len--;
+                        if (eq && key_len > 0) {
+                                const char *v = eq + 1;
+                                while (v < line + n && is_blank(*v))
+                                        v++;
+                                key = strndup(line, key_len);
+                                value = strndup(v, (size_t) (line + n - v));
+                                if (!key || !value)
+                                        return -ENOMEM;
+                                info.kind = TD_KEY_FILE_ENTRY;
+                                info.eq = (size_t) (eq - text);
+                                info.key = key;
+                                info.value = value;
+                        }
                 }
-                const char *eq = memchr(line, '=', n);
-                size_t key_len = eq ? (size_t) (eq - line) : 0;
-                while (key_len > 0 && is_blank(line[key_len - 1]))
-                        key_len--;
-                if (!eq || key_len == 0) {
-                        n_invalid++;
-                        continue;
-                }
-                const char *value = eq + 1;
-                while (value < line + n && is_blank(*value))
-                        value++;
-                _cleanup_free_ char *key = strndup(line, key_len);
-                _cleanup_free_ char *v = strndup(value, (size_t) (line + n - value));
-                if (!key || !v)
-                        return -ENOMEM;
-                int r = line_cb(group, key, v, user);
+                info.group = group;
+                int r = scan(&info, user);
                 if (r < 0)
                         return r;
         }
+        return 0;
+}
+
+typedef struct {
+        TdKeyFileLine line;
+        void *user;
+        size_t n_invalid;
+} ParseState;
+
+static int parse_scan(const TdKeyFileLineInfo *info, void *user) {
+        ParseState *s = user;
+        if (info->kind == TD_KEY_FILE_INVALID)
+                s->n_invalid++;
+        if (info->kind != TD_KEY_FILE_ENTRY)
+                return 0;
+        return s->line(info->group, info->key, info->value, s->user);
+}
+
+int td_key_file_parse(const char *text, size_t len, TdKeyFileLine line_cb, void *user,
+                      size_t *ret_n_invalid) {
+        ParseState s = { .line = line_cb, .user = user };
+        int r = td_key_file_scan(text, len, parse_scan, &s);
+        if (r < 0)
+                return r;
         if (ret_n_invalid)
-                *ret_n_invalid = n_invalid;
+                *ret_n_invalid = s.n_invalid;
         return 0;
 }
 
@@ -741,6 +775,53 @@ static int mimeapps_files(const TdContext *ctx, DirList *files) {
         if ((r = add_mimeapps_files(files, &config, desktops)) < 0)
                 return r;
         return add_mimeapps_files(files, &data, desktops);
+}
+
+/* Whether @path names a [Default Applications] handler of one of @types; *@ret when it does. */
+static int names_default(const char *path, const char *const *types, bool *ret) {
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        *ret = false;
+        int r = td_read_regular_file(path, MIMEAPPS_MAX, &text, &len);
+        if (r == -ENOENT || r == -ENOTDIR)
+                return 0;
+        if (r < 0)
+                return r;
+        TdMimeApps *apps = NULL;
+        if ((r = td_mimeapps_parse(text, len, &apps)) < 0)
+                return r;
+        for (size_t i = 0; types[i] && !*ret; i++) {
+                char *const *ids = td_mimeapps_get(apps, TD_MIMEAPPS_DEFAULT, types[i]);
+                *ret = ids && ids[0];
+        }
+        td_mimeapps_free(apps);
+        return 0;
+}
+
+int td_mimeapps_default_target(const TdContext *ctx, const char *const *mime_types, char **ret_path) {
+        _cleanup_free_ char *config_home = user_base(ctx, "XDG_CONFIG_HOME", ".config");
+        if (!config_home)
+                return -ENOENT;
+        _cleanup_strv_free_ TdStrv desktops = current_desktops(ctx);
+        if (!desktops)
+                return -ENOMEM;
+        _cleanup_(dir_list_clear) DirList config = {}, files = {};
+        int r;
+        if ((r = dir_list_add(&config, strdup(config_home), true)) < 0 ||
+            (r = add_mimeapps_files(&files, &config, desktops)) < 0)
+                return r;
+        /* The last is mimeapps.list itself: the answer when no earlier file names a handler. */
+        for (size_t i = 0; i < files.n; i++) {
+                bool named = false;
+                r = i + 1 < files.n ? names_default(files.dirs[i].path, mime_types, &named) : 0;
+                if (r < 0 || named || i + 1 == files.n) {
+                        *ret_path = strdup(files.dirs[i].path);
+                        if (!*ret_path)
+                                return -ENOMEM;
+                        return r < 0 ? r : 0;
+                }
+        }
+        return -ENOENT; /* not reached: the list holds mimeapps.list */
 }
 
 typedef struct {

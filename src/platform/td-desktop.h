@@ -32,6 +32,36 @@ typedef int (*TdKeyFileLine)(const char *group, const char *key, const char *val
  */
 int td_key_file_parse(const char *text, size_t len, TdKeyFileLine line, void *user, size_t *ret_n_invalid);
 
+typedef enum {
+        TD_KEY_FILE_BLANK,   /* empty, or white space only */
+        TD_KEY_FILE_COMMENT, /* '#' first after white space */
+        TD_KEY_FILE_GROUP,   /* "[Group]" */
+        TD_KEY_FILE_ENTRY,   /* Key=Value */
+        TD_KEY_FILE_INVALID, /* none of these: skipped by readers */
+} TdKeyFileLineKind;
+
+/* One line as td_key_file_scan() read it. Strings borrowed for the call only. */
+typedef struct {
+        TdKeyFileLineKind kind;
+        size_t start;      /* offset of its first byte in the text */
+        size_t end;        /* offset past its '\n', or past the text's last byte for a last line without */
+        bool has_newline;  /* it ends with '\n' */
+        bool crlf;         /* it ends with "\r\n" */
+        size_t eq;         /* ENTRY: offset of its '=' in the text */
+        const char *group; /* the group it is in ("" before any header); for GROUP the one it opens */
+        const char *key;   /* ENTRY: as td_key_file_parse() hands it over */
+        const char *value; /* ENTRY: likewise */
+} TdKeyFileLineInfo;
+
+typedef int (*TdKeyFileScan)(const TdKeyFileLineInfo *line, void *user);
+
+/*
+ * Every line of key file text, in order, with where it is and what td_key_file_parse() makes
+ * of it (which is built on this, so a writer that edits by these offsets and the readers agree).
+ * Returns 0, -ENOMEM, or what @scan returned. Pure, thread-safe.
+ */
+int td_key_file_scan(const char *text, size_t len, TdKeyFileScan scan, void *user);
+
 /* --- desktop entries ------------------------------------------------------------------------- */
 
 /* The [Desktop Entry] group of a .desktop file. Strings owned, escapes undone; NULL when absent. */
@@ -205,6 +235,18 @@ int td_default_browser_load(const TdContext *ctx, const TdDesktopApps *apps, TdD
 int td_default_browser_get(TdContext *ctx, const TdDefaultBrowser **ret_browser);
 /* For tests: answer @browser (taken, also on failure). 0, -EBUSY when found already, -ENOMEM. */
 int td_default_browser_override(TdContext *ctx, TdDefaultBrowser *browser);
+
+/*
+ * The user's mimeapps.list to write a new default for @mime_types into, so that it is the one in
+ * force: of the user's files first in the lookup order ($XDG_CONFIG_HOME, else ~/.config:
+ * DESKTOP-mimeapps.list for each desktop of $XDG_CURRENT_DESKTOP, then mimeapps.list), the first
+ * whose [Default Applications] names a handler for one of @mime_types (an earlier one would
+ * override a later one; no file after these can), else $XDG_CONFIG_HOME/mimeapps.list. Per-user:
+ * never under the root. Returns 0 and a new path (it may not exist yet); -ENOENT when neither
+ * $XDG_CONFIG_HOME nor $HOME is absolute; a read error of one of the files (-EACCES, -ENODEV for
+ * a FIFO...) with that file's path in *@ret_path; -ENOMEM. Thread-safe.
+ */
+int td_mimeapps_default_target(const TdContext *ctx, const char *const *mime_types, char **ret_path);
 
 /* "Default Applications", "Added Associations", "Removed Associations". Static. */
 const char *td_mimeapps_group_to_string(TdMimeAppsGroup group);

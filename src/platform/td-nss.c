@@ -366,3 +366,55 @@ int td_nss_lookup(const char *certutil, const char *dir, const TdSha256 *print, 
         td_strv_free(flag_list);
         return r;
 }
+
+char *td_nss_flags_add_tls_trust(const char *flags) {
+        if (!flags)
+                return strdup("C,,");
+        const char *c1 = strchr(flags, ',');
+        const char *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+        if (!c2 || strchr(c2 + 1, ','))
+                return strdup("C,,");
+        _cleanup_free_ char *ssl = malloc((size_t) (c1 - flags) + 2);
+        if (!ssl)
+                return NULL;
+        size_t n = 0;
+        for (const char *p = flags; p < c1; p++)
+                if (*p != 'p')
+                        ssl[n++] = *p;
+        if (!memchr(ssl, 'C', n))
+                ssl[n++] = 'C';
+        ssl[n] = '\0';
+        return td_strdup_printf("%s%s", ssl, c1);
+}
+
+int td_nss_firefox_running(const char *dir) {
+        _cleanup_free_ char *path = td_strdup_printf("%s/.parentlock", dir);
+        if (!path)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+        if (fcntl(fd, F_GETLK, &lock) < 0)
+                return -errno;
+        return lock.l_type != F_UNLCK;
+}
+
+char *td_nss_nickname(const char *name, const char *suffix) {
+        _cleanup_free_ char *text = strdup(name ? name : "");
+        if (!text)
+                return NULL;
+        size_t n = 0, max = 64;
+        for (unsigned char *p = (unsigned char *) text; *p; p++) {
+                if (*p < 0x20 || *p == 0x7f)
+                        *p = '?';
+                else if (*p == ':')
+                        *p = '-';
+                /* Cut before a character that would not fit whole: at a byte that begins one. */
+                if ((*p & 0xc0) != 0x80 && (size_t) ((char *) p - text) >= max)
+                        break;
+                n = (size_t) ((char *) p - text) + 1;
+        }
+        text[n] = '\0';
+        return td_strdup_printf("%s%s", text, suffix ? suffix : "");
+}

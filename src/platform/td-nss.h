@@ -102,3 +102,25 @@ int td_nss_override_certutil(TdContext *ctx, const char *path);
  */
 int td_nss_lookup(const char *certutil, const char *dir, const TdSha256 *print, unsigned timeout_ms,
                   TdNssLookup *ret);
+
+/*
+ * Trust attributes that make a CA trusted for TLS servers and keep what @flags ("SSL,S/MIME,JAR",
+ * as certutil shows them) said for the other uses: the SSL field gains "C" and loses "p"
+ * (explicitly distrusted). NULL, or flags not of three fields: "C,,". New string, NULL on ENOMEM.
+ * Pure.
+ */
+char *td_nss_flags_add_tls_trust(const char *flags);
+
+/*
+ * Whether a Firefox is running with the profile in @dir: Firefox holds an fcntl() lock on the
+ * profile's .parentlock while it runs, which a crash or kill releases (the "lock" symbolic link
+ * beside it can be stale). 1 running, 0 not (or no .parentlock), or a negative errno.
+ */
+int td_nss_firefox_running(const char *dir);
+
+/*
+ * A certificate nickname for a certutil argument: @name (a CA's subject CN) with control
+ * characters made '?' and ':' made '-' (NSS reads "TOKEN:NICKNAME"), cut to 64 bytes or a little
+ * more to end a UTF-8 character whole, then @suffix. New string, NULL on ENOMEM. Pure.
+ */
+char *td_nss_nickname(const char *name, const char *suffix);

@@ -200,8 +200,12 @@ static int run_program(const TdChange *c, TdRepairOutcome *out) {
         return -EIO;
 }
 
-/* Create the directories above @path that are missing, each noted in the journal to be removed by undo. */
-static int parent_dir(TdJournal *j, const char *path) {
+/*
+ * Create the directories above @path that are missing, with @mode, each noted in the journal
+ * before it is made: a rollback or an undo removes it again when empty, so the tree is left as
+ * it was, not with empty directories the repair made.
+ */
+static int parent_dir(TdJournal *j, const char *path, mode_t mode) {
         _cleanup_free_ char *dir = strndup(path, (size_t) (strrchr(path, '/') - path));
         if (!dir)
                 return -ENOMEM;
@@ -217,7 +221,7 @@ static int parent_dir(TdJournal *j, const char *path) {
                         int r = td_journal_note_mkdir(j, dir);
                         if (r < 0)
                                 return r;
-                        if (mkdir(dir, 0755) < 0)
+                        if (mkdir(dir, mode) < 0)
                                 return -errno;
                 }
                 if (end)
@@ -232,7 +236,7 @@ static int apply_change(const TdRepairOptions *o, TdJournal *j, size_t index, co
         int r;
         switch (c->kind) {
         case TD_CHANGE_WRITE_FILE:
-                if ((r = parent_dir(j, c->path)) < 0 || (r = td_journal_save_file(j, c->path)) < 0 ||
+                if ((r = parent_dir(j, c->path, 0755)) < 0 || (r = td_journal_save_file(j, c->path)) < 0 ||
                     (r = td_file_replace(c->path, c->content, c->content_len, c->mode, (uid_t) -1,
                                          (gid_t) -1)) < 0)
                         out->error =
@@ -251,12 +255,19 @@ static int apply_change(const TdRepairOptions *o, TdJournal *j, size_t index, co
                 return r;
         }
         case TD_CHANGE_WRITE_LINK:
-                if ((r = parent_dir(j, c->path)) < 0 || (r = td_journal_save_file(j, c->path)) < 0 ||
+                if ((r = parent_dir(j, c->path, 0755)) < 0 || (r = td_journal_save_file(j, c->path)) < 0 ||
                     (r = td_file_replace_symlink(c->path, c->target)) < 0)
                         out->error = td_strdup_printf(_("The link %s could not be made: %s."), c->path,
                                                       strerror(-r));
                 return r;
         case TD_CHANGE_RUN:
+                /* A program's own files: what it needs made is private to the user (0700). */
+                for (char **p = c->paths; p && *p; p++)
+                        if ((r = parent_dir(j, *p, 0700)) < 0) {
+                                out->error = td_strdup_printf(
+                                        _("The directory of %s could not be made: %s."), *p, strerror(-r));
+                                return r;
+                        }
                 for (char **p = c->paths; p && *p; p++)
                         if ((r = td_journal_save_file(j, *p)) < 0) {
                                 out->error = td_strdup_printf(_("%s could not be backed up: %s."), *p,
@@ -339,6 +350,15 @@ int td_repair_apply(const TdRepairOptions *o, const char *tag, const TdFixPlan *
                         /* A journal set cannot fail without an error text of its own. */
                         if (!ret->error)
                                 ret->error = td_strdup_printf("%s", strerror(-r));
+                        /* Named by its summary: it says what the user can do ("close Firefox"). */
+                        char *named = plan->changes[i].summary && ret->error
+                                              ? td_strdup_printf(_("Step %zu (%s): %s"), i + 1,
+                                                                 plan->changes[i].summary, ret->error)
+                                              : NULL;
+                        if (named) {
+                                free(ret->error);
+                                ret->error = named;
+                        }
                         TdRepairOutcome rb = { .failed_change = -1 };
                         int rr = restore_helper_entries(o, j, i + 1, &rb);
                         int rf = td_journal_restore(j);

@@ -399,6 +399,240 @@ static void test_default_unreadable(void **state) {
         fixture_done(&f);
 }
 
+/* --- browser.default's repair ---------------------------------------------------------------- */
+
+/*
+ * Run browser.default under @profile (taken; NULL: defaults), decide its offer as the engine does,
+ * and plan the repair when it is offered. Returns plan()'s value, or 1 when nothing was offered.
+ */
+static int plan_default_fix(const Fixture *f, TdProfile *profile, TdResult *r, TdFixPlan *plan, char **why) {
+        TdContext *ctx = fixture_context(f->root, profile);
+        td_result_init(r, &td_check_browser_default);
+        assert_int_equal(td_check_browser_default.run(ctx, r), 0);
+        td_result_decide_fix(ctx, r);
+        *plan = (TdFixPlan){ 0 };
+        *why = NULL;
+        int ret = td_result_has_fix(r) ? td_check_browser_default.fix->plan(ctx, r, plan, why) : 1;
+        td_context_unref(ctx);
+        return ret;
+}
+
+/* Make the plan's one write as the runner would, so the check can run again on it. */
+static void apply_write(const TdFixPlan *plan) {
+        assert_int_equal(plan->n_changes, 1);
+        const TdChange *c = &plan->changes[0];
+        assert_int_equal(c->kind, TD_CHANGE_WRITE_FILE);
+        FILE *out = fopen(c->path, "wb");
+        assert_non_null(out);
+        assert_int_equal(fwrite(c->content, 1, c->content_len, out), c->content_len);
+        assert_int_equal(fclose(out), 0);
+        assert_int_equal(chmod(c->path, c->mode), 0);
+}
+
+static void assert_default(const Fixture *f, const char *id) {
+        TdResult r;
+        run(f, &td_check_browser_default, &r);
+        assert_detail(&r, "default.id", id);
+        assert_verdict(&r, TD_STATUS_PASS, NULL);
+        td_result_clear(&r);
+}
+
+static void test_default_fix_plan(void **state) {
+        Fixture f;
+        fixture_new(&f);
+        installed_browsers(&f);
+        static const char before[] =
+                "# mine\n[Default Applications]\nx-scheme-handler/https=360browser.desktop\n"
+                "image/png=eog.desktop\n\n[Added Associations]\ntext/html=360browser.desktop;\n";
+        fixture_write_text(f.home, ".config/mimeapps.list", before);
+        char *path = td_strdup_printf("%s/.config/mimeapps.list", f.home);
+        assert_int_equal(chmod(path, 0600), 0);
+        TdResult r;
+        TdFixPlan plan;
+        char *why;
+        assert_int_equal(plan_default_fix(&f, NULL, &r, &plan, &why), 0);
+        assert_true(r.fix.offered);
+        assert_false(r.fix.privileged);
+        assert_detail(&r, "candidate.id", "google-chrome.desktop");
+        assert_detail(&r, "candidate.name", "Google Chrome");
+        assert_false(td_fix_plan_is_privileged(&plan));
+        assert_int_equal(plan.n_changes, 1);
+        assert_int_equal(plan.changes[0].kind, TD_CHANGE_WRITE_FILE);
+        assert_string_equal(plan.changes[0].path, path);
+        assert_int_equal(plan.changes[0].mode, 0600);
+        assert_string_equal(
+                plan.changes[0].content,
+                "# mine\n[Default Applications]\nx-scheme-handler/https=google-chrome.desktop\n"
+                "image/png=eog.desktop\nx-scheme-handler/http=google-chrome.desktop\n"
+                "text/html=google-chrome.desktop\n\n[Added Associations]\ntext/html=360browser.desktop;\n");
+        assert_non_null(strstr(plan.changes[0].summary, "Google Chrome"));
+        /* plan() changes nothing itself. */
+        size_t len;
+        char *now = fixture_read(path, &len);
+        assert_string_equal(now, before);
+        free(now);
+        apply_write(&plan);
+        assert_default(&f, "google-chrome.desktop");
+        td_fix_plan_clear(&plan);
+        td_result_clear(&r);
+        free(path);
+        fixture_done(&f);
+}
+
+/* No file yet: one is made, 0644; the system's default was the unsupported one. */
+static void test_default_fix_new_file(void **state) {
+        Fixture f;
+        fixture_new(&f);
+        installed_browsers(&f);
+        write_mimeapps(f.root, APPS "/mimeapps.list", "360browser.desktop");
+        char *config = td_strdup_printf("%s/settings", f.home);
+        assert_int_equal(setenv("XDG_CONFIG_HOME", config, 1), 0);
+        TdResult r;
+        TdFixPlan plan;
+        char *why;
+        assert_int_equal(plan_default_fix(&f, NULL, &r, &plan, &why), 0);
+        char *path = td_strdup_printf("%s/mimeapps.list", config);
+        assert_string_equal(plan.changes[0].path, path);
+        assert_int_equal(plan.changes[0].mode, 0644);
+        assert_string_equal(plan.changes[0].content, "[Default Applications]\n"
+                                                     "x-scheme-handler/http=google-chrome.desktop\n"
+                                                     "x-scheme-handler/https=google-chrome.desktop\n"
+                                                     "text/html=google-chrome.desktop\n");
+        assert_int_equal(fixture_mkdir_p(config), 0);
+        apply_write(&plan);
+        assert_default(&f, "google-chrome.desktop");
+        td_fix_plan_clear(&plan);
+        td_result_clear(&r);
+        free(path);
+        free(config);
+        fixture_done(&f);
+}
+
+/* A desktop's own file earlier in the order (UOS, deepin, GNOME) is the one written, else it would still
+ * win. */
+static void test_default_fix_desktop_file(void **state) {
+        Fixture f;
+        fixture_new(&f);
+        installed_browsers(&f);
+        assert_int_equal(setenv("XDG_CURRENT_DESKTOP", "Deepin:GNOME", 1), 0);
+        write_mimeapps(f.home, ".config/mimeapps.list", "google-chrome.desktop");
+        fixture_write_text(f.home, ".config/gnome-mimeapps.list",
+                           "[Default Applications]\nx-scheme-handler/http=360browser.desktop\n");
+        /* The first desktop's file names no web type: it is not the one that overrides. */
+        fixture_write_text(f.home, ".config/deepin-mimeapps.list",
+                           "[Default Applications]\ntext/plain=x.desktop\n");
+        TdResult r;
+        TdFixPlan plan;
+        char *why;
+        run(&f, &td_check_browser_default, &r);
+        /* https is Chrome in mimeapps.list, http 360 in gnome's: the check reads https first. */
+        assert_verdict(&r, TD_STATUS_PASS, NULL);
+        td_result_clear(&r);
+        write_mimeapps(f.home, ".config/gnome-mimeapps.list", "360browser.desktop");
+        assert_int_equal(plan_default_fix(&f, NULL, &r, &plan, &why), 0);
+        char *path = td_strdup_printf("%s/.config/gnome-mimeapps.list", f.home);
+        assert_string_equal(plan.changes[0].path, path);
+        apply_write(&plan);
+        assert_default(&f, "google-chrome.desktop");
+        td_fix_plan_clear(&plan);
+        td_result_clear(&r);
+        free(path);
+        fixture_done(&f);
+}
+
+/* A link (dotfiles kept elsewhere) stays a link: the file it names is changed. */
+static void test_default_fix_symlink(void **state) {
+        Fixture f;
+        fixture_new(&f);
+        installed_browsers(&f);
+        write_mimeapps(f.home, "dotfiles/mimeapps.list", "360browser.desktop");
+        char *target = td_strdup_printf("%s/dotfiles/mimeapps.list", f.home);
+        fixture_symlink(f.home, ".config/mimeapps.list", target);
+        TdResult r;
+        TdFixPlan plan;
+        char *why;
+        assert_int_equal(plan_default_fix(&f, NULL, &r, &plan, &why), 0);
+        assert_string_equal(plan.changes[0].path, target);
+        td_fix_plan_clear(&plan);
+        td_result_clear(&r);
+        free(target);
+        fixture_done(&f);
+}
+
+/* The profile's order picks, not the directory's; a browser too old or a hostile id is never picked. */
+static void test_default_fix_choice(void **state) {
+        Fixture f;
+        fixture_new(&f);
+        fixture_write_text(f.root, APPS "/360browser.desktop", B360);
+        fixture_write_text(f.root, APPS "/chromium.desktop", ENTRY("Chromium", ""));
+        fixture_write_text(f.root, APPS "/google-chrome-beta.desktop", ENTRY("Chrome Beta", ""));
+        fixture_write_text(f.root, APPS "/google-chrome.desktop",
+                           ENTRY("Chrome", "X-AppImage-Version=80.0\n"));
+        fixture_write_text(f.root, APPS "/google-chrome-x;y.desktop", ENTRY("Evil", ""));
+        write_mimeapps(f.home, ".config/mimeapps.list", "360browser.desktop");
+        TdResult r;
+        TdFixPlan plan;
+        char *why;
+        /* google-chrome comes first: its 80 is too old, the beta (at an unstated version) is taken. */
+        assert_int_equal(plan_default_fix(&f, NULL, &r, &plan, &why), 0);
+        assert_detail(&r, "candidate.id", "google-chrome-beta.desktop");
+        assert_non_null(strstr(plan.changes[0].content, "https=google-chrome-beta.desktop\n"));
+        assert_message_contains(&r, "Set Chrome Beta as the default browser");
+        td_fix_plan_clear(&plan);
+        td_result_clear(&r);
+
+        /* Without the beta: the id that would write more than a value is passed over for Chromium. */
+        char *beta = td_strdup_printf("%s/" APPS "/google-chrome-beta.desktop", f.root);
+        assert_int_equal(unlink(beta), 0);
+        free(beta);
+        assert_int_equal(plan_default_fix(&f, NULL, &r, &plan, &why), 0);
+        assert_detail(&r, "candidate.id", "chromium.desktop");
+        td_fix_plan_clear(&plan);
+        td_result_clear(&r);
+        fixture_write_text(f.root, APPS "/google-chrome-beta.desktop", ENTRY("Chrome Beta", ""));
+
+        TdProfile *p = fixture_profile();
+        TdBrowserRule swap = p->browsers_supported[0];
+        p->browsers_supported[0] = p->browsers_supported[1];
+        p->browsers_supported[1] = swap;
+        assert_int_equal(plan_default_fix(&f, p, &r, &plan, &why), 0);
+        assert_detail(&r, "candidate.id", "chromium.desktop");
+        td_fix_plan_clear(&plan);
+        td_result_clear(&r);
+        fixture_done(&f);
+}
+
+/* Nothing supported installed: no offer (the advice says to install one); plan() would refuse. */
+static void test_default_fix_not_offered(void **state) {
+        Fixture f;
+        fixture_new(&f);
+        fixture_write_text(f.root, APPS "/360browser.desktop", B360);
+        write_mimeapps(f.home, ".config/mimeapps.list", "360browser.desktop");
+        TdResult r;
+        TdFixPlan plan;
+        char *why;
+        assert_int_equal(plan_default_fix(&f, NULL, &r, &plan, &why), 1);
+        assert_verdict(&r, TD_STATUS_FAIL, "browser.unsupported");
+        assert_false(r.fix.offered);
+        assert_false(td_result_has_detail(&r, "candidate"));
+        assert_message_contains(&r, "Install Google Chrome");
+        TdContext *ctx = fixture_context(f.root, NULL);
+        assert_int_equal(td_check_browser_default.fix->plan(ctx, &r, &plan, &why), -EOPNOTSUPP);
+        assert_non_null(strstr(why, "Google Chrome"));
+        assert_int_equal(plan.n_changes, 0);
+        free(why);
+        td_context_unref(ctx);
+        td_result_clear(&r);
+
+        /* A pass is offered nothing either. */
+        fixture_write_text(f.root, APPS "/google-chrome.desktop", CHROME);
+        write_mimeapps(f.home, ".config/mimeapps.list", "google-chrome.desktop");
+        assert_int_equal(plan_default_fix(&f, NULL, &r, &plan, &why), 1);
+        assert_verdict(&r, TD_STATUS_PASS, NULL);
+        td_result_clear(&r);
+        fixture_done(&f);
+}
+
 /* --- the parsers ----------------------------------------------------------------------------- */
 
 static void test_parse_desktop_entry(void **state) {
@@ -485,6 +719,12 @@ int main(void) {
                 cmocka_unit_test(test_default_lookup_order),
                 cmocka_unit_test(test_default_groups_and_fallbacks),
                 cmocka_unit_test(test_default_unreadable),
+                cmocka_unit_test(test_default_fix_plan),
+                cmocka_unit_test(test_default_fix_new_file),
+                cmocka_unit_test(test_default_fix_desktop_file),
+                cmocka_unit_test(test_default_fix_symlink),
+                cmocka_unit_test(test_default_fix_choice),
+                cmocka_unit_test(test_default_fix_not_offered),
                 cmocka_unit_test(test_parse_desktop_entry),
                 cmocka_unit_test(test_stem_matching),
                 cmocka_unit_test(test_parse_mimeapps),
