@@ -21,6 +21,7 @@
  * Any of them: FAIL driver.conflict, each conflict in the details with every party. Else PASS.
  */
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "platform/td-dpkg.h"
 #include "platform/td-ifd-bundle.h"
 #include "platform/td-p11kit.h"
+#include "repair/td-repair-text.h"
 #include "td-i18n.h"
 #include "td-util.h"
 #include "tokendoctor/td-check.h"
@@ -367,8 +369,6 @@ static int run(TdContext *ctx, TdResult *result) {
 
 /* --- the repair: disable the extra PKCS#11 registrations --------------------------------- */
 
-#define DISABLED_SUFFIX ".tokendoctor-disabled"
-
 static const char *reg_detail(const TdResult *r, size_t c, size_t i, const char *key) {
         char path[96];
         snprintf(path, sizeof path, "conflicts.%zu.registrations.%zu.%s", c, i, key);
@@ -458,25 +458,49 @@ static bool offer_disable(const TdContext *ctx, const TdResult *r, TdFixOffer *r
         return true;
 }
 
+/*
+ * A registration is switched off as p11-kit honours it (td_repair_p11kit_disable_text(): an
+ * empty enable-in:), the same text the helper writes: a file renamed aside would still be
+ * loaded, and a blank module: would be filled from the package's file of the same name. The
+ * user's own file is edited in place; a system one through the helper, or under --root in the
+ * copy's /etc/pkcs11/modules, which p11-kit reads before /usr/share.
+ */
 static int plan_one(TdContext *ctx, const TdResult *r, size_t c, size_t i, void *user) {
         TdFixPlan *plan = user;
         const char *file = reg_detail(r, c, i, "file"), *library = reg_detail(r, c, i, "library");
         bool mine = streq_ptr(reg_detail(r, c, i, "user"), "true");
         if (!file || file[0] != '/')
                 return -EINVAL;
-        if (mine || td_context_has_root(ctx)) {
-                _cleanup_free_ char *path = mine ? strdup(file) : td_context_path(ctx, file);
-                _cleanup_free_ char *aside = path ? td_strdup_printf("%s" DISABLED_SUFFIX, path) : NULL;
-                if (!aside)
-                        return -ENOMEM;
-                return td_fix_plan_move_aside(plan, path, aside,
-                                              _("Disable the registration %s of %s (renamed, so p11-kit no "
-                                                "longer reads it)"),
-                                              file, library ? library : "?");
-        }
         const char *name = strrchr(file, '/') + 1;
-        return td_fix_plan_helper(plan, "disable-module", name, _("Disable the registration %s of %s"), file,
-                                  library ? library : "?");
+        if (!mine && !td_context_has_root(ctx))
+                return td_fix_plan_helper(plan, "disable-module", name,
+                                          _("Disable the registration %s of %s"), file,
+                                          library ? library : "?");
+
+        _cleanup_free_ char *target = NULL, *current = NULL, *text = NULL;
+        size_t len = 0;
+        int ret;
+        if (mine) {
+                target = strdup(file);
+                ret = target ? td_read_regular_file(target, 64 * 1024, &current, &len) : -ENOMEM;
+        } else {
+                _cleanup_free_ char *etc = td_strdup_printf(TD_REPAIR_P11KIT_SYSTEM_DIR "/%s", name);
+                target = etc ? td_context_path(ctx, etc) : NULL;
+                ret = target ? td_context_read_file(ctx, etc, 64 * 1024, &current, &len) : -ENOMEM;
+                if (ret == -ENOENT)
+                        ret = 0;
+        }
+        if (ret < 0)
+                return ret;
+        if ((ret = td_repair_p11kit_disable_text(current, len, &text)) < 0)
+                return ret;
+        /* The user's file keeps its mode; a new /etc file is as a package's. */
+        struct stat st;
+        unsigned mode = mine && stat(target, &st) == 0 ? (unsigned) (st.st_mode & 07777) : 0644;
+        return td_fix_plan_write_file(plan, target, text, strlen(text), mode,
+                                      _("Disable the registration %s of %s (enable-in: left empty, so no "
+                                        "program loads it)"),
+                                      file, library ? library : "?");
 }
 
 static int plan_disable(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **ret_why) {

@@ -35,6 +35,7 @@
 #include "platform/td-fact.h"
 #include "platform/td-pcsc.h"
 #include "platform/td-systemd-units.h"
+#include "repair/td-repair-text.h"
 #include "td-i18n.h"
 #include "td-util.h"
 #include "tokendoctor/td-check.h"
@@ -298,11 +299,37 @@ static int plan_enable_under_root(TdContext *ctx, TdFixPlan *plan, char **ret_wh
                                       PCSCD_SOCKET_UNIT);
 }
 
+/* Under --root: the rule file the copy's polkit reads (the helper's text, td-repair-text). */
+static int plan_allow_under_root(TdContext *ctx, TdFixPlan *plan, char **ret_why) {
+        const TdDpkgStatusFact *fact;
+        int r = td_dpkg_status_get(ctx, &fact);
+        if (r < 0)
+                return r;
+        TdPolkitFlavour flavour = td_repair_polkit_flavour(fact->status);
+        const char *file = td_repair_polkit_path(flavour), *text = td_repair_polkit_text(flavour);
+        if (!file || !text) {
+                *ret_why =
+                        td_strdup_printf(_("No polkit is installed there, so polkit cannot be what refuses "
+                                           "the smart card service."));
+                return -EOPNOTSUPP;
+        }
+        _cleanup_free_ char *path = td_context_path(ctx, file);
+        if (!path)
+                return -ENOMEM;
+        return td_fix_plan_write_file(
+                plan, path, text, strlen(text), 0644,
+                _("Install the polkit rule %s (%s) that lets the user at this computer use "
+                  "the smart card service"),
+                file, td_repair_polkit_flavour_to_string(flavour));
+}
+
 static int plan_repair(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **ret_why) {
         const char *cause = r->cause ? r->cause : "";
         int ret;
         if (streq(cause, "pcscd.disabled") && td_context_has_root(ctx))
                 return plan_enable_under_root(ctx, plan, ret_why);
+        if (streq(cause, "pcscd.denied") && td_context_has_root(ctx))
+                return plan_allow_under_root(ctx, plan, ret_why);
         if (streq(cause, "pcscd.denied"))
                 ret = td_fix_plan_helper(
                         plan, "allow-pcscd", NULL,

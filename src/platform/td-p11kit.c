@@ -195,11 +195,20 @@ int td_p11kit_library_split(const char *path, char **ret_stem, char **ret_versio
 
 /* --- the files ----------------------------------------------------------------------------- */
 
-/* pkcs11.conf(5): an alphanumeric first, ".module" last. */
+/*
+ * pkcs11.conf(5) asks for an alphanumeric first and ".module" last, but p11-kit (conf.c,
+ * calc_name_from_filename(), 0.23 to 0.26) loads a file without the suffix too, under its whole
+ * name, only warning that it will not in the future: so a registration renamed
+ * "x.module.disabled" is still one, and is counted here as p11-kit counts it.
+ */
 static bool module_name_ok(const char *name) {
         char c = name[0];
-        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c);
-        return alnum && strlen(name) > strlen(".module") && td_endswith(name, ".module");
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c);
+}
+
+static size_t module_name_length(const char *file_name) {
+        size_t n = strlen(file_name);
+        return n > strlen(".module") && td_endswith(file_name, ".module") ? n - strlen(".module") : n;
 }
 
 typedef struct {
@@ -249,7 +258,7 @@ static int loader_add(Loader *l, const char *module_file_name, char *file, bool 
         int r = td_p11kit_conf_parse(text, len, &e.conf);
         if (r < 0)
                 return r;
-        e.name = strndup(module_file_name, strlen(module_file_name) - strlen(".module"));
+        e.name = strndup(module_file_name, module_name_length(module_file_name));
         Entry *grown = e.name ? reallocarray(l->entries, l->n + 1, sizeof *grown) : NULL;
         if (!grown) {
                 free(e.name);

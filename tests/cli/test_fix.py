@@ -207,7 +207,8 @@ class FixTest(unittest.TestCase):
 
     def test_disable_duplicate_module_registration_and_undo(self):
         # One library registered twice: the user's copy and one under the root's /etc. The
-        # system's registration is kept, the user's is moved aside (not deleted), as the user.
+        # system's registration is kept; the user's is switched off as p11-kit honours it (an empty
+        # enable-in:), edited in place as the user, nothing deleted.
         library = tdrig.opensc_module()
         root = self.fx.make_root(self.name + "/root")
         self.fx.write(f"{self.name}/root/etc/pkcs11/modules/vendor.module", f"module: {library}\n")
@@ -221,11 +222,33 @@ class FixTest(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
         item = json.loads(out.stdout)["fixes"][0]
         self.assertEqual(item["status"], "repaired")
-        self.assertEqual([c["kind"] for c in item["plan"]["changes"]], ["move-aside"])
-        self.assertEqual(sorted(os.listdir(user_dir)), ["vendor-copy.module.tokendoctor-disabled"])
+        self.assertEqual([c["kind"] for c in item["plan"]["changes"]], ["write-file"])
+        self.assertEqual(sorted(os.listdir(user_dir)), ["vendor-copy.module"])
+        with open(os.path.join(user_dir, "vendor-copy.module")) as f:
+            text = f.read()
+        self.assertIn(f"module: {library}", text)
+        self.assertEqual([line for line in text.splitlines() if line.startswith("enable-in")], ["enable-in:"])
         self.assertTrue(os.path.exists(os.path.join(root, "etc/pkcs11/modules/vendor.module")))
         self.assertEqual(self.td("undo").returncode, 0)
         self.assertEqual(before, snapshot(root, self.home))
+
+    def test_disable_packaged_duplicate_under_root_and_undo(self):
+        # Two packages' registrations of one library: the second is switched off by a file of its
+        # name in /etc/pkcs11/modules (p11-kit reads /etc first); the package's file is untouched.
+        library = tdrig.opensc_module()
+        root = self.fx.make_root(self.name + "/root")
+        for name in ("alpha", "beta"):
+            self.fx.write(f"{self.name}/root/usr/share/p11-kit/modules/{name}.module", f"module: {library}\n")
+        before = snapshot(root, self.home)
+        out = self.td("fix", "drivers.conflict", "--root", root, "--yes", "--json")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        change = json.loads(out.stdout)["fixes"][0]["plan"]["changes"][0]
+        self.assertEqual(change["path"], os.path.join(root, "etc/pkcs11/modules/beta.module"))
+        self.assertTrue(change["content"].rstrip().endswith("enable-in:"))
+        self.assertEqual(self.check_cause(root, "drivers.conflict")["status"], "pass")
+        self.assertEqual(self.td("undo").returncode, 0)
+        self.assertEqual(before, snapshot(root, self.home))
+        self.assertFalse(os.path.exists(os.path.join(root, "etc/pkcs11")))
 
     def test_nothing_to_fix(self):
         root = self.fx.make_root(self.name + "/root")
