@@ -446,15 +446,22 @@ static size_t for_each_extra(const TdContext *ctx, const TdResult *r,
         return count;
 }
 
+static int count_system(TdContext *ctx, const TdResult *r, size_t c, size_t i, void *user) {
+        if (!streq_ptr(reg_detail(r, c, i, "user"), "true"))
+                (*(size_t *) user)++;
+        return 0;
+}
+
 static bool offer_disable(const TdContext *ctx, const TdResult *r, TdFixOffer *ret) {
         int err;
-        if (for_each_extra(ctx, r, NULL, NULL, &err) == 0)
+        size_t n_system = 0;
+        if (for_each_extra(ctx, r, count_system, &n_system, &err) == 0)
                 return false;
+        /* A user's own registration is switched off as the user; a system one under --root too. */
         *ret = (TdFixOffer){ .summary =
-                                     N_("Disable the extra registration of the token library (moved aside, "
+                                     N_("Disable the extra registration of the token library (switched off, "
                                         "not deleted)"),
-                             .privileged = !td_context_has_root(ctx) };
-        /* A user's own registration is moved aside as the user. */
+                             .privileged = n_system > 0 && !td_context_has_root(ctx) };
         return true;
 }
 
@@ -520,7 +527,7 @@ const TdCheck td_check_drivers_conflict = {
         .causes = TD_STRV("driver.conflict"),
         .run = run,
         .fix = &(const TdFix){ .summary = N_(
-                                       "Disable the extra registration of the token library (moved aside, "
+                                       "Disable the extra registration of the token library (switched off, "
                                        "not deleted)"),
                                .privileged = true,
                                .offer = offer_disable,

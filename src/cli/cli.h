@@ -155,6 +155,8 @@ int td_option_timeout(const char *verb, const char *arg, unsigned *ret_ms);
 typedef struct {
         bool color;
         bool unicode;
+        /* What `tokendoctor fix ID` needs to repair what this run saw (" --root DIR"), or NULL. */
+        const char *fix_options;
 } TdTextStyle;
 
 TdTextStyle td_text_style_for(int fd);

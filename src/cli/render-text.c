@@ -97,7 +97,8 @@ void td_render_result(const TdTextStyle *style, const TdResult *r) {
                 printf("         %s %s\n", _("What to do (建议修复项):"), advice);
         if (td_result_has_fix(r)) {
                 printf("         %s %s\n", _("Repair:"), td_gettext(r->fix.summary));
-                printf("         %s tokendoctor fix %s\n", _("Run:"), r->check->id);
+                printf("         %s tokendoctor fix %s%s\n", _("Run:"), r->check->id,
+                       style->fix_options ? style->fix_options : "");
         }
 }
 

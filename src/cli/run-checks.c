@@ -108,6 +108,13 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
         td_context_set_debug(ctx, args->debug);
 
         TdTextStyle style = td_text_style_for(1);
+        /* The same system and profile for the repair the results offer. */
+        _cleanup_free_ char *fix_options = td_strdup_printf(
+                "%s%s%s%s", args->root ? " --root " : "", args->root ? args->root : "",
+                streq_ptr(args->profile, TD_PROFILE_DEFAULT) || !args->profile ? "" : " --profile ",
+                streq_ptr(args->profile, TD_PROFILE_DEFAULT) || !args->profile ? "" : args->profile);
+        _cleanup_free_ char *fix_options_safe = fix_options ? td_terminal_text(fix_options) : NULL;
+        style.fix_options = fix_options_safe;
         TdEngineOptions opts = {
                 .no_token = args->no_token,
                 .only = (const char *const *) args->only,

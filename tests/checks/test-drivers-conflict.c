@@ -194,6 +194,23 @@ static void test_two_versions_of_a_module(void **state) {
         fixture_done(&f);
 }
 
+/*
+ * p11-kit loads a file without the .module suffix too, under its whole name (conf.c,
+ * calc_name_from_filename()): a registration renamed aside is still one.
+ */
+static void test_renamed_registration_still_counts(void **state) {
+        Fixture f;
+        fixture_new(&f);
+        fixture_write_text(f.root, SYSTEM_MODULES "/vendor.module", "module: /opt/v/libvendor.so\n");
+        fixture_write_text(f.root, ETC_MODULES "/vendor.module.disabled", "module: /opt/v/libvendor.so\n");
+        TdResult r;
+        run_conflict(&f, NULL, &r);
+        assert_verdict(&r, TD_STATUS_FAIL, "driver.conflict");
+        assert_detail(&r, "conflicts.0.registrations.1.name", "vendor.module.disabled");
+        td_result_clear(&r);
+        fixture_done(&f);
+}
+
 static void test_disabled_registrations_do_not_count(void **state) {
         Fixture f;
         fixture_new(&f);
@@ -205,7 +222,6 @@ static void test_disabled_registrations_do_not_count(void **state) {
                            "module: /opt/v/libvendor.so\nenable-in: ssh seahorse\n");
         fixture_write_text(f.root, ETC_MODULES "/remote.module",
                            "module: /opt/v/libvendor.so\nremote: |ssh host p11-kit remote /x.so\n");
-        fixture_write_text(f.root, ETC_MODULES "/notes.txt", "module: /opt/v/libvendor.so\n");
         fixture_write_text(f.root, ETC_MODULES "/.hidden.module", "module: /opt/v/libvendor.so\n");
         TdResult r;
         run_conflict(&f, NULL, &r);
@@ -460,6 +476,7 @@ int main(void) {
                 cmocka_unit_test(test_one_library_registered_twice),
                 cmocka_unit_test(test_two_versions_of_a_module),
                 cmocka_unit_test(test_disabled_registrations_do_not_count),
+                cmocka_unit_test(test_renamed_registration_still_counts),
                 cmocka_unit_test(test_user_file_overrides_system_file),
                 cmocka_unit_test(test_links_out_of_the_root_not_followed),
                 cmocka_unit_test(test_fifo_module_file_does_not_hang),

@@ -414,6 +414,8 @@ static int run_check(const char *id, const char *const *urls, const RunOptions *
         r->deadline_ms =
                 td_now_monotonic_ms() + (o && o->budget_ms ? o->budget_ms : (int64_t) check->timeout_ms);
         int ret = check->run(ctx, r);
+        /* The offer, as the engine makes it once the verdict is in. */
+        td_result_decide_fix(ctx, r);
         td_context_unref(ctx);
         return ret;
 }
