@@ -233,11 +233,11 @@ static int run(TdContext *ctx, TdResult *result) {
 static bool offer_repair(const TdContext *ctx, const TdResult *r, TdFixOffer *ret) {
         bool root = td_context_has_root(ctx);
         const char *cause = r->cause ? r->cause : "";
-        if (streq(cause, "pcscd.denied") && !root)
+        if (streq(cause, "pcscd.denied"))
                 *ret = (TdFixOffer){ .summary = N_(
                                              "Allow the user at this computer to use the smart card service "
                                              "(polkit rule)"),
-                                     .privileged = true };
+                                     .privileged = !root };
         else if (streq(cause, "pcscd.missing") && !root)
                 *ret = (TdFixOffer){ .summary = N_("Install the smart card service (package pcscd)"),
                                      .privileged = true };

@@ -151,6 +151,53 @@ class PcscChecksTest(tdrig.RigTestCase):
             self.assertIn("polkit", r["drivers.pcscd"]["message"])
             self.assertEqual(r["token.reader"]["details"]["skip_reason"], "dependency")
 
+    def test_refusal_repaired_under_root_writes_the_polkit_rule_its_polkit_reads(self):
+        # A copy of a system whose pcscd refuses: the repair writes the rule the copy's polkit
+        # reads (JavaScript rules for polkitd, .pkla for the old policykit-1), the same text the
+        # helper writes, and undo takes it away again.
+        os.makedirs("/run/pcscd", exist_ok=True)
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind("/run/pcscd/pcscd.comm")
+        server.listen(8)
+
+        def refuse():
+            while True:
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return
+                conn.close()
+
+        threading.Thread(target=refuse, daemon=True).start()
+        cases = (("polkitd", "122-3", "etc/polkit-1/rules.d/"), ("policykit-1", "0.105-33", "etc/polkit-1/localauthority/"))
+        try:
+            for package, version, where in cases:
+                root = self.debian_root("polkit-" + package)
+                with open(os.path.join(root, "var/lib/dpkg/status"), "a") as f:
+                    f.write(f"\nPackage: {package}\nStatus: install ok installed\nArchitecture: amd64\n"
+                            f"Version: {version}\n")
+                state = os.path.join(self.rig.dir, "state-" + package)
+                env = {**os.environ, "XDG_STATE_HOME": state, "LANG": "C.UTF-8"}
+                out = subprocess.run([TOKENDOCTOR, "fix", "drivers.pcscd", "--root", root, "--yes", "--json"],
+                                     env=env, capture_output=True, text=True, timeout=60)
+                item = json.loads(out.stdout)["fixes"][0]
+                self.assertEqual(item["before"]["cause"], "pcscd.denied", out.stdout)
+                self.assertEqual(item["status"], "not-verified", out.stdout)
+                change = item["plan"]["changes"][0]
+                self.assertEqual(change["kind"], "write-file")
+                self.assertTrue(change["path"].startswith(os.path.join(root, where)), change["path"])
+                self.assertIn("org.debian.pcsc-lite.access_pcsc", change["content"])
+                with open(change["path"]) as f:
+                    self.assertEqual(f.read(), change["content"])
+                # This machine's pcscd still refuses: said, not hidden.
+                self.assertEqual(item["status"], "not-verified")
+                undo = subprocess.run([TOKENDOCTOR, "undo"], env=env, capture_output=True, text=True, timeout=60)
+                self.assertEqual(undo.returncode, 0, undo.stderr)
+                self.assertFalse(os.path.exists(os.path.join(root, "etc/polkit-1")))
+        finally:
+            server.close()
+            os.unlink("/run/pcscd/pcscd.comm")
+
     def test_card_pulled_during_check(self):
         # A slow token is pulled out while the one-click check reads it: every check still ends
         # with a verdict, the run ends, and nothing crashes.
