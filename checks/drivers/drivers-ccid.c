@@ -23,6 +23,7 @@
 #include "platform/td-usb.h"
 #include "td-i18n.h"
 #include "td-util.h"
+#include "repair/td-repair-text.h"
 #include "tokendoctor/td-check.h"
 
 /* The paths of the installed driver bundles (an empty array when there is none). */
@@ -185,7 +186,7 @@ static bool offer_ccid(const TdContext *ctx, const TdResult *r, TdFixOffer *ret)
 }
 
 static int plan_ccid(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **ret_why) {
-        int ret = td_fix_plan_helper(plan, "install-package", "libccid",
+        int ret = td_fix_plan_helper(plan, "install-package", TD_REPAIR_PACKAGE_CCID,
                                      _("Install the smart card reader driver (package libccid)"));
         if (ret == 0)
                 ret = td_fix_plan_set_afterwards(plan, _("Unplug the CA token and plug it in again."));

@@ -40,7 +40,7 @@
 #include "td-util.h"
 #include "tokendoctor/td-check.h"
 
-#define PCSCD_PACKAGE "pcscd"
+#define PCSCD_PACKAGE TD_REPAIR_PACKAGE_PCSCD
 #define PCSCD_SOCKET_UNIT "pcscd.socket"
 #define PCSCD_SERVICE_UNIT "pcscd.service"
 

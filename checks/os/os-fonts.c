@@ -6,6 +6,7 @@
 #include "platform/td-fonts.h"
 #include "td-i18n.h"
 #include "td-util.h"
+#include "repair/td-repair-text.h"
 #include "tokendoctor/td-check.h"
 
 /* fontconfig's name for Simplified Chinese. */
@@ -68,7 +69,7 @@ static bool offer_font(const TdContext *ctx, const TdResult *r, TdFixOffer *ret)
 
 static int plan_font(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **ret_why) {
         int ret = td_fix_plan_helper(
-                plan, "install-package", "fonts-noto-cjk",
+                plan, "install-package", TD_REPAIR_PACKAGE_CJK_FONT,
                 _("Install the font package fonts-noto-cjk (Noto Sans CJK, Simplified Chinese)"));
         if (ret == 0)
                 ret = td_fix_plan_set_afterwards(plan, _("Close the browser and open it again."));

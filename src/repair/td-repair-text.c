@@ -95,9 +95,9 @@ bool td_repair_locale_is_allowed(const char *locale) {
  * generic token module).
  */
 const char *const td_repair_builtin_packages[] = {
-        "pcscd",
-        "libccid",
-        "fonts-noto-cjk",
+        TD_REPAIR_PACKAGE_PCSCD,
+        TD_REPAIR_PACKAGE_CCID,
+        TD_REPAIR_PACKAGE_CJK_FONT,
         "fonts-wqy-microhei",
         "fonts-wqy-zenhei",
         "locales",

@@ -43,6 +43,11 @@ bool td_repair_locale_is_allowed(const char *locale);
 
 /* --- packages ------------------------------------------------------------------------------ */
 
+/* The packages the repairs install, named once for the checks' plans and the allow-list. */
+#define TD_REPAIR_PACKAGE_PCSCD "pcscd"
+#define TD_REPAIR_PACKAGE_CCID "libccid"
+#define TD_REPAIR_PACKAGE_CJK_FONT "fonts-noto-cjk"
+
 /*
  * The packages a repair installs whatever the profile says (the PC/SC service and reader
  * driver, Chinese fonts, locales, time sync, NSS and OpenSC tools), NULL-terminated. A profile
