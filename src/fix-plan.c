@@ -103,19 +103,26 @@ static bool same_directory(const char *a, const char *b) {
         return sa - a == sb - b && strncmp(a, b, (size_t) (sa - a)) == 0 && sb[1] != '\0' && !streq(a, b);
 }
 
+/* A change of a path and a target (a new name, a link's text). */
+static int add_path_target(TdFixPlan *plan, TdChangeKind kind, const char *path, const char *target,
+                           const char *summary_fmt, va_list ap) {
+        TdChange *c = add_change(plan, kind, summary_fmt, ap);
+        if (!c)
+                return -ENOMEM;
+        c->path = strdup(path);
+        c->target = strdup(target);
+        return c->path && c->target ? 0 : drop_last(plan);
+}
+
 int td_fix_plan_move_aside(TdFixPlan *plan, const char *path, const char *target, const char *summary_fmt,
                            ...) {
         if (!path_is_plain(path) || !path_is_plain(target) || !same_directory(path, target))
                 return -EINVAL;
         va_list ap;
         va_start(ap, summary_fmt);
-        TdChange *c = add_change(plan, TD_CHANGE_MOVE_ASIDE, summary_fmt, ap);
+        int r = add_path_target(plan, TD_CHANGE_MOVE_ASIDE, path, target, summary_fmt, ap);
         va_end(ap);
-        if (!c)
-                return -ENOMEM;
-        c->path = strdup(path);
-        c->target = strdup(target);
-        return c->path && c->target ? 0 : drop_last(plan);
+        return r;
 }
 
 int td_fix_plan_write_link(TdFixPlan *plan, const char *path, const char *target, const char *summary_fmt,
@@ -124,13 +131,9 @@ int td_fix_plan_write_link(TdFixPlan *plan, const char *path, const char *target
                 return -EINVAL;
         va_list ap;
         va_start(ap, summary_fmt);
-        TdChange *c = add_change(plan, TD_CHANGE_WRITE_LINK, summary_fmt, ap);
+        int r = add_path_target(plan, TD_CHANGE_WRITE_LINK, path, target, summary_fmt, ap);
         va_end(ap);
-        if (!c)
-                return -ENOMEM;
-        c->path = strdup(path);
-        c->target = strdup(target);
-        return c->path && c->target ? 0 : drop_last(plan);
+        return r;
 }
 
 int td_fix_plan_run(TdFixPlan *plan, const char *const *argv, const char *const *paths,

@@ -278,6 +278,15 @@ int td_journal_save_file(TdJournal *j, const char *path) {
         return write_entry(j);
 }
 
+/* Add @step (taken) to the entry and write it out. */
+static int append_step(TdJournal *j, json_object *step) {
+        if (json_object_array_add(steps_of(j), step) < 0) {
+                json_object_put(step);
+                return -ENOMEM;
+        }
+        return write_entry(j);
+}
+
 int td_journal_note_rename(TdJournal *j, const char *from, const char *to) {
         if (!from || !to || from[0] != '/' || to[0] != '/')
                 return -EINVAL;
@@ -287,11 +296,7 @@ int td_journal_note_rename(TdJournal *j, const char *from, const char *to) {
         json_object_object_add(step, "type", json_object_new_string("rename"));
         json_object_object_add(step, "from", json_object_new_string(from));
         json_object_object_add(step, "to", json_object_new_string(to));
-        if (json_object_array_add(steps_of(j), step) < 0) {
-                json_object_put(step);
-                return -ENOMEM;
-        }
-        return write_entry(j);
+        return append_step(j, step);
 }
 
 int td_journal_note_mkdir(TdJournal *j, const char *path) {
@@ -302,11 +307,7 @@ int td_journal_note_mkdir(TdJournal *j, const char *path) {
                 return -ENOMEM;
         json_object_object_add(step, "type", json_object_new_string("mkdir"));
         json_object_object_add(step, "dir", json_object_new_string(path));
-        if (json_object_array_add(steps_of(j), step) < 0) {
-                json_object_put(step);
-                return -ENOMEM;
-        }
-        return write_entry(j);
+        return append_step(j, step);
 }
 
 static bool key_is_valid(const char *key) {
