@@ -15,6 +15,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sandbox  # noqa: E402
+import tap  # noqa: E402
+from tap import check  # noqa: E402
 from sandbox import run_helper  # noqa: E402
 
 PROFILE = """[platform]
@@ -26,15 +28,6 @@ usb_ids = {usb_ids}
 """
 
 LONG = "a" * 10240
-failures = []
-
-
-def check(name, cond, detail=""):
-    print(("ok" if cond else "not ok") + " - " + name)
-    if not cond:
-        failures.append(name)
-        if detail:
-            print("  # " + detail.replace("\n", "\n  # "))
 
 
 def write_profile(path, packages="tdtest-driver-*", usb_ids="1d99:0001", mode=0o644, uid=0):
@@ -229,8 +222,7 @@ def main():
         sb.close()
         shutil.rmtree(user, ignore_errors=True)
 
-    print(f"{len(failures)} failed")
-    return 1 if failures else 0
+    return tap.summary()
 
 
 if __name__ == "__main__":

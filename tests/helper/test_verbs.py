@@ -15,20 +15,11 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sandbox  # noqa: E402
+import tap  # noqa: E402
+from tap import check  # noqa: E402
 from sandbox import run_helper, snapshot  # noqa: E402
 
 JOURNAL = "/var/lib/tokendoctor/journal"
-failures = []
-checks = [0]
-
-
-def check(name, cond, detail=""):
-    checks[0] += 1
-    print(("ok" if cond else "not ok") + " - " + name)
-    if not cond:
-        failures.append(name)
-        if detail:
-            print("  # " + str(detail).replace("\n", "\n  # "))
 
 
 def entry(journal_id):
@@ -444,8 +435,7 @@ def main():
         test_locale(sb)
     finally:
         sb.close()
-    print(f"{checks[0]} checks, {len(failures)} failed")
-    return 1 if failures else 0
+    return tap.summary()
 
 
 if __name__ == "__main__":
