@@ -189,6 +189,44 @@ static void print_content(const TdChange *c) {
         }
 }
 
+/* @argv as a shell would need it typed: each word that is not plain in single quotes, escaped. */
+static char *quoted_command(char **argv) {
+        _cleanup_strv_free_ TdStrv words = NULL;
+        for (char **a = argv; a && *a; a++) {
+                bool plain =
+                        **a && strspn(*a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                          "-_./=:,+@%") == strlen(*a);
+                _cleanup_free_ char *safe = td_terminal_text(*a);
+                _cleanup_free_ char *word = NULL;
+                if (!safe)
+                        return NULL;
+                if (plain)
+                        word = TAKE_PTR(safe);
+                else {
+                        /* ' ends a quoted word: '\'' puts one in. */
+                        size_t n = 2;
+                        for (const char *p = safe; *p; p++)
+                                n += *p == '\'' ? 4 : 1;
+                        word = malloc(n + 1);
+                        if (!word)
+                                return NULL;
+                        char *o = word;
+                        *o++ = '\'';
+                        for (const char *p = safe; *p; p++)
+                                if (*p == '\'') {
+                                        memcpy(o, "'\\''", 4);
+                                        o += 4;
+                                } else
+                                        *o++ = *p;
+                        *o++ = '\'';
+                        *o = '\0';
+                }
+                if (td_strv_push(&words, word) < 0)
+                        return NULL;
+        }
+        return td_strv_join((const char *const *) words, " ");
+}
+
 static void print_plan(const FixItem *it) {
         printf("\n%s %s — %s\n", _("Repair"), it->check->id, td_gettext(it->before.fix.summary));
         for (size_t i = 0; i < it->plan.n_changes; i++) {
@@ -196,26 +234,32 @@ static void print_plan(const FixItem *it) {
                 _cleanup_free_ char *summary = td_terminal_text(c->summary);
                 printf("  %zu. %s%s\n", i + 1, c->kind == TD_CHANGE_HELPER ? _("[administrator] ") : "",
                        summary ? summary : "");
+                /* Paths, programs and arguments come from profiles and the user's files: escaped. */
+                _cleanup_free_ char *path = c->path ? td_terminal_text(c->path) : NULL;
+                _cleanup_free_ char *target = c->target ? td_terminal_text(c->target) : NULL;
                 switch (c->kind) {
                 case TD_CHANGE_WRITE_FILE:
-                        printf("     %s %s (%04o)\n", _("write"), c->path, c->mode);
+                        printf("     %s %s (%04o)\n", _("write"), path ? path : "", c->mode);
                         print_content(c);
                         break;
                 case TD_CHANGE_MOVE_ASIDE:
-                        printf("     %s %s -> %s\n", _("move aside"), c->path, c->target);
+                        printf("     %s %s -> %s\n", _("move aside"), path ? path : "",
+                               target ? target : "");
                         break;
                 case TD_CHANGE_WRITE_LINK:
-                        printf("     %s %s -> %s\n", _("link"), c->path, c->target);
+                        printf("     %s %s -> %s\n", _("link"), path ? path : "", target ? target : "");
                         break;
                 case TD_CHANGE_RUN: {
-                        _cleanup_free_ char *line = td_strv_join((const char *const *) c->argv, " ");
+                        _cleanup_free_ char *line = quoted_command(c->argv);
                         printf("     %s %s\n", _("run"), line ? line : "");
                         break;
                 }
-                case TD_CHANGE_HELPER:
+                case TD_CHANGE_HELPER: {
+                        _cleanup_free_ char *arg = c->arg ? td_terminal_text(c->arg) : NULL;
                         printf("     %s pkexec tokendoctor-helper %s%s%s\n", _("run"), c->verb,
-                               c->arg ? " " : "", c->arg ? c->arg : "");
+                               arg ? " " : "", arg ? arg : "");
                         break;
+                }
                 default:
                         break;
                 }
