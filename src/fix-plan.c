@@ -55,7 +55,8 @@ static bool path_is_plain(const char *path) {
 }
 
 /* Append a change taking @summary_fmt; returns it, or NULL on ENOMEM. */
-static TdChange *add_change(TdFixPlan *plan, TdChangeKind kind, const char *summary_fmt, va_list ap) {
+__attribute__((format(printf, 3, 0))) static TdChange *add_change(TdFixPlan *plan, TdChangeKind kind,
+                                                                  const char *summary_fmt, va_list ap) {
         char *summary = td_strdup_vprintf(summary_fmt, ap);
         if (!summary)
                 return NULL;
@@ -104,8 +105,9 @@ static bool same_directory(const char *a, const char *b) {
 }
 
 /* A change of a path and a target (a new name, a link's text). */
-static int add_path_target(TdFixPlan *plan, TdChangeKind kind, const char *path, const char *target,
-                           const char *summary_fmt, va_list ap) {
+__attribute__((format(printf, 5, 0))) static int add_path_target(TdFixPlan *plan, TdChangeKind kind,
+                                                                 const char *path, const char *target,
+                                                                 const char *summary_fmt, va_list ap) {
         TdChange *c = add_change(plan, kind, summary_fmt, ap);
         if (!c)
                 return -ENOMEM;

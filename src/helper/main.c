@@ -16,7 +16,7 @@
 #include "helper.h"
 #include "td-util.h"
 
-static void vmessage(const char *prefix, const char *fmt, va_list ap) {
+__attribute__((format(printf, 2, 0))) static void vmessage(const char *prefix, const char *fmt, va_list ap) {
         fprintf(stderr, "tokendoctor-helper: %s", prefix);
         vfprintf(stderr, fmt, ap);
         fputc('\n', stderr);
