@@ -525,7 +525,8 @@ static int fix_run(const FixArgs *args) {
         }
         if (status == TD_EXIT_OK)
                 status = cancelled ? TD_EXIT_CANCELLED : exit_status(items, n);
-        if (args->json && print_json(args, items, n, profile_id) < 0)
+        /* A usage error printed its own JSON object: one document per run. */
+        if (args->json && status != TD_EXIT_USAGE && print_json(args, items, n, profile_id) < 0)
                 status = td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(ENOMEM));
         for (size_t i = 0; i < n; i++) {
                 td_result_clear(&items[i].before);

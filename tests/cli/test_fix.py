@@ -145,6 +145,10 @@ class FixTest(unittest.TestCase):
         out = self.td("fix", "drivers.pcscd", "--root", root)
         self.assertEqual(out.returncode, 64, out.stdout + out.stderr)
         self.assertIn("--yes", out.stderr)
+        # With --json: one document, the error.
+        out = self.td("fix", "drivers.pcscd", "--root", root, "--json")
+        self.assertEqual(out.returncode, 64)
+        self.assertIn("error", json.loads(out.stdout))
         self.assertEqual(before, snapshot(root, self.home, self.state))
 
     def test_usage(self):
