@@ -9,6 +9,7 @@
 #include "td-util.h"
 #include "tokendoctor/td-causes.h"
 #include "tokendoctor/td-json.h"
+#include "tokendoctor/td-verdict.h"
 
 /* Every string in our JSON is valid UTF-8, whatever a file or a server gave us. */
 static json_object *json_text(const char *s) {
@@ -80,7 +81,37 @@ static json_object *result_to_json(const TdResult *r) {
         return o;
 }
 
+static json_object *verdict_to_json(const TdVerdict *v, const char *contact) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "code", json_object_new_string(td_verdict_code_to_string(v->code)));
+        _cleanup_free_ char *text = td_verdict_text(v);
+        json_object_object_add(o, "text", json_text(text));
+        json_object *problems = json_object_new_array();
+        for (size_t i = 0; i < v->n_items; i++) {
+                const TdResult *r = v->items[i].result;
+                json_object *p = json_object_new_object();
+                json_object_object_add(p, "id", json_text(r->check->id));
+                json_object_object_add(p, "next",
+                                       json_object_new_string(td_next_step_to_string(v->items[i].next)));
+                _cleanup_free_ char *command =
+                        v->items[i].next == TD_NEXT_SUPPORT
+                                ? NULL
+                                : td_strdup_printf("tokendoctor fix %s", r->check->id);
+                json_object_object_add(p, "command", string_or_null(command));
+                json_object_array_add(problems, p);
+        }
+        json_object_object_add(o, "problems", problems);
+        json_object_object_add(o, "warnings", json_object_new_int64((int64_t) v->n_warnings));
+        json_object_object_add(o, "contact", string_or_null(contact));
+        return o;
+}
+
 char *td_report_to_json(const TdReport *report, const char *profile_id, bool pretty) {
+        return td_check_report_to_json(report, profile_id, NULL, NULL, pretty);
+}
+
+char *td_check_report_to_json(const TdReport *report, const char *profile_id, const TdVerdict *verdict,
+                              const char *contact, bool pretty) {
         json_object *root = document_new();
         json_object_object_add(root, "profile", string_or_null(profile_id));
 
@@ -101,6 +132,8 @@ char *td_report_to_json(const TdReport *report, const char *profile_id, bool pre
                 json_object_object_add(summary, td_status_to_string((TdStatus) s),
                                        json_object_new_int((int) report->counts[s]));
         json_object_object_add(root, "summary", summary);
+        if (verdict)
+                json_object_object_add(root, "verdict", verdict_to_json(verdict, contact));
         return to_text(root, pretty);
 }
 

@@ -24,6 +24,10 @@
  * (free()), or NULL on ENOMEM. @profile_id may be NULL.
  */
 char *td_report_to_json(const TdReport *report, const char *profile_id, bool pretty);
+/* The same, with `check`'s "verdict" object for @verdict (NULL: none) and 客服's @contact (or NULL). */
+struct TdVerdict;
+char *td_check_report_to_json(const TdReport *report, const char *profile_id,
+                              const struct TdVerdict *verdict, const char *contact, bool pretty);
 
 /* The `list --json` object for @checks. Newly allocated (free()), or NULL on ENOMEM. */
 char *td_checks_to_json(const TdCheck *const *checks, size_t n_checks, bool pretty);

@@ -164,3 +164,10 @@ void td_render_header(const TdTextStyle *style, const char *platform_name, const
                       bool no_token);
 void td_render_result(const TdTextStyle *style, const TdResult *r);
 void td_render_summary(const TdTextStyle *style, const TdReport *report);
+/*
+ * The last lines of `check`: whether 【CA 续期】 can go on, each problem's next step (the fix
+ * command, the administrator, or 客服) and how to reach 客服 (@contact, the profile's; NULL:
+ * none known).
+ */
+struct TdVerdict;
+void td_render_verdict(const TdTextStyle *style, const struct TdVerdict *verdict, const char *contact);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tokendoctor/td-verdict.h"
 #include "tokendoctor/td-registry.h"
 #include "tokendoctor/td-i18n.h"
 #include "tokendoctor/td-util.h"
@@ -112,4 +113,42 @@ void td_render_summary(const TdTextStyle *style, const TdReport *report) {
         if (report->cancelled)
                 printf(_(
                         "Cancelled: the checks that had not finished are marked as skipped (cancelled).\n"));
+}
+
+void td_render_verdict(const TdTextStyle *style, const TdVerdict *v, const char *contact) {
+        const char *fix_options = style->fix_options ? style->fix_options : "";
+        printf("%s", style->color ? ANSI_BOLD : "");
+        _cleanup_free_ char *sentence = td_verdict_text(v);
+        printf("%s", sentence ? sentence : "");
+        printf("%s\n", style->color ? ANSI_RESET : "");
+        bool ask_support = false;
+        for (size_t i = 0; i < v->n_items; i++) {
+                const TdResult *r = v->items[i].result;
+                const char *id = r->check->id, *title = td_gettext(r->check->title);
+                switch (v->items[i].next) {
+                case TD_NEXT_FIX:
+                        printf(_("  - %s (%s): run “tokendoctor fix %s%s”.\n"), title, id, id, fix_options);
+                        break;
+                case TD_NEXT_ADMIN:
+                        printf(_("  - %s (%s): ask this computer's administrator to run “tokendoctor fix "
+                                 "%s%s” "
+                                 "(it asks for the administrator's password).\n"),
+                               title, id, id, fix_options);
+                        break;
+                default:
+                        printf(_("  - %s (%s): do what is advised above, or ask the platform's 客服.\n"),
+                               title, id);
+                        ask_support = true;
+                        break;
+                }
+        }
+        if (!ask_support)
+                return;
+        _cleanup_free_ char *safe = contact ? td_terminal_text(contact) : NULL;
+        if (safe)
+                printf(_("Platform 客服: %s (send them what “tokendoctor check --json” prints).\n"), safe);
+        else
+                printf("%s\n",
+                       _("Platform 客服: see the platform's home page (send them what “tokendoctor check "
+                         "--json” prints)."));
 }

@@ -11,6 +11,7 @@
 #include "tokendoctor/td-util.h"
 #include "tokendoctor/td-json.h"
 #include "tokendoctor/td-platform.h"
+#include "tokendoctor/td-verdict.h"
 
 /* A person typing a PIN is not a hung check: the run may wait this long for them. */
 #define PROMPT_RUN_TIMEOUT_MS 300000u
@@ -58,18 +59,32 @@ int td_cli_context_new(const char *profile_name, const char *root, TdContext **r
 
 /* The results, once the run is over: the whole JSON document, or the text summary. */
 static int print_report(const TdRunArgs *args, const TdTextStyle *style, const TdReport *report,
-                        const char *profile_id) {
+                        const char *profile_id, const char *verb, const char *contact) {
         int r = 0;
         /* The last words: no PIN prompt of an abandoned check may start after them. */
         td_cli_terminal_lock();
         if (args->json) {
-                _cleanup_free_ char *json = td_report_to_json(report, profile_id, true);
+                TdVerdict verdict = { 0 };
+                bool with_verdict = streq_ptr(verb, "check") &&
+                                    td_verdict_from_report(report, args->no_token, &verdict) >= 0;
+                _cleanup_free_ char *json = td_check_report_to_json(
+                        report, profile_id, with_verdict ? &verdict : NULL, contact, true);
+                td_verdict_clear(&verdict);
                 if (!json)
                         r = -ENOMEM;
                 else
                         puts(json);
-        } else
+        } else {
                 td_render_summary(style, report);
+                /* `check` ends with the verdict; sign-test's own summary is its result. */
+                TdVerdict verdict;
+                if (streq_ptr(verb, "check") &&
+                    td_verdict_from_report(report, args->no_token, &verdict) >= 0) {
+                        putchar('\n');
+                        td_render_verdict(style, &verdict, contact);
+                        td_verdict_clear(&verdict);
+                }
+        }
         fflush(stdout);
         td_cli_terminal_release_locked();
         td_cli_terminal_unlock();
@@ -158,7 +173,7 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
                     res->status != TD_STATUS_WARN)
                         exit_code = TD_EXIT_FAIL;
         }
-        bool printed = print_report(args, &style, report, profile_id) >= 0;
+        bool printed = print_report(args, &style, report, profile_id, verb, profile->support_contact) >= 0;
         /* Only now: a Ctrl-C while the report was printed still leaves a whole document. */
         td_cli_signals_stop(signals);
         if (!printed)

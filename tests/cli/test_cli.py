@@ -173,6 +173,44 @@ class CliTest(unittest.TestCase):
             self.assertIsNone(results[cid]["fix"], cid)
         self.assertEqual(doc["summary"]["fail"], 4)
 
+    # --- the verdict: the last lines say whether to renew, what next, whom to ask -------------
+    def test_verdict_lines(self):
+        profile = self.fx.make_profile("verdict", self.url, "[support]\ncontact = 400-000-0000（工作日）\n")
+        # Healthy, the named checks only: passed, but not the whole check.
+        p = run_tokendoctor("check", "--profile", profile, "--root", self.healthy_root, "--only", "os.release,os.fonts")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("结论：这次只检测了部分项目，都已通过", p.stdout.strip().splitlines()[-1])
+        _, doc = self.check_json(profile=profile, only="os.release,os.fonts", expect_rc=0)
+        self.assertEqual(doc["verdict"]["code"], "partial")
+        self.assertEqual(doc["verdict"]["contact"], "400-000-0000（工作日）")
+
+        # Broken: each problem with its next step, and 客服's contact.
+        old = 'ID=debian\nVERSION_ID="9"\nPRETTY_NAME="Debian GNU/Linux 9 (stretch)"\n'
+        root = self.fx.make_root("verdict-broken", os_release=old, locales=("zh_TW.UTF-8",))
+        p = run_tokendoctor("check", "--profile", profile, "--root", root, "--only", "os.release,os.locale",
+                            env={"LANG": "zh_TW.UTF-8"})
+        self.assertEqual(p.returncode, 2)
+        lines = p.stdout.strip().splitlines()
+        verdict = next(i for i, line in enumerate(lines) if line.startswith("結論") or line.startswith("结论")
+                       or line.startswith("Verdict"))
+        tail = lines[verdict:]
+        self.assertEqual(len(tail), 4, tail)
+        self.assertIn("os.release", tail[1])
+        self.assertIn("os.locale", tail[2])
+        self.assertIn("400-000-0000", tail[3])
+        _, doc = self.check_json(root=root, profile=profile, only="os.release,os.locale",
+                                 env={"LANG": "zh_TW.UTF-8"}, expect_rc=2)
+        self.assertEqual(doc["verdict"]["code"], "problems")
+        self.assertEqual([(x["id"], x["next"]) for x in doc["verdict"]["problems"]],
+                         [("os.release", "support"), ("os.locale", "support")])
+
+        # The English output has the same lines.
+        p = run_tokendoctor("check", "--profile", profile, "--root", root, "--only", "os.release,os.locale",
+                            env={"LANG": "C.UTF-8"})
+        tail = p.stdout.strip().splitlines()[-4:]
+        self.assertTrue(tail[0].startswith("Verdict: 2 problems need attention"), tail)
+        self.assertIn("400-000-0000", tail[3])
+
     def test_warning_only_exits_1(self):
         derivative = 'ID=mintlike\nID_LIKE="ubuntu debian"\nVERSION_ID="21"\nNAME="Mint-like"\n'
         root = self.fx.make_root("derivative", os_release=derivative)

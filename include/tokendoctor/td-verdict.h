@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The one thing a user of the one-click check needs at the end: can I go on with 【CA 续期】,
+ * and if not, what do I do next and whom do I ask. Decided from the results alone, so the text
+ * output, the JSON and the window say the same.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "td-engine.h"
+
+typedef enum {
+        TD_VERDICT_READY,        /* every check passed (warnings aside): renewal can go on */
+        TD_VERDICT_INSERT_TOKEN, /* 无锁检测 passed: insert the token and run 插锁一键检测 */
+        TD_VERDICT_PROBLEMS,     /* something failed or could not be checked: not yet */
+        TD_VERDICT_CANCELLED,    /* the run was stopped before it ended */
+        TD_VERDICT_PARTIAL,      /* what --only selected passed: not yet the whole check */
+        _TD_VERDICT_MAX,
+} TdVerdictCode;
+
+/* Who takes the next step for one problem. */
+typedef enum {
+        TD_NEXT_FIX,     /* the user: `tokendoctor fix ID` */
+        TD_NEXT_ADMIN,   /* the computer's administrator: the same command asks for their password */
+        TD_NEXT_SUPPORT, /* the platform's 客服, with what the check found */
+        _TD_NEXT_MAX,
+} TdNextStep;
+
+typedef struct {
+        const TdResult *result; /* borrowed from the report */
+        TdNextStep next;
+} TdVerdictItem;
+
+typedef struct TdVerdict {
+        TdVerdictCode code;
+        TdVerdictItem *items; /* the problems (FAIL and ERROR), in the report's order */
+        size_t n_items;
+        size_t n_warnings; /* WARN results: named in the output, not blocking */
+} TdVerdict;
+
+/*
+ * The verdict of @report, a run with or without the token (@no_token). 0 and *@ret (clear it
+ * with td_verdict_clear(); it borrows from @report), or -ENOMEM.
+ */
+int td_verdict_from_report(const TdReport *report, bool no_token, TdVerdict *ret);
+void td_verdict_clear(TdVerdict *v);
+
+/* "ready", "insert-token", "problems", "cancelled", "partial"; "fix", "admin", "support". Static. */
+const char *td_verdict_code_to_string(TdVerdictCode code);
+const char *td_next_step_to_string(TdNextStep next);
+
+/* The verdict's sentence, translated ("Verdict: ..."). A new string, or NULL on ENOMEM. */
+char *td_verdict_text(const TdVerdict *v);
