@@ -149,6 +149,8 @@ int td_parse_timeout(const char *s, unsigned *ret_ms);
  * error's exit status (TD_EXIT_USAGE) after printing it for @verb.
  */
 int td_option_profile(const char *verb, const char *arg, const char **ret_profile);
+/* --root DIR: an existing directory. */
+int td_option_root(const char *verb, const char *arg, const char **ret_root);
 int td_option_timeout(const char *verb, const char *arg, unsigned *ret_ms);
 
 /* Text rendering (render-text.c). */

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "tokendoctor/td-i18n.h"
@@ -89,13 +88,10 @@ static int parse_args(int argc, char **argv, TdRunArgs *args) {
                 case OPT_JSON:
                         args->json = true;
                         break;
-                case OPT_ROOT: {
-                        struct stat st;
-                        if (isempty(optarg) || stat(optarg, &st) < 0 || !S_ISDIR(st.st_mode))
-                                return td_usage_error("check", _("--root %s: not a directory"), optarg);
-                        args->root = optarg;
+                case OPT_ROOT:
+                        if ((r = td_option_root("check", optarg, &args->root)) != 0)
+                                return r;
                         break;
-                }
                 case OPT_TIMEOUT:
                         if ((r = td_option_timeout("check", optarg, &args->timeout_ms)) != 0)
                                 return r;

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -106,13 +105,10 @@ static int parse_args(int argc, char **argv, FixArgs *args) {
                         if ((r = td_option_profile("fix", optarg, &args->profile)) != 0)
                                 return r;
                         break;
-                case OPT_ROOT: {
-                        struct stat st;
-                        if (isempty(optarg) || stat(optarg, &st) < 0 || !S_ISDIR(st.st_mode))
-                                return td_usage_error("fix", _("--root %s: not a directory"), optarg);
-                        args->root = optarg;
+                case OPT_ROOT:
+                        if ((r = td_option_root("fix", optarg, &args->root)) != 0)
+                                return r;
                         break;
-                }
                 case OPT_TIMEOUT:
                         if ((r = td_option_timeout("fix", optarg, &args->timeout_ms)) != 0)
                                 return r;

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "tokendoctor/td-i18n.h"
@@ -20,6 +21,14 @@ int td_option_profile(const char *verb, const char *arg, const char **ret_profil
         if (isempty(arg))
                 return td_usage_error(verb, _("--profile needs a name or a file"));
         *ret_profile = arg;
+        return 0;
+}
+
+int td_option_root(const char *verb, const char *arg, const char **ret_root) {
+        struct stat st;
+        if (isempty(arg) || stat(arg, &st) < 0 || !S_ISDIR(st.st_mode))
+                return td_usage_error(verb, _("--root %s: not a directory"), arg);
+        *ret_root = arg;
         return 0;
 }
 
