@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,22 +88,32 @@ int td_file_replace_symlink(const char *path, const char *target) {
         return sync_parent(path);
 }
 
-int td_mkdir_parents(const char *path, mode_t mode) {
+int td_mkdir_parents(const char *path, mode_t mode, int (*before_mkdir)(const char *dir, void *user),
+                     void *user) {
         _cleanup_free_ char *p = strdup(path);
         if (!p)
                 return -ENOMEM;
-        for (char *s = p + 1; *s; s++) {
-                if (*s != '/')
+        for (char *s = p + 1;; s++) {
+                bool end = *s == '\0';
+                if (!end && *s != '/')
                         continue;
                 *s = '\0';
-                if (mkdir(p, mode) < 0 && errno != EEXIST)
+                struct stat st;
+                /* Followed: a directory reached through a link ($HOME, /lib on merged /usr) is one. */
+                if (stat(p, &st) == 0) {
+                        if (!S_ISDIR(st.st_mode))
+                                return -ENOTDIR;
+                } else if (errno != ENOENT)
                         return -errno;
+                else {
+                        int r = before_mkdir ? before_mkdir(p, user) : 0;
+                        if (r < 0)
+                                return r;
+                        if (mkdir(p, mode) < 0 && errno != EEXIST)
+                                return -errno;
+                }
+                if (end)
+                        return 0;
                 *s = '/';
         }
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
-                return -errno;
-        struct stat st;
-        if (stat(p, &st) < 0)
-                return -errno;
-        return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }

@@ -20,5 +20,11 @@ int td_file_replace(const char *path, const void *data, size_t len, mode_t mode,
 /* Make @path a symbolic link to @target the same way (a link made beside it, renamed over it). */
 int td_file_replace_symlink(const char *path, const char *target);
 
-/* mkdir -p with @mode for what it creates. 0 or a negative errno. */
-int td_mkdir_parents(const char *path, mode_t mode);
+/*
+ * mkdir -p with @mode for what it creates. @before_mkdir (NULL: none) is told of each directory
+ * about to be made, before it is (a journal notes it first, so a crash between leaves a note, never
+ * a stray directory); a negative return stops there. 0, -ENOTDIR when something other than a
+ * directory is in the way, or a negative errno.
+ */
+int td_mkdir_parents(const char *path, mode_t mode, int (*before_mkdir)(const char *dir, void *user),
+                     void *user);

@@ -107,7 +107,7 @@ static const char *entry_string(const TdJournal *j, const char *key) {
 int td_journal_create(const char *dir, const char *tag, TdJournal **ret) {
         if (!tag || !tag_is_valid(tag))
                 return -EINVAL;
-        int r = td_mkdir_parents(dir, 0700);
+        int r = td_mkdir_parents(dir, 0700, NULL, NULL);
         if (r < 0)
                 return r;
         time_t now = time(NULL);

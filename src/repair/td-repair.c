@@ -205,30 +205,15 @@ static int run_program(const TdChange *c, TdRepairOutcome *out) {
  * before it is made: a rollback or an undo removes it again when empty, so the tree is left as
  * it was, not with empty directories the repair made.
  */
+static int note_mkdir(const char *dir, void *user) {
+        return td_journal_note_mkdir(user, dir);
+}
+
 static int parent_dir(TdJournal *j, const char *path, mode_t mode) {
         _cleanup_free_ char *dir = strndup(path, (size_t) (strrchr(path, '/') - path));
         if (!dir)
                 return -ENOMEM;
-        for (char *s = dir + 1;; s++) {
-                bool end = *s == '\0';
-                if (!end && *s != '/')
-                        continue;
-                *s = '\0';
-                struct stat st;
-                if (dir[0] && lstat(dir, &st) < 0) {
-                        if (errno != ENOENT)
-                                return -errno;
-                        int r = td_journal_note_mkdir(j, dir);
-                        if (r < 0)
-                                return r;
-                        if (mkdir(dir, mode) < 0)
-                                return -errno;
-                }
-                if (end)
-                        break;
-                *s = '/';
-        }
-        return 0;
+        return isempty(dir) ? 0 : td_mkdir_parents(dir, mode, note_mkdir, j);
 }
 
 static int apply_change(const TdRepairOptions *o, TdJournal *j, size_t index, const TdChange *c,
