@@ -97,11 +97,25 @@ static json_object *facts_of(const TdJournal *j) {
         return facts;
 }
 
-static const char *entry_string(const TdJournal *j, const char *key) {
+/* Member @key of @obj when it is a string; borrowed, or NULL. */
+static const char *member_string(json_object *obj, const char *key) {
         json_object *v = NULL;
-        if (!json_object_object_get_ex(j->entry, key, &v) || !json_object_is_type(v, json_type_string))
+        if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
                 return NULL;
         return json_object_get_string(v);
+}
+
+static const char *entry_string(const TdJournal *j, const char *key) {
+        return member_string(j->entry, key);
+}
+
+/* The text of link @path into @buf, NUL-terminated. 0 or a negative errno. */
+static int read_link(const char *path, char *buf, size_t size) {
+        ssize_t n = readlink(path, buf, size - 1);
+        if (n < 0)
+                return -errno;
+        buf[n] = '\0';
+        return 0;
 }
 
 int td_journal_create(const char *dir, const char *tag, TdJournal **ret) {
@@ -223,10 +237,9 @@ static int keep_current(TdJournal *j, const char *path, const char *subdir, json
         }
         if (S_ISLNK(st.st_mode)) {
                 char target[4096];
-                ssize_t n = readlink(path, target, sizeof target - 1);
-                if (n < 0)
-                        return -errno;
-                target[n] = '\0';
+                int r = read_link(path, target, sizeof target);
+                if (r < 0)
+                        return r;
                 json_object_object_add(step, "kind", json_object_new_string("link"));
                 json_object_object_add(step, "target", json_object_new_string(target));
                 return 0;
@@ -329,10 +342,7 @@ int td_journal_set_string(TdJournal *j, const char *key, const char *value) {
 }
 
 const char *td_journal_get_string(const TdJournal *j, const char *key) {
-        json_object *v = NULL;
-        if (!json_object_object_get_ex(facts_of(j), key, &v) || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string(v);
+        return member_string(facts_of(j), key);
 }
 
 int td_journal_set_state(TdJournal *j, const char *state) {
@@ -344,10 +354,7 @@ int td_journal_set_state(TdJournal *j, const char *state) {
 }
 
 static const char *step_string(json_object *step, const char *key) {
-        json_object *v = NULL;
-        if (!json_object_object_get_ex(step, key, &v) || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string(v);
+        return member_string(step, key);
 }
 
 static int64_t step_int(json_object *step, const char *key, int64_t fallback) {
@@ -386,11 +393,8 @@ static bool same_as_kept(const TdJournal *j, const char *path, json_object *step
                 return streq_ptr(kind, "absent");
         if (streq_ptr(kind, "link")) {
                 char target[4096];
-                ssize_t n = S_ISLNK(st.st_mode) ? readlink(path, target, sizeof target - 1) : -1;
-                if (n < 0)
-                        return false;
-                target[n] = '\0';
-                return streq_ptr(step_string(step, "target"), target);
+                return S_ISLNK(st.st_mode) && read_link(path, target, sizeof target) == 0 &&
+                       streq_ptr(step_string(step, "target"), target);
         }
         if (!streq_ptr(kind, "file") || !S_ISREG(st.st_mode) ||
             (int64_t) (st.st_mode & 07777) != step_int(step, "mode", -1))
