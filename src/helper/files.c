@@ -32,12 +32,39 @@ static bool component_ok(const char *c, size_t n) {
         return n > 0 && n < 256 && !(n == 1 && c[0] == '.') && !(n == 2 && c[0] == '.' && c[1] == '.');
 }
 
-int td_helper_dir_open(const char *path, bool create, TdJournal *j) {
+static bool root_owned(const struct stat *st) {
+        return st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* With @check_owner: refuse (-EPERM, the first path in *@ret_bad) a directory on the way that is not
+ * root_owned(). */
+static int owner_ok(int fd, bool check_owner, const char *path, size_t len, char **ret_bad) {
+        struct stat st;
+        if (!check_owner)
+                return 0;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (root_owned(&st))
+                return 0;
+        if (ret_bad)
+                *ret_bad = len ? strndup(path, len) : strdup("/");
+        return -EPERM;
+}
+
+/*
+ * Open @path from "/", one component at a time and never through a link; with @create, make
+ * what is missing (each noted in @j first, when given); with @check_owner, every directory on
+ * the way must be root's. A descriptor, or a negative errno.
+ */
+static int walk_from_root(const char *path, bool create, TdJournal *j, bool check_owner, char **ret_bad) {
         if (!path || path[0] != '/')
                 return -EINVAL;
         _cleanup_close_ int fd = open("/", DIR_FLAGS);
         if (fd < 0)
                 return -errno;
+        int r = owner_ok(fd, check_owner, path, 0, ret_bad);
+        if (r < 0)
+                return r;
 
         size_t n;
         for (const char *c = next_component(path, &n); c; c = next_component(c + n, &n)) {
@@ -54,8 +81,7 @@ int td_helper_dir_open(const char *path, bool create, TdJournal *j) {
                                 _cleanup_free_ char *made = strndup(path, (size_t) (c + n - path));
                                 if (!made)
                                         return -ENOMEM;
-                                int r = td_journal_note_mkdir(j, made);
-                                if (r < 0)
+                                if ((r = td_journal_note_mkdir(j, made)) < 0)
                                         return r;
                         }
                         if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST)
@@ -66,50 +92,19 @@ int td_helper_dir_open(const char *path, bool create, TdJournal *j) {
                         return -errno;
                 close(fd);
                 fd = next;
+                if ((r = owner_ok(fd, check_owner, path, (size_t) (c + n - path), ret_bad)) < 0)
+                        return r;
         }
         return TAKE_FD(fd);
 }
 
-static bool root_owned(const struct stat *st) {
-        return st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
+int td_helper_dir_open(const char *path, bool create, TdJournal *j) {
+        return walk_from_root(path, create, j, false, NULL);
 }
 
 int td_helper_dir_check_root_owned(const char *path, char **ret_bad) {
-        if (!path || path[0] != '/')
-                return -EINVAL;
-        _cleanup_close_ int fd = open("/", DIR_FLAGS);
-        if (fd < 0)
-                return -errno;
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!root_owned(&st)) {
-                if (ret_bad)
-                        *ret_bad = strdup("/");
-                return -EPERM;
-        }
-
-        size_t n;
-        for (const char *c = next_component(path, &n); c; c = next_component(c + n, &n)) {
-                if (!component_ok(c, n))
-                        return -EINVAL;
-                _cleanup_free_ char *name = strndup(c, n);
-                if (!name)
-                        return -ENOMEM;
-                int next = openat(fd, name, DIR_FLAGS);
-                if (next < 0)
-                        return -errno;
-                close(fd);
-                fd = next;
-                if (fstat(fd, &st) < 0)
-                        return -errno;
-                if (!root_owned(&st)) {
-                        if (ret_bad)
-                                *ret_bad = strndup(path, (size_t) (c + n - path));
-                        return -EPERM;
-                }
-        }
-        return 0;
+        _cleanup_close_ int fd = walk_from_root(path, false, NULL, true, ret_bad);
+        return fd < 0 ? fd : 0;
 }
 
 int td_helper_read_at(int dirfd, const char *name, size_t max, char **ret_data, size_t *ret_len,
