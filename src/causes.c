@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "td-i18n.h"
 #include "td-util.h"
@@ -11,185 +13,199 @@
  */
 static const TdCause causes[] = {
         { "os.unsupported",
-          N_("Use a distribution the platform supports (Debian, Ubuntu, UOS/统信, Kylin/麒麟 or Deepin at "
-             "the "
-             "version the profile names), or ask the platform's support whether yours works.") },
+          N_("The platform does not support this operating system. Use one it supports "
+             "(Debian, Ubuntu, UOS/统信, Kylin/麒麟 or Deepin, at the versions the platform "
+             "names), or ask the platform's 客服 whether this one works: {contact}.") },
         { "arch.unsupported",
-          N_("The platform's driver is not built for this processor. Use a computer with a supported "
-             "architecture (x86_64, aarch64, loongarch64 or mips64el).") },
+          N_("The platform driver is not made for this computer's processor. Use a computer "
+             "with a supported processor (x86_64, aarch64, loongarch64 or mips64el).") },
         { "locale.traditional",
-          N_("The platform needs a Simplified Chinese system. Switch the system language to 简体中文 "
-             "(zh_CN.UTF-8) and log in again.") },
+          N_("The platform needs the system language set to Simplified Chinese. In the system "
+             "settings, under region and language, choose 简体中文 (zh_CN.UTF-8), then log out and "
+             "in again.") },
         { "locale.not-chinese",
-          N_("The platform needs a Simplified Chinese system. Switch the system language to 简体中文 "
-             "(zh_CN.UTF-8) and log in again.") },
+          N_("The platform needs the system language set to Simplified Chinese. In the system "
+             "settings, under region and language, choose 简体中文 (zh_CN.UTF-8), then log out and "
+             "in again.") },
         { "locale.not-installed",
-          N_("The zh_CN.UTF-8 locale is selected but not generated. Generate it (as root: "
-             "add zh_CN.UTF-8 to /etc/locale.gen and run locale-gen) and log in again.") },
+          N_("Simplified Chinese is chosen but not installed on this computer. Ask this "
+             "computer's administrator to run “tokendoctor fix os.locale”, which installs it, "
+             "then log out and in again.") },
         { "fonts.no-cjk",
-          N_("Install a Simplified Chinese font, for example the package fonts-noto-cjk, so that Chinese "
-             "text shows instead of empty boxes.") },
-        { "time.skew",
-          N_("Set the system clock right and turn on network time (NTP): certificates and secure "
-             "connections fail on a wrong clock.") },
+          N_("No Simplified Chinese font is installed, so Chinese text shows as empty boxes. "
+             "Ask this computer's administrator to run “tokendoctor fix os.fonts”, which "
+             "installs the package fonts-noto-cjk.") },
+        { "time.skew", N_("The computer's clock is wrong, and certificates and secure connections fail on a "
+                          "wrong clock. Set the date and time right in the system settings and turn on "
+                          "automatic time (network time, NTP), or ask this computer's administrator to run "
+                          "“tokendoctor fix time.clock”.") },
         { "time.no-reference",
-          N_("The platform server could not be reached to compare clocks. Check the network first, "
-             "then run the check again.") },
-        { "net.dns",
-          N_("The platform's host name could not be resolved. Check the network connection and the DNS "
-             "server settings (or the proxy).") },
+          N_("The time could not be compared because the platform's website could not be "
+             "reached. Deal with the network problem first, then run the check again.") },
+        { "net.dns", N_("The computer cannot find the platform's website (the name lookup, DNS, failed). "
+                        "Check that the network cable or Wi-Fi is connected, and try to open the "
+                        "platform's website in the browser; if other websites open but this one does not, "
+                        "ask your network administrator about the DNS server or the proxy.") },
         { "net.connect",
-          N_("No connection to the platform server. Check the network cable or Wi-Fi, the firewall and "
-             "the proxy settings.") },
-        { "net.tls", N_("The secure connection to the platform failed. Check the system clock, and that no "
-                        "security software intercepts HTTPS; install the platform's root certificate if it "
-                        "asks for one.") },
-        { "net.http",
-          N_("The platform server answered with an error. Try again later; if it persists, contact the "
-             "platform's support.") },
-        { "net.timeout", N_("The platform server did not answer in time. Check the network and the proxy, "
-                            "then try again.") },
+          N_("The computer cannot connect to the platform's website. Check the network cable "
+             "or Wi-Fi, and try to open the platform's website in the browser; if it does not "
+             "open, ask your network administrator about the firewall and the proxy.") },
+        { "net.tls", N_("The secure connection (HTTPS) to the platform's website failed. Check the system "
+                        "time first, then close any security software that inspects web traffic and try "
+                        "again; if it still fails, send the check's result to the platform's 客服: "
+                        "{contact}.") },
+        { "net.http", N_("The platform's website answered with an error; the problem is probably on the "
+                         "platform's side. Try again later; if it persists, tell the platform's 客服: "
+                         "{contact}.") },
+        { "net.timeout", N_("The platform's website did not respond in time. Check the network and try to "
+                            "open the website in the browser, then run the check again.") },
         { "helper.down",
-          N_("The platform's local signing service (签名服务/驱动助手) is not running. Start it from the "
-             "platform driver's menu entry, or restart the computer so that it starts by itself; if it "
-             "still does not answer, re-install the platform driver.") },
+          N_("The platform driver's local signing service (签名服务/驱动助手) is not running. Start it "
+             "from the platform driver's entry in the applications menu, or restart the "
+             "computer so that it starts by itself; if it still does not respond, install the "
+             "platform driver again.") },
         { "helper.untrusted",
-          N_("The browser does not trust the local signing service's certificate. Re-install the platform "
-             "driver (it installs the certificate the service uses), then close every browser window and "
-             "open the platform again.") },
+          N_("The browser does not trust the certificate of the local signing service. Install "
+             "the platform driver again (it installs that certificate), then close every "
+             "browser window and open the platform again.") },
         { "trust.missing",
-          N_("Import the platform's root certificate into the browser: run the platform's root certificate "
-             "installer (根证书安装), or in the browser open settings, privacy and security, certificates, "
-             "authorities, import the file the check names and tick \"trust this certificate for "
-             "identifying "
-             "websites\"; then close every browser window and open the platform again.") },
-        { "pcscd.down",
-          N_("Start the smart card service: in a terminal, `sudo systemctl restart pcscd.socket` (where the "
-             "check could not tell whether pcscd is installed and switched on, first `sudo apt install "
-             "pcscd` and `sudo systemctl enable pcscd.socket`). If the check still fails, `systemctl status "
-             "pcscd.socket pcscd.service` says why; send what it shows to support.") },
+          N_("The browser does not trust the platform's root certificate yet. Close the "
+             "browsers and run “tokendoctor fix browser.trust”, or import the certificate file "
+             "the check names in the browser's settings (privacy and security, certificates, "
+             "authorities, import, and tick “trust this certificate for identifying "
+             "websites”); then open the platform again.") },
+        { "pcscd.down", N_("The smart card service (pcscd), through which every program reaches the CA "
+                           "token, is switched on but not responding. Ask this computer's administrator to "
+                           "run “tokendoctor fix drivers.pcscd”, which starts it; if the check still fails "
+                           "afterwards, send the check's result to the platform's 客服: {contact}.") },
         { "pcscd.missing",
-          N_("Install the smart card service: in a terminal, `sudo apt install pcscd`, then run the check "
-             "again.") },
+          N_("The smart card service (pcscd) is not installed. Ask this computer's "
+             "administrator to run “tokendoctor fix drivers.pcscd”, which installs the package "
+             "pcscd, then run the check again.") },
         { "pcscd.disabled",
-          N_("Switch the smart card service on: in a terminal, `sudo systemctl enable --now pcscd.socket`. "
-             "If the check says it is masked, unmask it first: `sudo systemctl unmask pcscd.socket && sudo "
-             "systemctl enable --now pcscd.socket`.") },
+          N_("The smart card service (pcscd) is switched off. Ask this computer's "
+             "administrator to run “tokendoctor fix drivers.pcscd”, which switches it on, then "
+             "run the check again.") },
         { "pcscd.failed",
-          N_("The smart card service cannot start. If pcscd.service is masked: `sudo systemctl unmask "
-             "pcscd.service && sudo systemctl restart pcscd.socket`; if the package's files are missing or "
-             "damaged: `sudo apt install --reinstall pcscd`. `systemctl status pcscd.socket pcscd.service` "
-             "says why it fails.") },
+          N_("The smart card service (pcscd) cannot start: its files are damaged, or it was "
+             "blocked on purpose, as the result above says. Ask this computer's administrator "
+             "to reinstall the package pcscd; if it still fails, send the check's result to "
+             "the platform's 客服: {contact}.") },
         { "pcscd.denied",
-          N_("The smart card service refuses this user. Use the token from a local desktop session, or "
-             "install a polkit rule that allows your user the actions org.debian.pcsc-lite.access_pcsc and "
-             "access_card.") },
-        { "token.absent",
-          N_("Plug the CA token in. If it is plugged in, take it out and in again, and try another USB port "
-             "on the computer itself (not a hub or a keyboard); if the token's light stays off, try another "
-             "computer.") },
+          N_("The smart card service refuses this user, as it does in a remote session (SSH or "
+             "remote desktop). Use the CA token at this computer's own desktop, or ask this "
+             "computer's administrator to run “tokendoctor fix drivers.pcscd”, which lets the "
+             "users at this computer's desktop use the service.") },
+        { "token.absent", N_("Plug the CA token in. If it is plugged in, pull it out and plug it in again, "
+                             "into a USB port of the computer itself (not a hub or the keyboard); if the "
+                             "token's light stays off, try another computer.") },
         { "usb.permission",
-          N_("This token is not a smart card (CCID) device, so the desktop user must be allowed to open it "
-             "through a udev rule. Install the token vendor's driver package, which ships one, or save the "
-             "rule "
-             "tokendoctor shows (udev_rule) as root in /etc/udev/rules.d/, run `udevadm control --reload`, "
-             "and "
-             "plug the token in again.") },
+          N_("The CA token is plugged in, but this user may not open it: this kind of token "
+             "needs a permission rule (a udev rule) on the computer. Ask this computer's "
+             "administrator to run “tokendoctor fix token.usb” where it is offered above, or "
+             "to install the token vendor's driver, which brings the rule; then pull the token "
+             "out and plug it in again.") },
         { "ccid.missing",
-          N_("Install the smart card reader driver: as root, `apt install libccid`, then restart pcscd "
-             "(`systemctl restart pcscd`). If the token is still not listed, install the token vendor's "
-             "reader "
-             "driver or a newer libccid.") },
+          N_("The reader driver the CA token needs is not installed. Ask this computer's "
+             "administrator to run “tokendoctor fix drivers.ccid”, which installs the package "
+             "libccid, or to install the token vendor's reader driver; then pull the token out "
+             "and plug it in again.") },
         { "driver.missing",
-          N_("Install the platform's driver package, from the platform's download page or its CA service "
-             "desk, in the version for this computer's processor; then run the check again. A package that "
-             "is only partly installed is finished as root with `dpkg --configure -a`, or installed "
-             "again.") },
-        { "driver.old",
-          N_("Install the platform's current driver over the old one (download it from the platform again; "
-             "as root: `apt install ./PACKAGE.deb`), then run the check again.") },
+          N_("The platform driver is not installed, or only half installed. Download the "
+             "platform driver for this computer's processor from the platform's home page and "
+             "ask this computer's administrator to install it; then run the check again.") },
+        { "driver.old", N_("The platform driver installed is older than the platform requires. Download the "
+                           "current platform driver from the platform's home page and ask this computer's "
+                           "administrator to install it over the old one; then run the check again.") },
         { "driver.conflict",
-          N_("Keep one copy of each driver. Uninstall the older driver package (as root: `apt remove "
-             "PACKAGE`); switch off a doubled PKCS#11 registration by deleting its .module file in "
-             "~/.config/pkcs11/modules, or as root in /etc/pkcs11/modules, or by writing `module:` with "
-             "nothing after it in a file of the same name in ~/.config/pkcs11/modules; remove the "
-             "reader driver you do not need from /usr/lib/pcsc/drivers and restart pcscd. Then restart "
-             "the browser and run the check again.") },
+          N_("The same driver is installed twice, and the copies get in each other's way. "
+             "Where “tokendoctor fix drivers.conflict” is offered above, run it (it switches "
+             "off the extra registrations and can be undone); otherwise ask this computer's "
+             "administrator to uninstall the older platform driver or the extra reader driver "
+             "the check names. Then restart the browser and run the check again.") },
         { "browser.none-supported",
-          N_("Install a browser the platform supports: Google Chrome, from its download page (the .deb for "
-             "this computer), or as the profile names; then open the platform in it. Other browsers (360, "
-             "QQ, Sogou, 猎豹, 2345) are not supported by the platform.") },
+          N_("No browser the platform supports is installed. Ask this computer's administrator "
+             "to install Google Chrome (the .deb package for this computer, from Google's "
+             "download page) or another browser the platform names, then open the platform in "
+             "it. The 360, QQ, Sogou, 猎豹 and 2345 browsers are not supported by the platform.") },
         { "browser.unsupported",
-          N_("Open the platform in a browser it supports (Google Chrome), and make that browser the "
-             "default one: in the system settings, under default applications, choose it for the web; "
-             "then run the check again.") },
+          N_("The default browser is one the platform does not support. Run “tokendoctor fix "
+             "browser.default” where it is offered above, or in the system settings, under "
+             "default applications, choose a supported browser (Google Chrome) for the web; "
+             "then open the platform in it.") },
         { "reader.none",
-          N_("Plug the CA token in (try another USB port), and install the platform's driver if the token "
-             "needs one.") },
-        { "card.absent",
-          N_("Insert the CA token firmly, or try another USB port; if it is inserted, take it out and plug "
-             "it in again.") },
-        { "card.mute",
-          N_("The token does not answer: take it out, wait a few seconds and plug it in again; if that does "
-             "not help, try another USB port or computer.") },
+          N_("The smart card service does not see the CA token. Pull the token out and plug it "
+             "in again (try another USB port); if the checks above name a missing driver, deal "
+             "with that first.") },
+        { "card.absent", N_("The CA token is not seen in its reader. Push it in firmly or try another USB "
+                            "port; if it is in, pull it out and plug it in again.") },
+        { "card.mute", N_("The CA token does not respond. Pull it out, wait a few seconds and plug it in "
+                          "again; if that does not help, try another USB port or another computer.") },
         { "module.missing",
-          N_("Install (or reinstall) the platform's driver program for the CA token; the profile names the "
-             "driver library it needs.") },
+          N_("The CA token driver is not installed or is incomplete. Download the platform "
+             "driver from the platform's home page and ask this computer's administrator to "
+             "install it again; then run the check again.") },
         { "module.wrong-arch",
-          N_("Install the driver built for this computer's processor (x86_64, aarch64/飞腾, mips64el or "
-             "loongarch64/龙芯); the vendor publishes one package per processor.") },
-        { "module.crash",
-          N_("The token's driver crashed. Reinstall the latest driver from the platform; if it keeps "
-             "crashing, send this result to the platform's support.") },
+          N_("The CA token driver installed is made for another kind of processor. Install the "
+             "platform driver for this computer's processor (x86_64, aarch64/飞腾, mips64el or "
+             "loongarch64/龙芯: there is one package per processor).") },
+        { "module.crash", N_("The CA token driver crashed. Install the latest platform driver; if it keeps "
+                             "crashing, send the check's result to the platform's 客服: {contact}.") },
         { "module.hang",
-          N_("The token's driver stopped answering. Take the token out and plug it in again, close other "
-             "programs that use it, and reinstall the latest driver if it happens again.") },
+          N_("The CA token driver stopped responding. Pull the token out and plug it in again, "
+             "close the other programs that use it (the browser, the platform's tools), and "
+             "install the latest platform driver if it happens again.") },
         { "module.no-token",
-          N_("The driver sees no token: plug the CA token in, and make sure it is the driver for this token "
-             "model (uninstall other versions of the platform driver).") },
-        { "pin.locked",
-          N_("The PIN is locked after too many wrong tries. Unlock it with the PUK in the token vendor's "
-             "tool, or contact the platform's CA service desk; do not keep trying.") },
+          N_("The CA token driver does not see the CA token. Plug the token in; if it is "
+             "plugged in, make sure only one version of the platform driver is installed, the "
+             "one for this token.") },
+        { "pin.locked", N_("The PIN is locked after too many wrong tries. Stop trying, and contact the "
+                           "platform's 客服 to have it unlocked: {contact}.") },
         { "pin.final-try",
-          N_("Only the last PIN try is left. Enter the PIN once, carefully, in the platform's own tool — a "
-             "wrong one locks the token — or ask the CA service desk to reset it.") },
+          N_("Only one PIN try is left: one more wrong PIN locks the CA token. Do not guess: "
+             "enter the PIN only if you are sure of it, and if you are not, contact the "
+             "platform's 客服 first: {contact}.") },
         { "pin.count-low",
-          N_("Wrong PINs were entered since the token was last used successfully, and how many tries are "
-             "left is unknown. Log in once with the correct PIN in the platform's own tool (a success "
-             "resets the count), then run the signing test again; if you are not sure of the PIN, ask "
-             "the CA service desk before trying.") },
-        { "pin.wrong",
-          N_("Check the PIN (it is set when the token is issued; 初始PIN in the CA's letter) and try again. "
-             "Each wrong PIN uses up a try; the token locks when none are left.") },
+          N_("Wrong PINs were entered since the CA token was last used, and it does not tell "
+             "how many tries are left, so the signing test did not try. If you are sure of the "
+             "PIN, log in with it once on the platform (a success resets the count), then run "
+             "the signing test again; if you are not, contact the platform's 客服 first: "
+             "{contact}.") },
+        { "pin.wrong", N_("The PIN was wrong. Each wrong PIN uses up a try, and the CA token locks when "
+                          "none is left: try again only if you are sure of the PIN, and if you do not know "
+                          "it, contact the platform's 客服: {contact}.") },
         { "sign.mismatch",
-          N_("The certificate on the token does not match its key — often a renewal that was interrupted. "
-             "Run the renewal (【CA 管理】-【CA 续期】) again, or ask the CA service desk to write the "
-             "certificate again.") },
+          N_("The certificate on the CA token does not match its key, often because a renewal "
+             "was interrupted. Do the renewal again (【CA 管理】-【CA 续期】), or ask the platform's "
+             "客服 to write the certificate again: {contact}.") },
         { "sign.failed",
-          N_("The token could not sign. Take it out and plug it in again and retry; if it keeps failing, "
-             "reinstall the platform driver and send this result to support.") },
-        { "cert.none",
-          N_("The token holds no signing certificate: it may be new or was wiped. Contact the platform's "
-             "CA service to have the certificate issued or written again.") },
+          N_("The CA token could not sign. Pull it out, plug it in again and run the signing "
+             "test again; if it keeps failing, install the platform driver again and send the "
+             "check's result to the platform's 客服: {contact}.") },
+        { "cert.none", N_("The CA token holds no certificate: none was written yet, or it was erased. "
+                          "Contact the platform's 客服 to have the certificate issued or written again: "
+                          "{contact}.") },
         { "cert.expired",
-          N_("Renew the certificate on the platform: 【CA 管理】-【CA 续期】. Bid files made with the old "
-             "certificate must be made again after renewal.") },
-        { "cert.expiring", N_("Renew the certificate soon on the platform: 【CA 管理】-【CA 续期】. After "
-                              "renewal, make your bid "
-                              "files again with the renewed token.") },
+          N_("The certificate has expired. Renew it on the platform: 【CA 管理】-【CA 续期】. After "
+             "renewal, make your bid files again with the renewed CA token: it cannot open "
+             "files made before.") },
+        { "cert.expiring",
+          N_("The certificate expires soon. Renew it on the platform in time: 【CA 管理】-【CA 续期】. "
+             "After renewal, make your bid files again with the renewed CA token.") },
         { "cert.not-yet-valid",
-          N_("Check the system date and time first; if they are right, the certificate was just issued: "
-             "wait until it becomes valid.") },
+          N_("The certificate is not valid yet. Check the computer's date and time first; if "
+             "they are right, the certificate was just issued: wait until its validity begins.") },
         { "cert.wrong-issuer",
-          N_("This token's certificate comes from another CA. Use the CA token issued for this platform, or "
-             "choose the profile of the platform this token belongs to.") },
-        { "cert.chain",
-          N_("The certificate does not verify against the platform's CA certificate: contact the platform's "
-             "CA service.") },
-        { "engine.check-error", N_("tokendoctor could not run this check. Run it again; if it persists, "
-                                   "contact support with the output of `tokendoctor check --json`.") },
-        { "engine.cycle", N_("This is a bug in tokendoctor: please report it with the output of "
-                             "`tokendoctor list --json`.") },
+          N_("The certificate on this CA token comes from another certificate authority. Use "
+             "the CA token issued for this platform, or check the token with the profile of "
+             "the platform it belongs to (“tokendoctor check --profile NAME”).") },
+        { "cert.chain", N_("The certificate does not verify against the platform's CA certificate. Send the "
+                           "check's result to the platform's 客服: {contact}.") },
+        { "engine.check-error",
+          N_("tokendoctor could not run this check. Run the check again; if it happens again, "
+             "send the check's result to the platform's 客服: {contact}.") },
+        { "engine.cycle", N_("This is a fault in tokendoctor itself. Send what “tokendoctor list --json” "
+                             "prints to the platform's 客服: {contact}.") },
         { NULL, NULL },
 };
 
@@ -207,15 +223,31 @@ const TdCause *td_cause_lookup(const char *code) {
         if (td_endswith(code, ".timeout")) {
                 static const TdCause timeout = {
                         "*.timeout",
-                        N_("The check took too long and was stopped. Run it again; if it keeps "
-                           "hanging, contact support with the output of `tokendoctor check --json`."),
+                        N_("The check took too long and was stopped. Run the check again; if it keeps "
+                           "hanging, send the check's result to the platform's 客服: {contact}."),
                 };
                 return &timeout;
         }
         return NULL;
 }
 
-const char *td_cause_advice(const char *code) {
+const char *td_support_contact(const char *contact) {
+        return isempty(contact) ? _("the 【客服】 icon on the platform's home page") : contact;
+}
+
+bool td_cause_advice_names_contact(const char *code) {
         const TdCause *c = td_cause_lookup(code);
-        return c ? td_gettext(c->advice) : NULL;
+        return c && strstr(c->advice, TD_CAUSE_CONTACT);
+}
+
+char *td_cause_advice_for(const char *code, const char *contact) {
+        const TdCause *c = td_cause_lookup(code);
+        if (!c)
+                return NULL;
+        const char *advice = td_gettext(c->advice), *mark = strstr(advice, TD_CAUSE_CONTACT);
+        if (!mark)
+                return strdup(advice);
+        /* A translation names the contact once, as the source does. */
+        return td_strdup_printf("%.*s%s%s", (int) (mark - advice), advice, td_support_contact(contact),
+                                mark + strlen(TD_CAUSE_CONTACT));
 }

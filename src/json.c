@@ -63,7 +63,8 @@ static json_object *fix_to_json(const TdResult *r) {
         return fix;
 }
 
-static json_object *result_to_json(const TdResult *r) {
+/* @contact: the profile's [support] contact, which advice that sends the user to 客服 names. */
+static json_object *result_to_json(const TdResult *r, const char *contact) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_text(r->check->id));
         json_object_object_add(o, "category", json_text(r->check->category));
@@ -71,8 +72,9 @@ static json_object *result_to_json(const TdResult *r) {
         json_object_object_add(o, "title", json_text(td_gettext(r->check->title)));
         json_object_object_add(o, "message", json_text(r->message ? r->message : ""));
         json_object_object_add(o, "cause", string_or_null(r->status == TD_STATUS_PASS ? NULL : r->cause));
-        json_object_object_add(
-                o, "advice", string_or_null(r->status == TD_STATUS_PASS ? NULL : td_cause_advice(r->cause)));
+        _cleanup_free_ char *advice =
+                r->status == TD_STATUS_PASS ? NULL : td_cause_advice_for(r->cause, contact);
+        json_object_object_add(o, "advice", string_or_null(advice));
         json_object_object_add(o, "fix", fix_to_json(r));
         /* Shared, not copied: the document only lives while it is written out. */
         json_object_object_add(o, "details",
@@ -124,7 +126,7 @@ char *td_check_report_to_json(const TdReport *report, const char *profile_id, co
 
         json_object *results = json_object_new_array();
         for (size_t i = 0; i < report->n_results; i++)
-                json_object_array_add(results, result_to_json(&report->results[i]));
+                json_object_array_add(results, result_to_json(&report->results[i], contact));
         json_object_object_add(root, "results", results);
 
         json_object *summary = json_object_new_object();
@@ -202,7 +204,7 @@ static json_object *outcome_to_json(const TdRepairOutcome *out) {
 }
 
 char *td_fix_report_to_json(const TdFixReportItem *items, size_t n_items, const char *profile_id,
-                            bool dry_run, bool pretty) {
+                            const char *contact, bool dry_run, bool pretty) {
         json_object *root = document_new();
         json_object_object_add(root, "profile", string_or_null(profile_id));
         json_object_object_add(root, "dry_run", json_object_new_boolean(dry_run));
@@ -212,11 +214,11 @@ char *td_fix_report_to_json(const TdFixReportItem *items, size_t n_items, const 
                 json_object *o = json_object_new_object();
                 json_object_object_add(o, "id", json_text(it->check->id));
                 json_object_object_add(o, "status", json_text(it->status));
-                json_object_object_add(o, "before", it->before ? result_to_json(it->before) : NULL);
+                json_object_object_add(o, "before", it->before ? result_to_json(it->before, contact) : NULL);
                 json_object_object_add(o, "plan", plan_to_json(it->plan));
                 json_object_object_add(o, "why", string_or_null(it->why));
                 json_object_object_add(o, "outcome", outcome_to_json(it->outcome));
-                json_object_object_add(o, "after", it->after ? result_to_json(it->after) : NULL);
+                json_object_object_add(o, "after", it->after ? result_to_json(it->after, contact) : NULL);
                 json_object_array_add(fixes, o);
         }
         json_object_object_add(root, "fixes", fixes);

@@ -5,6 +5,7 @@
 
 #include "td-i18n.h"
 #include "td-util.h"
+#include "tokendoctor/td-causes.h"
 #include "tokendoctor/td-check.h"
 #include "tokendoctor/td-verdict.h"
 
@@ -46,9 +47,12 @@ int td_verdict_from_report(const TdReport *report, bool no_token, TdVerdict *ret
         *ret = (TdVerdict){ 0 };
         size_t n = 0;
         for (size_t i = 0; i < report->n_results; i++) {
-                TdStatus s = report->results[i].status;
-                n += s == TD_STATUS_FAIL || s == TD_STATUS_ERROR;
-                ret->n_warnings += s == TD_STATUS_WARN;
+                const TdResult *r = &report->results[i];
+                n += r->status == TD_STATUS_FAIL || r->status == TD_STATUS_ERROR;
+                ret->n_warnings += r->status == TD_STATUS_WARN;
+                if (td_result_is_shown(r))
+                        ret->shown[r->status]++;
+                ret->n_deferred += td_result_is_deferred(r);
         }
         if (n > 0) {
                 ret->items = calloc(n, sizeof *ret->items);
@@ -98,4 +102,99 @@ char *td_verdict_text(const TdVerdict *v) {
         default:
                 return strdup(_("Verdict: the check was stopped before it ended; run it again."));
         }
+}
+
+const char *td_status_word(TdStatus status) {
+        switch (status) {
+        case TD_STATUS_PASS:
+                return _("Passed");
+        case TD_STATUS_WARN:
+                /* TRANSLATORS: a warning: worth knowing, does not stop 【CA 续期】 */
+                return _("Note");
+        case TD_STATUS_FAIL:
+                return _("Fix needed");
+        case TD_STATUS_SKIP:
+                return _("Not checked");
+        default:
+                /* TRANSLATORS: the check could not decide (something it needs failed) */
+                return _("Can't check");
+        }
+}
+
+bool td_result_is_deferred(const TdResult *r) {
+        return r->status == TD_STATUS_SKIP && streq_ptr(td_result_get_detail(r, "skip_reason"), "no-token");
+}
+
+bool td_result_is_shown(const TdResult *r) {
+        return !td_result_is_deferred(r) &&
+               !(r->status == TD_STATUS_SKIP &&
+                 streq_ptr(td_result_get_detail(r, "skip_reason"), "not-selected"));
+}
+
+bool td_result_needs_help(const TdResult *r) {
+        return (r->status == TD_STATUS_FAIL || r->status == TD_STATUS_ERROR) && !td_result_has_fix(r);
+}
+
+/* Appends @item to the list in @buf, after the list separator when it is not the first. */
+static int list_add(char **buf, const char *item) {
+        char *joined = *buf ? td_strdup_printf("%s%s%s", *buf, _(", "), item) : strdup(item);
+        if (!joined)
+                return -ENOMEM;
+        free(*buf);
+        *buf = joined;
+        return 0;
+}
+
+char *td_verdict_next_text(const TdVerdict *v, const char *fix_options) {
+        if (v->n_items == 0)
+                return NULL;
+        _cleanup_free_ char *own = NULL, *admin = NULL, *advice = NULL;
+        for (size_t i = 0; i < v->n_items; i++) {
+                const TdResult *r = v->items[i].result;
+                _cleanup_free_ char *command = td_strdup_printf(_("“tokendoctor fix %s%s”"), r->check->id,
+                                                                fix_options ? fix_options : "");
+                if (!command)
+                        return NULL;
+                int k = v->items[i].next == TD_NEXT_FIX     ? list_add(&own, command)
+                        : v->items[i].next == TD_NEXT_ADMIN ? list_add(&admin, command)
+                                                            : list_add(&advice, td_gettext(r->check->title));
+                if (k < 0)
+                        return NULL;
+        }
+        _cleanup_free_ char *own_part = own ? td_strdup_printf(_("run %s"), own) : NULL;
+        _cleanup_free_ char *admin_part =
+                admin ? td_strdup_printf(_("ask this computer's administrator to run %s (it asks for the "
+                                           "administrator's password)"),
+                                         admin)
+                      : NULL;
+        _cleanup_free_ char *advice_part =
+                advice ? td_strdup_printf(_("for %s, do what 【建议修复项】 says above"), advice) : NULL;
+        const char *parts[] = { own_part, admin_part, advice_part };
+        _cleanup_free_ char *steps = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(parts); i++) {
+                if (!parts[i])
+                        continue;
+                /* TRANSLATORS: between the next steps of one sentence */
+                char *joined =
+                        steps ? td_strdup_printf("%s%s%s", steps, _("; "), parts[i]) : strdup(parts[i]);
+                if (!joined)
+                        return NULL;
+                free(steps);
+                steps = joined;
+        }
+        return steps ? td_strdup_printf(_("Next: %s."), steps) : NULL;
+}
+
+char *td_support_request_text(const char *contact) {
+        const char *how = td_support_contact(contact);
+        /* The profile's text may end a sentence of its own. */
+        size_t len = strlen(how);
+        if (td_endswith(how, "。"))
+                len -= strlen("。");
+        else if (td_endswith(how, "."))
+                len -= 1;
+        return td_strdup_printf(_("Platform 客服: %.*s; when you ask them for help, send the file "
+                                  "tokendoctor.json that “tokendoctor check --json > tokendoctor.json” "
+                                  "saves."),
+                                (int) len, how);
 }

@@ -174,7 +174,7 @@ static int run(TdContext *ctx, TdResult *result) {
 const TdCheck td_check_browser_installed = {
         .id = "browser.installed",
         .category = "browser",
-        .title = N_("Supported browser"),
+        .title = N_("Browser"),
         .causes = TD_STRV("browser.none-supported"),
         .run = run,
 };

@@ -463,7 +463,7 @@ static int fix_plan(TdContext *ctx, const TdResult *result, TdFixPlan *plan, cha
 const TdCheck td_check_browser_trust = {
         .id = "browser.trust",
         .category = "browser",
-        .title = N_("Platform root certificate trusted by the browser"),
+        .title = N_("Platform root certificate in the browser"),
         .causes = TD_STRV("trust.missing"),
         .run = run,
         .fix = &(const TdFix){ .summary = N_("Import the platform's root certificate into the browsers' "

@@ -196,7 +196,7 @@ static int plan_ccid(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **
 const TdCheck td_check_drivers_ccid = {
         .id = "drivers.ccid",
         .category = "drivers",
-        .title = N_("Smart card reader driver (CCID)"),
+        .title = N_("Reader driver (CCID)"),
         .flags = TD_CHECK_NEEDS_TOKEN,
         .causes = TD_STRV("ccid.missing"),
         .run = run,

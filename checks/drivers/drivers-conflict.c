@@ -523,7 +523,7 @@ static int plan_disable(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char
 const TdCheck td_check_drivers_conflict = {
         .id = "drivers.conflict",
         .category = "drivers",
-        .title = N_("Drivers installed twice"),
+        .title = N_("Driver conflicts"),
         .causes = TD_STRV("driver.conflict"),
         .run = run,
         .fix = &(const TdFix){ .summary = N_(

@@ -206,7 +206,7 @@ static int run(TdContext *ctx, TdResult *result) {
 const TdCheck td_check_drivers_platform = {
         .id = "drivers.platform",
         .category = "drivers",
-        .title = N_("Platform driver package"),
+        .title = N_("Platform driver"),
         .causes = TD_STRV("driver.missing", "driver.old"),
         .run = run,
 };

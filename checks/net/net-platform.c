@@ -170,7 +170,7 @@ static int run(TdContext *ctx, TdResult *result) {
 const TdCheck td_check_net_platform = {
         .id = "net.platform",
         .category = "network",
-        .title = N_("Platform servers reachable (DNS, TCP, TLS, HTTP)"),
+        .title = N_("Connection to the platform's website"),
         .flags = TD_CHECK_NEEDS_NETWORK,
         .causes = TD_STRV("net.dns", "net.connect", "net.tls", "net.http", "net.timeout"),
         .run = run,

@@ -228,7 +228,7 @@ static int run(TdContext *ctx, TdResult *result) {
 const TdCheck td_check_platform_helper = {
         .id = "platform.helper",
         .category = "network",
-        .title = N_("Platform's local signing service answers with a trusted certificate"),
+        .title = N_("Local signing service"),
         .flags = TD_CHECK_NEEDS_NETWORK,
         .causes = TD_STRV("helper.down", "helper.untrusted"),
         .run = run,

@@ -237,7 +237,7 @@ static int plan_generate(TdContext *ctx, const TdResult *r, TdFixPlan *plan, cha
 const TdCheck td_check_os_locale = {
         .id = "os.locale",
         .category = "system",
-        .title = N_("Simplified Chinese locale"),
+        .title = N_("System language"),
         .causes = TD_STRV("locale.traditional", "locale.not-chinese", "locale.not-installed"),
         .run = check_os_locale_run,
         .fix = &(const TdFix){ .summary = N_("Generate the Simplified Chinese locale in force (locale-gen)"),

@@ -187,7 +187,7 @@ static int check_os_release_run(TdContext *ctx, TdResult *result) {
 const TdCheck td_check_os_release = {
         .id = "os.release",
         .category = "system",
-        .title = N_("Operating system and architecture"),
+        .title = N_("Operating system and processor"),
         .causes = TD_STRV("os.unsupported", "arch.unsupported"),
         .run = check_os_release_run,
 };

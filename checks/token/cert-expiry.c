@@ -58,7 +58,7 @@ static int run(TdContext *ctx, TdResult *result) {
 const TdCheck td_check_cert_expiry = {
         .id = "cert.expiry",
         .category = "certificate",
-        .title = N_("Certificate validity (证书有效期)"),
+        .title = N_("Certificate validity"),
         .flags = TD_CHECK_NEEDS_TOKEN,
         .depends = TD_STRV("cert.present"),
         .causes = TD_STRV("cert.expired", "cert.expiring", "cert.not-yet-valid"),

@@ -50,7 +50,7 @@ static int run(TdContext *ctx, TdResult *result) {
 const TdCheck td_check_cert_issuer = {
         .id = "cert.issuer",
         .category = "certificate",
-        .title = N_("Certificate issuer (证书颁发机构)"),
+        .title = N_("Certificate issuer"),
         .flags = TD_CHECK_NEEDS_TOKEN,
         .depends = TD_STRV("cert.present"),
         .causes = TD_STRV("cert.wrong-issuer", "cert.chain"),

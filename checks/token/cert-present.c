@@ -56,7 +56,7 @@ static int run(TdContext *ctx, TdResult *result) {
 const TdCheck td_check_cert_present = {
         .id = "cert.present",
         .category = "certificate",
-        .title = N_("Signing certificate on the token"),
+        .title = N_("Digital certificate"),
         .flags = TD_CHECK_NEEDS_TOKEN,
         .depends = TD_STRV("token.module"),
         .causes = TD_STRV("cert.none"),

@@ -291,7 +291,7 @@ static int run(TdContext *ctx, TdResult *result) {
 const TdCheck td_check_sign_test = {
         .id = "sign.test",
         .category = "certificate",
-        .title = N_("Signing with the token's key works"),
+        .title = N_("Signing test"),
         .flags = TD_CHECK_NEEDS_TOKEN | TD_CHECK_NEEDS_PIN,
         .depends = TD_STRV("cert.present"),
         .causes = TD_STRV("pin.locked", "pin.final-try", "pin.count-low", "pin.wrong", "sign.mismatch",

@@ -49,7 +49,7 @@ static int run(TdContext *ctx, TdResult *result) {
 const TdCheck td_check_token_card = {
         .id = "token.card",
         .category = "token",
-        .title = N_("CA token answers"),
+        .title = N_("CA token communication"),
         .flags = TD_CHECK_NEEDS_TOKEN,
         .depends = TD_STRV("token.reader"),
         .causes = TD_STRV("card.absent", "card.mute"),

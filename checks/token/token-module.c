@@ -194,7 +194,7 @@ static int run(TdContext *ctx, TdResult *result) {
 const TdCheck td_check_token_module = {
         .id = "token.module",
         .category = "token",
-        .title = N_("Token driver (PKCS#11 module) sees the token"),
+        .title = N_("CA token driver"),
         .flags = TD_CHECK_NEEDS_TOKEN,
         .causes = TD_STRV("module.missing", "module.wrong-arch", "module.crash", "module.hang",
                           "module.no-token"),

@@ -27,7 +27,7 @@ static int run(TdContext *ctx, TdResult *result) {
 const TdCheck td_check_token_reader = {
         .id = "token.reader",
         .category = "token",
-        .title = N_("Token reader seen by PC/SC"),
+        .title = N_("CA token reader"),
         .flags = TD_CHECK_NEEDS_TOKEN,
         .depends = TD_STRV("drivers.pcscd"),
         .causes = TD_STRV("reader.none"),

@@ -348,7 +348,7 @@ static int plan_rule(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **
 const TdCheck td_check_token_usb = {
         .id = "token.usb",
         .category = "token",
-        .title = N_("CA token on the USB bus"),
+        .title = N_("CA token connection (USB)"),
         .flags = TD_CHECK_NEEDS_TOKEN,
         .causes = TD_STRV("token.absent", "usb.permission"),
         .run = run,

@@ -63,9 +63,12 @@ typedef struct {
         const TdResult *after;          /* the check run again after the changes, or NULL */
 } TdFixReportItem;
 
-/* The `fix --json` document: {"schema", "tool", "version", "profile", "dry_run", "fixes": [...]}. */
+/*
+ * The `fix --json` document: {"schema", "tool", "version", "profile", "dry_run", "fixes": [...]}.
+ * @contact: the profile's [support] contact, named by advice that sends the user to 客服.
+ */
 char *td_fix_report_to_json(const TdFixReportItem *items, size_t n_items, const char *profile_id,
-                            bool dry_run, bool pretty);
+                            const char *contact, bool dry_run, bool pretty);
 /* The `undo --json` document: {"schema", ..., "undo": {"journal", "status", "error"}}. */
 char *td_undo_report_to_json(const TdRepairOutcome *outcome, bool ok, bool pretty);
 

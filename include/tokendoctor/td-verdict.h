@@ -38,6 +38,12 @@ typedef struct TdVerdict {
         TdVerdictItem *items; /* the problems (FAIL and ERROR), in the report's order */
         size_t n_items;
         size_t n_warnings; /* WARN results: named in the output, not blocking */
+        /*
+         * What the user is shown, per status: not the checks --only left out, nor the token
+         * checks a 无锁 run leaves for 插锁一键检测 (@n_deferred, shown as one line).
+         */
+        unsigned shown[_TD_STATUS_MAX];
+        size_t n_deferred;
 } TdVerdict;
 
 /*
@@ -53,3 +59,30 @@ const char *td_next_step_to_string(TdNextStep next);
 
 /* The verdict's sentence, translated ("Verdict: ..."). A new string, or NULL on ENOMEM. */
 char *td_verdict_text(const TdVerdict *v);
+
+/*
+ * The next step, one sentence over every problem: the fix commands the user runs, those the
+ * administrator runs, and the checks whose advice the user follows. @fix_options is appended
+ * to each fix command (" --root DIR", or ""). A new string; NULL when there is no problem,
+ * or on ENOMEM.
+ */
+char *td_verdict_next_text(const TdVerdict *v, const char *fix_options);
+
+/*
+ * How to reach the platform's 客服 and what to send them (@contact: the profile's [support]
+ * contact, NULL for none). A new string, or NULL on ENOMEM.
+ */
+char *td_support_request_text(const char *contact);
+
+/* The status as a user reads it (通过, 提示, 需处理, 未检测, 无法检测). Translated, static. */
+const char *td_status_word(TdStatus status);
+
+/* Whether the user sees @r: not a check --only left out, nor a token check of a 无锁 run. */
+bool td_result_is_shown(const TdResult *r);
+/* Whether @r is a token check a 无锁 run leaves for 插锁一键检测. */
+bool td_result_is_deferred(const TdResult *r);
+/*
+ * Whether @r needs someone else's help: a problem tokendoctor cannot repair (so 客服's contact
+ * goes with it).
+ */
+bool td_result_needs_help(const TdResult *r);

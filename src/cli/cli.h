@@ -153,23 +153,35 @@ int td_option_profile(const char *verb, const char *arg, const char **ret_profil
 int td_option_root(const char *verb, const char *arg, const char **ret_root);
 int td_option_timeout(const char *verb, const char *arg, unsigned *ret_ms);
 
+/* Terminal columns (columns.c). */
+/* The first bytes of @s that fit in @columns columns; *@ret_used (if set): the columns they take. */
+size_t td_cli_fit_columns(const char *s, int columns, int *ret_used);
+/* The columns @s takes on a terminal (a Chinese character two). */
+int td_cli_text_columns(const char *s);
+
 /* Text rendering (render-text.c). */
 typedef struct {
         bool color;
         bool unicode;
         /* What `tokendoctor fix ID` needs to repair what this run saw (" --root DIR"), or NULL. */
         const char *fix_options;
+        /* The profile's [support] contact, or NULL. */
+        const char *contact;
 } TdTextStyle;
 
 TdTextStyle td_text_style_for(int fd);
+/* The platform's name (@platform_name; the profile's id when it has none) and which check runs. */
 void td_render_header(const TdTextStyle *style, const char *platform_name, const char *profile_id,
                       bool no_token);
 void td_render_result(const TdTextStyle *style, const TdResult *r);
-void td_render_summary(const TdTextStyle *style, const TdReport *report);
 /*
- * The last lines of `check`: whether 【CA 续期】 can go on, each problem's next step (the fix
- * command, the administrator, or 客服) and how to reach 客服 (@contact, the profile's; NULL:
- * none known).
+ * After the results: the one line that stands for the token checks a 无锁 run left out, the
+ * counts of what was shown, and whether the run was cancelled.
  */
 struct TdVerdict;
-void td_render_verdict(const TdTextStyle *style, const struct TdVerdict *verdict, const char *contact);
+void td_render_summary(const TdTextStyle *style, const TdReport *report, const struct TdVerdict *verdict);
+/*
+ * The last lines of `check`: whether 【CA 续期】 can go on, the next step for the problems (the
+ * fix commands, the administrator, or 客服) and how to reach 客服.
+ */
+void td_render_verdict(const TdTextStyle *style, const struct TdVerdict *verdict);

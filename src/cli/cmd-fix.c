@@ -304,16 +304,16 @@ static size_t plan_items(TdContext *ctx, FixItem *items, size_t n) {
         return planned;
 }
 
-static void print_item_line(const FixItem *it) {
+static void print_item_line(const FixItem *it, const char *contact) {
         if (streq(it->status, "nothing-to-fix"))
                 printf(_("%s: nothing to repair (%s).\n"), it->check->id,
                        td_status_to_string(it->before.status));
-        else if (streq(it->status, "no-repair"))
+        else if (streq(it->status, "no-repair")) {
+                _cleanup_free_ char *advice = td_cause_advice_for(it->before.cause, contact);
                 printf(_("%s: tokendoctor has no automatic repair for this (%s). What to do: %s\n"),
                        it->check->id, it->before.cause ? it->before.cause : "?",
-                       td_cause_advice(it->before.cause) ? td_cause_advice(it->before.cause)
-                                                         : _("see the check"));
-        else if (streq(it->status, "cannot"))
+                       advice ? advice : _("see the check"));
+        } else if (streq(it->status, "cannot"))
                 printf(_("%s: the repair cannot be made here: %s\n"), it->check->id, it->why);
 }
 
@@ -434,7 +434,8 @@ static int exit_status(const FixItem *items, size_t n) {
         return status;
 }
 
-static int print_json(const FixArgs *args, const FixItem *items, size_t n, const char *profile_id) {
+static int print_json(const FixArgs *args, const FixItem *items, size_t n, const char *profile_id,
+                      const char *contact) {
         _cleanup_free_ TdFixReportItem *out = calloc(n ? n : 1, sizeof *out);
         if (!out)
                 return -ENOMEM;
@@ -448,7 +449,7 @@ static int print_json(const FixArgs *args, const FixItem *items, size_t n, const
                         .outcome = items[i].attempted ? &items[i].outcome : NULL,
                         .after = items[i].has_after ? &items[i].after : NULL,
                 };
-        _cleanup_free_ char *json = td_fix_report_to_json(out, n, profile_id, args->dry_run, true);
+        _cleanup_free_ char *json = td_fix_report_to_json(out, n, profile_id, contact, args->dry_run, true);
         if (!json)
                 return -ENOMEM;
         puts(json);
@@ -486,7 +487,7 @@ static int fix_run(const FixArgs *args) {
                         if (streq(items[i].status, "planned"))
                                 print_plan(&items[i]);
                         else if (!args->all || !streq(items[i].status, "nothing-to-fix"))
-                                print_item_line(&items[i]);
+                                print_item_line(&items[i], profile->support_contact);
                 }
                 if (args->all && planned == 0)
                         printf("%s\n", _("Nothing to repair: no check found a problem that tokendoctor can "
@@ -522,7 +523,8 @@ static int fix_run(const FixArgs *args) {
         if (status == TD_EXIT_OK)
                 status = cancelled ? TD_EXIT_CANCELLED : exit_status(items, n);
         /* A usage error printed its own JSON object: one document per run. */
-        if (args->json && status != TD_EXIT_USAGE && print_json(args, items, n, profile_id) < 0)
+        if (args->json && status != TD_EXIT_USAGE &&
+            print_json(args, items, n, profile_id, profile->support_contact) < 0)
                 status = td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(ENOMEM));
         for (size_t i = 0; i < n; i++) {
                 td_result_clear(&items[i].before);

@@ -58,27 +58,6 @@ static void write_all(int fd, const char *s, size_t len) {
         }
 }
 
-/* The first bytes of @s that fit in @columns terminal columns (CJK takes two). */
-static size_t fit_columns(const char *s, int columns) {
-        mbstate_t mb = { 0 };
-        size_t len = strlen(s), at = 0;
-        int used = 0;
-        while (at < len) {
-                wchar_t wc;
-                size_t n = mbrtowc(&wc, s + at, len - at, &mb);
-                if (n == (size_t) -1 || n == (size_t) -2 || n == 0)
-                        break;
-                int w = wcwidth(wc);
-                if (w < 0)
-                        w = 1;
-                if (used + w > columns)
-                        break;
-                used += w;
-                at += n;
-        }
-        return at;
-}
-
 /* What the line says now. State lock held. */
 static void compose(char *line, size_t size) {
         const Running *oldest = NULL;
@@ -114,7 +93,7 @@ static void draw_locked(void) {
         int fd = progress.fd;
         pthread_mutex_unlock(&progress.lock);
         /* One column short of the width: a full line would wrap, and \r could not get back to it. */
-        line[fit_columns(line, terminal_columns(fd) - 1)] = '\0';
+        line[td_cli_fit_columns(line, terminal_columns(fd) - 1, NULL)] = '\0';
         if (progress.shown && streq(line, progress.drawn))
                 return;
         char out[PROGRESS_LINE_MAX + 8];

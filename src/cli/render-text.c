@@ -11,6 +11,7 @@
 #include "tokendoctor/td-i18n.h"
 #include "tokendoctor/td-util.h"
 #include "tokendoctor/td-causes.h"
+#include "tokendoctor/td-result.h"
 
 #define ANSI_RESET "\033[0m"
 #define ANSI_BOLD "\033[1m"
@@ -28,21 +29,6 @@ static const char *const status_marks_ascii[_TD_STATUS_MAX] = {
         [TD_STATUS_SKIP] = "-", [TD_STATUS_ERROR] = "?",
 };
 
-static const char *status_label(TdStatus s) {
-        switch (s) {
-        case TD_STATUS_PASS:
-                return _("PASS");
-        case TD_STATUS_WARN:
-                return _("WARN");
-        case TD_STATUS_FAIL:
-                return _("FAIL");
-        case TD_STATUS_SKIP:
-                return _("SKIP");
-        default:
-                return _("ERROR");
-        }
-}
-
 TdTextStyle td_text_style_for(int fd) {
         const char *term = getenv("TERM");
         /* https://no-color.org: any non-empty NO_COLOR turns colour off. */
@@ -54,33 +40,46 @@ TdTextStyle td_text_style_for(int fd) {
 void td_render_header(const TdTextStyle *style, const char *platform_name, const char *profile_id,
                       bool no_token) {
         /* The profile is a file from outside too: its text is shown, never obeyed. */
-        _cleanup_free_ char *name = td_terminal_text(platform_name), *id = td_terminal_text(profile_id);
+        _cleanup_free_ char *name = td_terminal_text(isempty(platform_name) ? profile_id : platform_name);
         printf("%s%s%s\n", style->color ? ANSI_BOLD : "", name ? name : "", style->color ? ANSI_RESET : "");
-        printf(no_token ? _("One-click check without the token (无锁一键检测), profile %s\n\n")
-                        : _("One-click check with the token (插锁一键检测), profile %s\n\n"),
-               id ? id : "");
+        printf("%s\n\n",
+               no_token ? _("【无锁一键检测】: this computer's system, network, drivers and browser; "
+                            "the CA token (CA 锁, USBKey) need not be plugged in.")
+                        : _("【插锁一键检测】: this computer and the CA token (CA 锁, USBKey) "
+                            "plugged into it."));
 }
 
-/* The longest check id, so that every title starts in one column. */
-static int id_width(void) {
-        static int width;
-        if (!width) {
-                size_t n;
-                const TdCheck *const *checks = td_registry_get(&n);
-                for (size_t i = 0; i < n; i++)
-                        if ((int) strlen(checks[i]->id) > width)
-                                width = (int) strlen(checks[i]->id);
+/* The widest status word, so that every title starts in one column. */
+static int word_columns(void) {
+        int width = 0;
+        for (int s = 0; s < _TD_STATUS_MAX; s++) {
+                int w = td_cli_text_columns(td_status_word((TdStatus) s));
+                if (w > width)
+                        width = w;
         }
         return width;
 }
 
-void td_render_result(const TdTextStyle *style, const TdResult *r) {
-        const char *mark = (style->unicode ? status_marks_unicode : status_marks_ascii)[r->status];
+/* The mark and the status word, padded by terminal columns. */
+static void print_status(const TdTextStyle *style, TdStatus status) {
+        const char *mark = (style->unicode ? status_marks_unicode : status_marks_ascii)[status];
+        const char *word = td_status_word(status);
+        int pad = word_columns() - td_cli_text_columns(word);
         if (style->color)
-                printf("%s%s %-5s" ANSI_RESET, status_colors[r->status], mark, status_label(r->status));
+                printf("%s%s %s" ANSI_RESET, status_colors[status], mark, word);
         else
-                printf("%s %-5s", mark, status_label(r->status));
-        printf(" %-*s %s", id_width(), r->check->id, td_gettext(r->check->title));
+                printf("%s %s", mark, word);
+        printf("%*s ", pad > 0 ? pad : 0, "");
+}
+
+/* A line under a result, lined up with its title. */
+static void print_detail(const char *label, const char *text) {
+        printf("%*s%s%s\n", 2 + word_columns() + 1, "", label, text);
+}
+
+void td_render_result(const TdTextStyle *style, const TdResult *r) {
+        print_status(style, r->status);
+        printf("%s", td_gettext(r->check->title));
         if (r->message && *r->message) {
                 /* Messages quote token labels, module errors, server answers and files. */
                 _cleanup_free_ char *message = td_terminal_text(r->message);
@@ -91,22 +90,53 @@ void td_render_result(const TdTextStyle *style, const TdResult *r) {
 
         if (r->status == TD_STATUS_PASS || r->status == TD_STATUS_SKIP)
                 return;
-        if (r->cause)
-                printf("         %s %s\n", _("Cause:"), r->cause);
-        const char *advice = td_cause_advice(r->cause);
-        if (advice)
-                printf("         %s %s\n", _("What to do (建议修复项):"), advice);
+        _cleanup_free_ char *advice = td_cause_advice_for(r->cause, style->contact);
+        _cleanup_free_ char *advice_safe = advice ? td_terminal_text(advice) : NULL;
+        if (advice_safe)
+                print_detail(_("What to do (建议修复项): "), advice_safe);
         if (td_result_has_fix(r)) {
-                printf("         %s %s\n", _("Repair:"), td_gettext(r->fix.summary));
-                printf("         %s tokendoctor fix %s%s\n", _("Run:"), r->check->id,
-                       style->fix_options ? style->fix_options : "");
+                _cleanup_free_ char *command = td_strdup_printf(
+                        "tokendoctor fix %s%s", r->check->id, style->fix_options ? style->fix_options : "");
+                const char *summary = td_gettext(r->fix.summary);
+                _cleanup_free_ char *line =
+                        !command            ? NULL
+                        : r->fix.privileged ? td_strdup_printf(_("%s. Ask this computer's administrator to "
+                                                                 "run “%s” (it asks for the "
+                                                                 "administrator's password)."),
+                                                               summary, command)
+                                            : td_strdup_printf(_("%s. Run “%s”."), summary, command);
+                print_detail(_("Repair: "), line ? line : summary);
+        }
+        /* 客服 is named under each problem they must help with, unless the advice names them. */
+        if (td_result_needs_help(r) && !td_cause_advice_names_contact(r->cause)) {
+                _cleanup_free_ char *request = td_support_request_text(style->contact);
+                _cleanup_free_ char *safe = request ? td_terminal_text(request) : NULL;
+                if (safe)
+                        print_detail("", safe);
+        }
+        if (r->cause) {
+                _cleanup_free_ char *code =
+                        td_strdup_printf(_("%s (check %s, for 客服)"), r->cause, r->check->id);
+                print_detail(_("Problem code: "), code ? code : r->cause);
         }
 }
 
-void td_render_summary(const TdTextStyle *style, const TdReport *report) {
-        const unsigned *n = report->counts;
+void td_render_summary(const TdTextStyle *style, const TdReport *report, const TdVerdict *v) {
+        if (v->n_deferred > 0) {
+                print_status(style, TD_STATUS_SKIP);
+                printf(dngettext(GETTEXT_PACKAGE,
+                                 "Checks that need the CA token (%zu): this was "
+                                 "【无锁一键检测】; they are checked by 【插锁一键检测】 (“tokendoctor "
+                                 "check”) with the CA token plugged in.\n",
+                                 "Checks that need the CA token (%zu): this was "
+                                 "【无锁一键检测】; they are checked by 【插锁一键检测】 (“tokendoctor "
+                                 "check”) with the CA token plugged in.\n",
+                                 v->n_deferred),
+                       v->n_deferred);
+        }
+        const unsigned *n = v->shown;
         printf("\n%s", style->color ? ANSI_BOLD : "");
-        printf(_("Summary: %u passed, %u warnings, %u failed, %u errors, %u skipped (%.1f s)"),
+        printf(_("Summary: passed %u, notes %u, fix needed %u, can't check %u, not checked %u (%.1f s)"),
                n[TD_STATUS_PASS], n[TD_STATUS_WARN], n[TD_STATUS_FAIL], n[TD_STATUS_ERROR],
                n[TD_STATUS_SKIP], report->duration_ms / 1000.0);
         printf("%s\n", style->color ? ANSI_RESET : "");
@@ -115,40 +145,17 @@ void td_render_summary(const TdTextStyle *style, const TdReport *report) {
                         "Cancelled: the checks that had not finished are marked as skipped (cancelled).\n"));
 }
 
-void td_render_verdict(const TdTextStyle *style, const TdVerdict *v, const char *contact) {
-        const char *fix_options = style->fix_options ? style->fix_options : "";
-        printf("%s", style->color ? ANSI_BOLD : "");
+void td_render_verdict(const TdTextStyle *style, const TdVerdict *v) {
         _cleanup_free_ char *sentence = td_verdict_text(v);
-        printf("%s", sentence ? sentence : "");
-        printf("%s\n", style->color ? ANSI_RESET : "");
-        bool ask_support = false;
-        for (size_t i = 0; i < v->n_items; i++) {
-                const TdResult *r = v->items[i].result;
-                const char *id = r->check->id, *title = td_gettext(r->check->title);
-                switch (v->items[i].next) {
-                case TD_NEXT_FIX:
-                        printf(_("  - %s (%s): run “tokendoctor fix %s%s”.\n"), title, id, id, fix_options);
-                        break;
-                case TD_NEXT_ADMIN:
-                        printf(_("  - %s (%s): ask this computer's administrator to run “tokendoctor fix "
-                                 "%s%s” "
-                                 "(it asks for the administrator's password).\n"),
-                               title, id, id, fix_options);
-                        break;
-                default:
-                        printf(_("  - %s (%s): do what is advised above, or ask the platform's 客服.\n"),
-                               title, id);
-                        ask_support = true;
-                        break;
-                }
-        }
-        if (!ask_support)
+        printf("%s%s%s\n", style->color ? ANSI_BOLD : "", sentence ? sentence : "",
+               style->color ? ANSI_RESET : "");
+        _cleanup_free_ char *next = td_verdict_next_text(v, style->fix_options);
+        if (next)
+                printf("%s\n", next);
+        if (v->code != TD_VERDICT_PROBLEMS && v->code != TD_VERDICT_CANCELLED)
                 return;
-        _cleanup_free_ char *safe = contact ? td_terminal_text(contact) : NULL;
+        _cleanup_free_ char *request = td_support_request_text(style->contact);
+        _cleanup_free_ char *safe = request ? td_terminal_text(request) : NULL;
         if (safe)
-                printf(_("Platform 客服: %s (send them what “tokendoctor check --json” prints).\n"), safe);
-        else
-                printf("%s\n",
-                       _("Platform 客服: see the platform's home page (send them what “tokendoctor check "
-                         "--json” prints)."));
+                printf("%s\n", safe);
 }

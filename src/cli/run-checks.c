@@ -17,8 +17,11 @@
 #define PROMPT_RUN_TIMEOUT_MS 300000u
 
 static void render_live(const TdResult *r, void *user) {
-        /* With --only, the checks left out are noise on a terminal (JSON still lists them). */
-        if (streq_ptr(td_result_get_detail(r, "skip_reason"), "not-selected"))
+        /*
+         * With --only, the checks left out are noise on a terminal, and a 无锁 run's token checks
+         * are one line at the end (JSON still lists them all).
+         */
+        if (!td_result_is_shown(r))
                 return;
         td_cli_terminal_lock();
         td_render_result(user, r);
@@ -59,32 +62,30 @@ int td_cli_context_new(const char *profile_name, const char *root, TdContext **r
 
 /* The results, once the run is over: the whole JSON document, or the text summary. */
 static int print_report(const TdRunArgs *args, const TdTextStyle *style, const TdReport *report,
-                        const char *profile_id, const char *verb, const char *contact) {
+                        const char *profile_id, const char *verb) {
+        /* `check` ends with the verdict; sign-test's own summary is its result. */
+        bool with_verdict = streq_ptr(verb, "check");
+        TdVerdict verdict;
+        if (td_verdict_from_report(report, args->no_token, &verdict) < 0)
+                return -ENOMEM;
         int r = 0;
         /* The last words: no PIN prompt of an abandoned check may start after them. */
         td_cli_terminal_lock();
         if (args->json) {
-                TdVerdict verdict = { 0 };
-                bool with_verdict = streq_ptr(verb, "check") &&
-                                    td_verdict_from_report(report, args->no_token, &verdict) >= 0;
                 _cleanup_free_ char *json = td_check_report_to_json(
-                        report, profile_id, with_verdict ? &verdict : NULL, contact, true);
-                td_verdict_clear(&verdict);
+                        report, profile_id, with_verdict ? &verdict : NULL, style->contact, true);
                 if (!json)
                         r = -ENOMEM;
                 else
                         puts(json);
         } else {
-                td_render_summary(style, report);
-                /* `check` ends with the verdict; sign-test's own summary is its result. */
-                TdVerdict verdict;
-                if (streq_ptr(verb, "check") &&
-                    td_verdict_from_report(report, args->no_token, &verdict) >= 0) {
+                td_render_summary(style, report, &verdict);
+                if (with_verdict) {
                         putchar('\n');
-                        td_render_verdict(style, &verdict, contact);
-                        td_verdict_clear(&verdict);
+                        td_render_verdict(style, &verdict);
                 }
         }
+        td_verdict_clear(&verdict);
         fflush(stdout);
         td_cli_terminal_release_locked();
         td_cli_terminal_unlock();
@@ -130,6 +131,7 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
                 streq_ptr(args->profile, TD_PROFILE_DEFAULT) || !args->profile ? "" : args->profile);
         _cleanup_free_ char *fix_options_safe = fix_options ? td_terminal_text(fix_options) : NULL;
         style.fix_options = fix_options_safe;
+        style.contact = profile->support_contact;
         TdEngineOptions opts = {
                 .no_token = args->no_token,
                 .only = (const char *const *) args->only,
@@ -173,7 +175,7 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
                     res->status != TD_STATUS_WARN)
                         exit_code = TD_EXIT_FAIL;
         }
-        bool printed = print_report(args, &style, report, profile_id, verb, profile->support_contact) >= 0;
+        bool printed = print_report(args, &style, report, profile_id, verb) >= 0;
         /* Only now: a Ctrl-C while the report was printed still leaves a whole document. */
         td_cli_signals_stop(signals);
         if (!printed)

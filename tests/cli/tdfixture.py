@@ -4,6 +4,7 @@
 Everything lives under one temporary directory and every server is stopped on close(),
 even when a test fails.
 """
+import json
 import os
 import shutil
 import signal
@@ -12,7 +13,7 @@ import tempfile
 
 TOKENDOCTOR = os.environ["TD_BIN"]
 MKCERT = os.environ["TD_MKCERT"]
-HTTPS_SERVER = os.environ["TD_HTTPS_SERVER"]
+HTTPS_SERVER = os.environ.get("TD_HTTPS_SERVER")  # the tests that start servers have it
 SRCDIR = os.environ["TD_SRCDIR"]
 # Where the uninstalled program finds its probe, profiles and translations (meson.build's
 # td_uninstalled): nothing of the build tree is compiled in, so every clean environment carries these.
@@ -134,3 +135,25 @@ def run_tokendoctor(*args, env=None, input=None, timeout=120):
     base = {k: v for k, v in base.items() if v is not None}
     return subprocess.run([TOKENDOCTOR, *args], env=base, input=input, capture_output=True,
                           text=True, timeout=timeout)
+
+
+def result_lines(text, env=None):
+    """The text output's line of each check, by id: a line starts with a status mark and word,
+    then the check's title (in the output's language, as `list --json` gives it) and a colon."""
+    listed = json.loads(run_tokendoctor("list", "--json", env=env).stdout)["checks"]
+    lines = {}
+    for line in text.splitlines():
+        if line[:1] in "✔⚠✘–‼+!x-?" and len(line.split()) > 2:
+            # mark, status word (one or two words in English), then "Title: message"
+            for check in listed:
+                for colon in ("：", ": "):
+                    if f" {check['title']}{colon}" in line or line.endswith(f" {check['title']}"):
+                        lines.setdefault(check["id"], line)
+    return lines
+
+
+def verdict_tail(text):
+    """The text output's last lines, from the verdict on (结论/Verdict)."""
+    lines = text.strip().splitlines()
+    start = max(i for i, line in enumerate(lines) if line.startswith(("结论：", "Verdict: ")))
+    return lines[start:]

@@ -108,7 +108,7 @@ class CliTest(unittest.TestCase):
         doc = json.loads(p.stdout)
         self.assertEqual(doc["profile"], "shouzheng")
         release = next(r for r in doc["results"] if r["id"] == "os.release")
-        self.assertEqual(release["title"], "操作系统及处理器架构")  # the build's zh_CN catalogue
+        self.assertEqual(release["title"], "操作系统和处理器")  # the build's zh_CN catalogue
 
     def test_list_json(self):
         p = run_tokendoctor("list", "--json")
@@ -179,37 +179,62 @@ class CliTest(unittest.TestCase):
         # Healthy, the named checks only: passed, but not the whole check.
         p = run_tokendoctor("check", "--profile", profile, "--root", self.healthy_root, "--only", "os.release,os.fonts")
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("结论：这次只检测了部分项目，都已通过", p.stdout.strip().splitlines()[-1])
+        self.assertEqual(tdfixture.verdict_tail(p.stdout), ["结论：这次只检测了部分项目，都已通过；办理【CA 续期】前请做"
+                                                             "完整的检测（“tokendoctor check”）。"])
         _, doc = self.check_json(profile=profile, only="os.release,os.fonts", expect_rc=0)
         self.assertEqual(doc["verdict"]["code"], "partial")
         self.assertEqual(doc["verdict"]["contact"], "400-000-0000（工作日）")
 
-        # Broken: each problem with its next step, and 客服's contact.
+        # Broken, nothing tokendoctor repairs: not yet, follow the advice, and 客服's contact with
+        # what to send, as the last three lines, in Chinese and in English.
         old = 'ID=debian\nVERSION_ID="9"\nPRETTY_NAME="Debian GNU/Linux 9 (stretch)"\n'
-        root = self.fx.make_root("verdict-broken", os_release=old, locales=("zh_TW.UTF-8",))
-        p = run_tokendoctor("check", "--profile", profile, "--root", root, "--only", "os.release,os.locale",
-                            env={"LANG": "zh_TW.UTF-8"})
-        self.assertEqual(p.returncode, 2)
-        lines = p.stdout.strip().splitlines()
-        verdict = next(i for i, line in enumerate(lines) if line.startswith("結論") or line.startswith("结论")
-                       or line.startswith("Verdict"))
-        tail = lines[verdict:]
-        self.assertEqual(len(tail), 4, tail)
-        self.assertIn("os.release", tail[1])
-        self.assertIn("os.locale", tail[2])
-        self.assertIn("400-000-0000", tail[3])
-        _, doc = self.check_json(root=root, profile=profile, only="os.release,os.locale",
-                                 env={"LANG": "zh_TW.UTF-8"}, expect_rc=2)
+        root = self.fx.make_root("verdict-broken", os_release=old, font=tdfixture.LATIN_FONT)
+        for lang, expected in (
+                ("zh_CN.UTF-8", ["结论：有 2 项需要处理，处理好之前请不要办理【CA 续期】。",
+                                 "下一步：操作系统和处理器、中文字体请按上面的【建议修复项】处理。",
+                                 "平台客服：400-000-0000（工作日）。找客服帮忙时，请把“tokendoctor check --json > "
+                                 "tokendoctor.json”保存的 tokendoctor.json 文件发给客服。"]),
+                ("C.UTF-8", ["Verdict: 2 problems need attention; do not start 【CA 续期】 (CA renewal) before "
+                             "they are dealt with.",
+                             "Next: for Operating system and processor, Chinese fonts, do what 【建议修复项】 says "
+                             "above.",
+                             "Platform 客服: 400-000-0000（工作日）; when you ask them for help, send the file "
+                             "tokendoctor.json that “tokendoctor check --json > tokendoctor.json” saves."])):
+            p = run_tokendoctor("check", "--profile", profile, "--root", root, "--only", "os.release,os.fonts",
+                                env={"LANG": lang})
+            self.assertEqual(p.returncode, 2)
+            self.assertEqual(tdfixture.verdict_tail(p.stdout), expected)
+        _, doc = self.check_json(root=root, profile=profile, only="os.release,os.fonts", expect_rc=2)
         self.assertEqual(doc["verdict"]["code"], "problems")
         self.assertEqual([(x["id"], x["next"]) for x in doc["verdict"]["problems"]],
-                         [("os.release", "support"), ("os.locale", "support")])
+                         [("os.release", "support"), ("os.fonts", "support")])
 
-        # The English output has the same lines.
-        p = run_tokendoctor("check", "--profile", profile, "--root", root, "--only", "os.release,os.locale",
+    def test_only_summary_counts_what_ran(self):
+        # Checks --only left out are neither shown nor counted as not checked.
+        p = run_tokendoctor("check", "--profile", self.profile, "--root", self.healthy_root, "--only", "os.fonts",
                             env={"LANG": "C.UTF-8"})
-        tail = p.stdout.strip().splitlines()[-4:]
-        self.assertTrue(tail[0].startswith("Verdict: 2 problems need attention"), tail)
-        self.assertIn("400-000-0000", tail[3])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("Summary: passed 1, notes 0, fix needed 0, can't check 0, not checked 0", p.stdout)
+        self.assertEqual(list(tdfixture.result_lines(p.stdout, env={"LANG": "C.UTF-8"})), ["os.fonts"])
+
+    def test_contact_under_every_result_that_needs_help(self):
+        # Each problem 客服 must help with carries their contact: in the advice where it sends the
+        # user to them (os.unsupported), on a line of its own otherwise (fonts.no-cjk).
+        profile = self.fx.make_profile("contact", self.url, "[support]\ncontact = 400-000-0000（工作日）\n")
+        old = 'ID=debian\nVERSION_ID="9"\nPRETTY_NAME="Debian GNU/Linux 9 (stretch)"\n'
+        root = self.fx.make_root("contact-broken", os_release=old, font=tdfixture.LATIN_FONT)
+        p = run_tokendoctor("check", "--profile", profile, "--root", root, "--only", "os.release,os.fonts")
+        blocks = p.stdout.split("\n✘ ")[1:]
+        self.assertEqual(len(blocks), 2, p.stdout)
+        for block in blocks:
+            body = block.split("\n\n")[0]
+            self.assertIn("400-000-0000（工作日）", body)
+            # The code for 客服 comes last.
+            self.assertRegex(body.strip().splitlines()[-1], r"^ +问题代码：[a-z.-]+（检测项 [a-z.]+，供客服参考）$")
+        self.assertIn("或询问平台客服这个系统能否使用：400-000-0000（工作日）。", blocks[0])
+        # No contact in the profile: the platform home page's 【客服】 icon.
+        p = run_tokendoctor("check", "--profile", self.profile, "--root", root, "--only", "os.release")
+        self.assertIn("平台首页的【客服】图标", p.stdout.split("\n\n")[1])
 
     def test_warning_only_exits_1(self):
         derivative = 'ID=mintlike\nID_LIKE="ubuntu debian"\nVERSION_ID="21"\nNAME="Mint-like"\n'
@@ -307,19 +332,18 @@ class CliTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertNotIn("\033[", p.stdout)  # not a terminal: no colour
         self.assertIn("通过", p.stdout)
-        self.assertIn("os.locale", p.stdout)
-        self.assertIn("5 项通过", p.stdout)
+        self.assertIn("✔ 通过     系统语言：", p.stdout)  # padded by display width: titles in one column
+        self.assertIn("通过 5 项", p.stdout)
 
     def test_text_output_english_with_advice(self):
         root = self.fx.make_root("english", locales=())
         p = run_tokendoctor("check", "--no-token", "--profile", self.profile, "--root", root,
                             "--only", SYSTEM_ONLY, env={"LANG": "C.UTF-8", "NO_COLOR": "1"})
         self.assertEqual(p.returncode, 2)
-        self.assertIn("FAIL", p.stdout)
-        self.assertIn("locale.not-chinese", p.stdout)
+        self.assertIn("Fix needed", tdfixture.result_lines(p.stdout, env={"LANG": "C.UTF-8"})["os.locale"])
+        self.assertIn("Problem code: locale.not-chinese (check os.locale, for 客服)", p.stdout)
         self.assertIn("建议修复项", p.stdout)  # the seed's word, kept in English output too
-        others = len(json.loads(run_tokendoctor("list", "--json").stdout)["checks"]) - len(SYSTEM_CHECKS)
-        self.assertIn(f"Summary: 4 passed, 0 warnings, 1 failed, 0 errors, {others} skipped", p.stdout)
+        self.assertIn("Summary: passed 4, notes 0, fix needed 1, can't check 0, not checked 0", p.stdout)
 
     def test_one_request_for_net_platform_and_time_clock(self):
         # Both ask the platform's first URL the same verified question: one request answers both.

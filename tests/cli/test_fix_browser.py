@@ -198,6 +198,21 @@ class FixBrowserTest(unittest.TestCase):
         self.assertEqual(result["fix"], {"id": "browser.default", "privileged": False,
                                          "summary": "Make a browser the platform supports the default browser"})
         self.assertEqual(result["details"]["candidate"], {"id": "google-chrome.desktop", "name": "Google Chrome"})
+        # The last three lines: not yet, the command that repairs it (for this copy and profile), 客服.
+        for lang, verdict, step, contact in (
+                ("zh_CN.UTF-8", "结论：有 1 项需要处理", "下一步：请运行“tokendoctor fix browser.default",
+                 "平台客服：平台首页的【客服】图标。"),
+                ("C.UTF-8", "Verdict: 1 problem needs attention", "Next: run “tokendoctor fix browser.default",
+                 "Platform 客服: the 【客服】 icon on the platform's home page;")):
+            self.extra_env = {"LANG": lang}
+            p = self.td("check", "--only", "browser.default", *self.common("browser.default"))
+            tail = tdfixture.verdict_tail(p.stdout)
+            self.assertEqual(len(tail), 3, p.stdout)
+            self.assertTrue(tail[0].startswith(verdict), tail)
+            self.assertTrue(tail[1].startswith(step), tail)
+            self.assertIn(f" --root {self.root} --profile {self.profile}”", tail[1])
+            self.assertTrue(tail[2].startswith(contact), tail)
+        self.extra_env = {}
         before = snapshot(self.home)
 
         plan = self.assert_dry_run_and_refusals("browser.default")

@@ -15,6 +15,9 @@ import unittest
 sys.path.insert(0, os.path.join(os.environ["TD_SRCDIR"], "tests", "rig"))
 import tdrig  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.environ["TD_SRCDIR"], "tests", "cli"))
+import tdfixture  # noqa: E402
+
 TOKENDOCTOR = os.environ["TD_BIN"]
 PCSC_CHECKS = "drivers.pcscd,token.reader,token.card"
 TOKENSIM_ATR = "3B:88:80:01:56:50:49:56:43:41:52:44:04"
@@ -233,6 +236,66 @@ class PcscChecksTest(tdrig.RigTestCase):
                            env={**self.rig.env, "LANG": "C.UTF-8"})
         results = {r["id"]: r for r in json.loads(p.stdout)["results"]}
         self.assertEqual(p.returncode, 0, {c: results[c]["message"] for c in only.split(",")})
+
+    @staticmethod
+    def language(lang):
+        # English output on a Chinese system (so that os.locale passes): gettext's LANGUAGE.
+        return {"LANG": "zh_CN.UTF-8", "LANGUAGE": "en"} if lang == "en" else {"LANG": lang}
+
+    def full_check(self, *args, lang):
+        language = self.language(lang)
+        """The whole one-click check, as text, of a healthy copy of a system against a live
+        platform server, with this rig's pcscd."""
+        fx = tdfixture.Fixture()
+        self.addCleanup(fx.close)
+        root = fx.make_root("healthy")
+        apps = os.path.join(root, "usr/share/applications")
+        os.makedirs(apps)
+        with open(os.path.join(apps, "google-chrome.desktop"), "w") as f:
+            f.write("[Desktop Entry]\nType=Application\nName=Google Chrome\nExec=/usr/bin/true %U\n"
+                    "MimeType=text/html;x-scheme-handler/http;x-scheme-handler/https;\n")
+        profile = fx.make_profile("full", fx.start_server(),
+                                  "[browsers]\nsupported = google-chrome:90\n"
+                                  "[support]\ncontact = 400-000-0000\n")
+        p = subprocess.run([TOKENDOCTOR, "check", "--profile", profile, "--root", root, *args],
+                           capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+                           env={**self.rig.env, **language, "NO_PROXY": "*", "HOME": fx.path("home")})
+        return p, tdfixture.verdict_tail(p.stdout)
+
+    def test_verdict_without_the_token(self):
+        # 无锁一键检测 on a healthy system: passed, now insert the token and run 插锁一键检测. The
+        # token checks are one line, not one line each.
+        self.rig.start_pcscd()
+        for lang, expected, deferred in (
+                ("zh_CN.UTF-8", "结论：无锁检测通过。请插入 CA 锁，再做【插锁一键检测】（“tokendoctor check”）。",
+                 "需要插入 CA 锁的检测（"),
+                ("en", "Verdict: the check without the token (【无锁一键检测】) passed. Insert the CA token "
+                            "and run the check with it (【插锁一键检测】: “tokendoctor check”).",
+                 "Checks that need the CA token (")):
+            p, tail = self.full_check("--no-token", lang=lang)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            self.assertEqual(tail, [expected], p.stdout)
+            self.assertEqual(sum(deferred in line for line in p.stdout.splitlines()), 1, p.stdout)
+            shown = tdfixture.result_lines(p.stdout, env=self.language(lang))
+            self.assertNotIn("token.card", shown)
+            self.assertIn("drivers.pcscd", shown)
+
+    def test_verdict_token_missing(self):
+        # 插锁一键检测 with no token in the reader: not yet, what to do is in the advice, and 客服.
+        self.rig.start_pcscd()
+        for lang, expected in (
+                ("zh_CN.UTF-8", ["结论：有 ", "下一步：", "平台客服：400-000-0000。"]),
+                ("en", ["Verdict: ", "Next: ", "Platform 客服: 400-000-0000;"])):
+            p, tail = self.full_check(lang=lang)
+            self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+            self.assertEqual(len(tail), 3, p.stdout)
+            for line, start in zip(tail, expected):
+                self.assertTrue(line.startswith(start), tail)
+            titles = {c["id"]: c["title"] for c in json.loads(tdfixture.run_tokendoctor(
+                "list", "--json", env=self.language(lang)).stdout)["checks"]}
+            self.assertIn(titles["token.card"], tail[1])
+            shown = tdfixture.result_lines(p.stdout, env=self.language(lang))
+            self.assertIn("token.card", shown)
 
     def test_no_token_skips_token_checks(self):
         self.rig.start_pcscd()

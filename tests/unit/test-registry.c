@@ -53,6 +53,41 @@ static void test_causes_documented(void **state) {
         assert_null(td_cause_lookup("no.such-cause"));
 }
 
+/*
+ * Advice that sends the user to 客服 says how to reach them: the profile's contact, where the
+ * placeholder stands, or the platform home page's 【客服】 icon. Advice for a user never tells
+ * them to run systemctl or anything else as root.
+ */
+static void test_advice_names_the_contact(void **state) {
+        const TdCause timeout = *td_cause_lookup("x.timeout");
+        const TdCause *all = td_causes_all();
+        size_t n = 0;
+        while (all[n].code)
+                n++;
+        for (size_t i = 0; i <= n; i++) {
+                const TdCause *c = i < n ? &all[i] : &timeout;
+                const char *code = i < n ? c->code : "x.timeout";
+                /* "supported" is about systems: only the words for the platform's helpers count. */
+                bool to_support = strstr(c->advice, "客服") || strstr(c->advice, "platform's support") ||
+                                  strstr(c->advice, "service desk") || strstr(c->advice, "support staff");
+                if (to_support != (strstr(c->advice, TD_CAUSE_CONTACT) != NULL))
+                        fail_msg("%s: advice sends to 客服 without the contact (or names it needlessly)",
+                                 code);
+                assert_int_equal(td_cause_advice_names_contact(code), to_support);
+                _cleanup_free_ char *advice = td_cause_advice_for(code, "400-000-0000");
+                assert_null(strstr(advice, TD_CAUSE_CONTACT));
+                assert_int_equal(strstr(advice, "400-000-0000") != NULL, to_support);
+                _cleanup_free_ char *fallback = td_cause_advice_for(code, NULL);
+                assert_int_equal(strstr(fallback, "the 【客服】 icon on the platform's home page") != NULL,
+                                 to_support);
+                static const char *const for_root[] = { "sudo", "systemctl", "`", "as root" };
+                for (size_t k = 0; k < ELEMENTSOF(for_root); k++)
+                        if (strstr(c->advice, for_root[k]))
+                                fail_msg("%s: advice tells the user %s", code, for_root[k]);
+        }
+        assert_null(td_cause_advice_for("no.such-cause", "x"));
+}
+
 /* CONTRACT.md's ids, the causes each must be able to report, and the token chain's dependencies. */
 static const struct {
         const char *id;
@@ -136,6 +171,7 @@ static void test_select_with_dependencies(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_advice_names_the_contact),
                 cmocka_unit_test(test_unique_ids_and_dependencies),
                 cmocka_unit_test(test_causes_documented),
                 cmocka_unit_test(test_contract_checks_present),

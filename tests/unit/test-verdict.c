@@ -102,12 +102,79 @@ static void test_partial_and_cancelled(void **state) {
         clear(res);
 }
 
+static void test_next_step_sentence(void **state) {
+        TdResult res[3];
+        TdReport rep;
+        TdVerdict v;
+        report_of(&rep, res, TD_STATUS_ERROR, TD_STATUS_FAIL, TD_STATUS_FAIL);
+        assert_int_equal(td_verdict_from_report(&rep, false, &v), 0);
+        _cleanup_free_ char *next = td_verdict_next_text(&v, " --root /r");
+        assert_non_null(next);
+        /* One sentence: the user's command, the administrator's, then the advice to follow. */
+        const char *own = strstr(next, "run “tokendoctor fix b.fixable --root /r”");
+        const char *admin_step = strstr(next, "administrator to run “tokendoctor fix c.admin --root /r”");
+        const char *advice = strstr(next, "for Plain, do what");
+        assert_non_null(own);
+        assert_non_null(admin_step);
+        assert_non_null(advice);
+        assert_true(own < admin_step && admin_step < advice);
+        assert_true(strncmp(next, "Next: ", 6) == 0);
+        td_verdict_clear(&v);
+
+        /* Nothing to do: no next step. */
+        clear(res);
+        report_of(&rep, res, TD_STATUS_PASS, TD_STATUS_WARN, TD_STATUS_PASS);
+        assert_int_equal(td_verdict_from_report(&rep, false, &v), 0);
+        assert_null(td_verdict_next_text(&v, ""));
+        td_verdict_clear(&v);
+        clear(res);
+}
+
+static void test_what_is_shown_and_who_helps(void **state) {
+        TdResult res[3];
+        TdReport rep;
+        TdVerdict v;
+        report_of(&rep, res, TD_STATUS_WARN, TD_STATUS_PASS, TD_STATUS_SKIP);
+        assert_int_equal(td_verdict_from_report(&rep, true, &v), 0);
+        /* The 无锁 run's token check is the one line for them all, not a skipped check. */
+        assert_int_equal(v.shown[TD_STATUS_WARN], 1);
+        assert_int_equal(v.shown[TD_STATUS_PASS], 1);
+        assert_int_equal(v.shown[TD_STATUS_SKIP], 0);
+        assert_int_equal(v.n_deferred, 1);
+        assert_true(td_result_is_deferred(&res[2]));
+        assert_false(td_result_is_shown(&res[2]));
+        assert_true(td_result_is_shown(&res[0]));
+        td_verdict_clear(&v);
+        clear(res);
+
+        /* 客服 helps where tokendoctor has no repair. */
+        report_of(&rep, res, TD_STATUS_ERROR, TD_STATUS_FAIL, TD_STATUS_WARN);
+        assert_true(td_result_needs_help(&res[0]));
+        assert_false(td_result_needs_help(&res[1]));
+        assert_false(td_result_needs_help(&res[2]));
+        clear(res);
+
+        assert_string_equal(td_status_word(TD_STATUS_FAIL), "Fix needed");
+        assert_string_equal(td_status_word(TD_STATUS_ERROR), "Can't check");
+}
+
+static void test_support_request(void **state) {
+        _cleanup_free_ char *with = td_support_request_text("400-000-0000。");
+        assert_non_null(strstr(with, "Platform 客服: 400-000-0000; "));
+        assert_non_null(strstr(with, "“tokendoctor check --json > tokendoctor.json”"));
+        _cleanup_free_ char *without = td_support_request_text(NULL);
+        assert_non_null(strstr(without, "the 【客服】 icon on the platform's home page"));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_all_passed),
                 cmocka_unit_test(test_warnings_do_not_block),
                 cmocka_unit_test(test_each_problem_has_its_next_step),
                 cmocka_unit_test(test_partial_and_cancelled),
+                cmocka_unit_test(test_next_step_sentence),
+                cmocka_unit_test(test_what_is_shown_and_who_helps),
+                cmocka_unit_test(test_support_request),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
