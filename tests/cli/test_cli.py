@@ -209,6 +209,20 @@ class CliTest(unittest.TestCase):
         self.assertEqual([(x["id"], x["next"]) for x in doc["verdict"]["problems"]],
                          [("os.release", "support"), ("os.fonts", "support")])
 
+    def test_traditional_chinese_system_reads_simplified_chinese(self):
+        # A Traditional Chinese system (one of the ways a renewal fails) is told so in the words
+        # the platform uses, not in English: gettext falls back from zh_TW to the "zh" catalogue.
+        locales = self.fx.path("locales")
+        os.makedirs(locales)
+        subprocess.run(["localedef", "-i", "zh_TW", "-f", "UTF-8", os.path.join(locales, "zh_TW.UTF-8")],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        p = run_tokendoctor("check", "--profile", self.profile, "--root", self.healthy_root, "--only", "os.locale",
+                            env={"LANG": "zh_TW.UTF-8", "LOCPATH": locales})
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn("✘ 需处理   系统语言：", p.stdout)
+        self.assertIn("问题代码：locale.traditional（检测项 os.locale，供客服参考）", p.stdout)
+        self.assertTrue(tdfixture.verdict_tail(p.stdout)[0].startswith("结论：有 1 项需要处理"))
+
     def test_only_summary_counts_what_ran(self):
         # Checks --only left out are neither shown nor counted as not checked.
         p = run_tokendoctor("check", "--profile", self.profile, "--root", self.healthy_root, "--only", "os.fonts",
