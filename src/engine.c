@@ -58,7 +58,7 @@ static int validate(const TdCheck *const *checks, size_t n, const TdEngineOption
                 if (!found) {
                         if (ret_error)
                                 *ret_error = td_strdup_printf(
-                                        _("unknown check id \"%s\" (see `tokendoctor list`)"), *o);
+                                        _("unknown check id \"%s\" (see “tokendoctor list”)"), *o);
                         return -EINVAL;
                 }
         }

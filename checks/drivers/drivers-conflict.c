@@ -119,12 +119,12 @@ static int platform_conflicts(TdContext *ctx, TdResult *result, struct json_obje
                 r = item ? td_strv_push(&names, item) : -ENOMEM;
         }
         free(matches);
-        _cleanup_free_ char *list = r >= 0 ? td_strv_join((const char *const *) names, ", ") : NULL;
+        _cleanup_free_ char *list = r >= 0 ? td_strv_join((const char *const *) names, _(", ")) : NULL;
         if (!list)
                 return -ENOMEM;
         return found_add(found, td_strdup_printf(_("The platform's driver is installed more than once: %s. "
                                                    "The copies get in each other's way: uninstall the older "
-                                                   "one (as root: apt remove PACKAGE)."),
+                                                   "one (as root: “apt remove PACKAGE”)."),
                                                  list));
 }
 
@@ -203,9 +203,9 @@ static int module_conflict(TdResult *result, struct json_object *conflicts, Regi
                 if (r >= 0 && !td_strv_contains((const char *const *) libraries, regs[j].module->library))
                         r = td_strv_push(&libraries, regs[j].module->library);
         }
-        _cleanup_free_ char *file_list = r >= 0 ? td_strv_join((const char *const *) files, ", ") : NULL;
+        _cleanup_free_ char *file_list = r >= 0 ? td_strv_join((const char *const *) files, _(", ")) : NULL;
         _cleanup_free_ char *library_list =
-                file_list ? td_strv_join((const char *const *) libraries, ", ") : NULL;
+                file_list ? td_strv_join((const char *const *) libraries, _(", ")) : NULL;
         if (!library_list)
                 return -ENOMEM;
         if (same_library)
@@ -317,7 +317,7 @@ static int reader_conflicts(TdContext *ctx, TdResult *result, struct json_object
                                 td_detail_set_string(result, c, "used", "%s", used->path);
                         else
                                 td_detail_set_null(result, c, "used");
-                        _cleanup_free_ char *list = td_strv_join((const char *const *) paths, ", ");
+                        _cleanup_free_ char *list = td_strv_join((const char *const *) paths, _(", "));
                         if (!list)
                                 return -ENOMEM;
                         r = found_add(found,

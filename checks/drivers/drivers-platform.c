@@ -109,8 +109,8 @@ static int verdict_missing(TdResult *result, const char *patterns, const Match *
                                      name, state);
         return td_result_set(result, TD_STATUS_FAIL, "driver.missing",
                              _("The platform's driver package %s is only partly installed (dpkg state "
-                               "\"%s\"), so it may not work. Finish the installation (as root: dpkg "
-                               "--configure -a) or install the package again."),
+                               "\"%s\"), so it may not work. Finish the installation (as root: “dpkg "
+                               "--configure -a”) or install the package again."),
                              name, state);
 }
 
@@ -146,7 +146,8 @@ static int run(TdContext *ctx, TdResult *result) {
                 td_detail_set_string(result, NULL, "min_version", "%s", min_version);
         else
                 td_detail_set_null(result, NULL, "min_version");
-        _cleanup_free_ char *patterns = td_strv_join((const char *const *) profile->driver_packages, ", ");
+        _cleanup_free_ char *patterns =
+                td_strv_join((const char *const *) profile->driver_packages, _(", "));
         if (!patterns)
                 return -ENOMEM;
 
@@ -196,7 +197,7 @@ static int run(TdContext *ctx, TdResult *result) {
                 return verdict_missing(result, patterns, first.package ? &first : NULL);
         if (first_old.package)
                 return verdict_old(result, &first_old, min_version);
-        _cleanup_free_ char *list = td_strv_join((const char *const *) installed, ", ");
+        _cleanup_free_ char *list = td_strv_join((const char *const *) installed, _(", "));
         if (!list)
                 return -ENOMEM;
         return td_result_set(result, TD_STATUS_PASS, NULL, _("The platform's driver is installed: %s."),

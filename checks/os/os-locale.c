@@ -81,7 +81,7 @@ static bool locale_accepted(const TdProfile *profile, const LocaleParts *p) {
 
 static char *accepted_list(const TdProfile *profile) {
         if (profile && profile->locales && profile->locales[0])
-                return td_strv_join((const char *const *) profile->locales, ", ");
+                return td_strv_join((const char *const *) profile->locales, _(", "));
         return strdup("zh_CN");
 }
 
@@ -121,7 +121,7 @@ static int check_os_locale_run(TdContext *ctx, TdResult *result) {
         if (!zh)
                 return -ENOMEM;
         _cleanup_free_ char *zh_installed =
-                zh[0] ? td_strv_join((const char *const *) zh, ", ") : strdup(_("none"));
+                zh[0] ? td_strv_join((const char *const *) zh, _(", ")) : strdup(_("none"));
         _cleanup_free_ char *accepted = accepted_list(profile);
         if (!zh_installed || !accepted)
                 return -ENOMEM;
@@ -148,9 +148,10 @@ static int check_os_locale_run(TdContext *ctx, TdResult *result) {
         td_detail_set_string(result, NULL, "source", "%s", l->source);
         td_detail_set_bool(result, NULL, "installed", l->generated);
 
-        /* "LANG=zh_TW.UTF-8 (environment)": what the user would look for, and where. */
+        /* "LANG=zh_TW.UTF-8 (environment)": what the user would look for, and where; translated, so
+         * that the parentheses are the language's own. */
         const char *where = streq(l->source, "environment") ? _("environment") : l->source;
-        _cleanup_free_ char *what = td_strdup_printf("%s=%s (%s)", l->variable, l->name, where);
+        _cleanup_free_ char *what = td_strdup_printf(_("%s=%s (%s)"), l->variable, l->name, where);
         if (!what)
                 return -ENOMEM;
 

@@ -54,7 +54,7 @@ static char *supported_list(const TdProfile *profile) {
                 if (!item || td_strv_push(&items, item) < 0)
                         return NULL;
         }
-        return td_strv_join((const char *const *) items, ", ");
+        return td_strv_join((const char *const *) items, _(", "));
 }
 
 static bool arch_supported(const TdProfile *profile, const char *machine) {
@@ -114,7 +114,7 @@ static int check_os_release_run(TdContext *ctx, TdResult *result) {
         /* No change of distribution helps on the wrong CPU, so this verdict comes first. */
         if (!arch_supported(profile, machine)) {
                 _cleanup_free_ char *archs =
-                        td_strv_join((const char *const *) profile->arch_supported, ", ");
+                        td_strv_join((const char *const *) profile->arch_supported, _(", "));
                 if (!archs)
                         return -ENOMEM;
                 return td_result_set(result, TD_STATUS_FAIL, "arch.unsupported",

@@ -168,7 +168,8 @@ static int add_udev_details(TdContext *ctx, TdResult *result, const TdUsbDevice 
         int r = td_udev_rules_find_vendor(ctx, d->vendor_id, &rules);
         if (r < 0 || (r = td_udev_rule_make(d->vendor_id, d->product_id, &rule_file, &rule)) < 0)
                 return r;
-        _cleanup_free_ char *found = rules[0] ? td_strv_join((const char *const *) rules, ", ") : strdup("");
+        _cleanup_free_ char *found =
+                rules[0] ? td_strv_join((const char *const *) rules, _(", ")) : strdup("");
         if (!found)
                 return -ENOMEM;
         td_detail_set_string(result, NULL, "udev_rule", "%s", rule);
@@ -291,7 +292,7 @@ static int run(TdContext *ctx, TdResult *result) {
                         td_usb_device_id(no_node, id));
         }
 
-        _cleanup_free_ char *list = td_strv_join((const char *const *) ids, ", ");
+        _cleanup_free_ char *list = td_strv_join((const char *const *) ids, _(", "));
         if (!list)
                 return -ENOMEM;
         if (n_tokens == 1) {

@@ -27,11 +27,12 @@ static void cert_to_text(const TdCertInfo *c, long days_left) {
         /* Certificate fields are whatever the certificate says: shown, never obeyed. */
         _cleanup_free_ char *serial = td_terminal_text(c->serial), *subject = td_terminal_text(c->subject),
                             *issuer = td_terminal_text(c->issuer);
-        printf("%s %s\n", _("Serial number (证书序列号):"), serial ? serial : "");
-        printf("%s %s\n", _("Subject (证书使用者):"), subject ? subject : "");
-        printf("%s %s – %s\n", _("Validity (证书有效期):"), from, until);
-        printf("%s %s\n", _("Issuer (证书颁发机构):"), issuer ? issuer : "");
-        printf("%s %s %d%s\n", _("Key:"), c->key_type, c->key_bits, c->signing ? _(", for signatures") : "");
+        /* One format per line: the label and its value are joined as the language joins them. */
+        printf(_("Serial number (证书序列号): %s\n"), serial ? serial : "");
+        printf(_("Subject (证书使用者): %s\n"), subject ? subject : "");
+        printf(_("Validity (证书有效期): %s – %s\n"), from, until);
+        printf(_("Issuer (证书颁发机构): %s\n"), issuer ? issuer : "");
+        printf(_("Key: %s %d%s\n"), c->key_type, c->key_bits, c->signing ? _(", for signatures") : "");
         if (days_left >= 0)
                 printf(_("Days left: %ld\n"), days_left);
         else
@@ -86,7 +87,7 @@ int td_cmd_cert(int argc, char **argv) {
                 if (r == -ENODEV)
                         return td_cli_fail(
                                 "no-token", TD_EXIT_FAIL, "%s",
-                                _("no CA token is seen (run 'tokendoctor check' to find out why)"));
+                                _("no CA token is seen (run “tokendoctor check” to find out why)"));
                 return td_cli_fail("internal", TD_EXIT_FAIL, "%s", strerror(-r));
         }
 

@@ -77,7 +77,7 @@ static int parse_args(int argc, char **argv, TdRunArgs *args) {
                         for (char **id = ids; *id; id++) {
                                 if (!td_registry_find(*id))
                                         return td_usage_error(
-                                                "check", _("unknown check id '%s' (see 'tokendoctor list')"),
+                                                "check", _("unknown check id '%s' (see “tokendoctor list”)"),
                                                 *id);
                                 if (!td_strv_contains((const char *const *) args->only, *id) &&
                                     td_strv_push(&args->only, *id) < 0)

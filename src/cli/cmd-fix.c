@@ -53,7 +53,7 @@ static void fix_help(void) {
         printf(_("Usage: tokendoctor fix ID|--all [OPTIONS]\n\n"
                  "Repair what a check found (修复): show every change first, ask, back up every file,\n"
                  "make the changes, and run the check again to prove the repair worked. Each repair is\n"
-                 "kept in a journal so that 'tokendoctor undo' puts everything back as it was.\n\n"
+                 "kept in a journal so that “tokendoctor undo” puts everything back as it was.\n\n"
                  "  --all                repair everything that has an automatic repair\n"
                  "  --dry-run            show the changes and stop\n"
                  "  --yes                do not ask before changing anything\n"
@@ -120,7 +120,7 @@ static int parse_args(int argc, char **argv, FixArgs *args) {
         for (; optind < argc; optind++) {
                 const TdCheck *check = td_registry_find(argv[optind]);
                 if (!check)
-                        return td_usage_error("fix", _("unknown check id '%s' (see 'tokendoctor list')"),
+                        return td_usage_error("fix", _("unknown check id '%s' (see “tokendoctor list”)"),
                                               argv[optind]);
                 if (!td_strv_contains((const char *const *) args->ids, check->id) &&
                     td_strv_push(&args->ids, check->id) < 0)
@@ -129,7 +129,7 @@ static int parse_args(int argc, char **argv, FixArgs *args) {
         if (args->all == !!args->ids)
                 return td_usage_error("fix", args->all
                                                      ? _("give either check ids or --all, not both")
-                                                     : _("which check? Give its id (see 'tokendoctor list') "
+                                                     : _("which check? Give its id (see “tokendoctor list”) "
                                                          "or --all"));
         return 0;
 }
@@ -260,7 +260,7 @@ static void print_plan(const FixItem *it) {
                         break;
                 }
         }
-        printf("  %s\n", _("Every file is backed up first; 'tokendoctor undo' puts it back."));
+        printf("  %s\n", _("Every file is backed up first; “tokendoctor undo” puts it back."));
         if (it->plan.afterwards)
                 printf("  %s %s\n", _("Afterwards:"), it->plan.afterwards);
 }
@@ -399,17 +399,17 @@ static void print_outcome(const FixItem *it) {
                        it->outcome.error ? it->outcome.error : "?");
                 if (it->outcome.how_to)
                         printf(_("  To make this change by hand, as administrator: %s\n  then run "
-                                 "'tokendoctor check' "
+                                 "“tokendoctor check” "
                                  "again.\n"),
                                it->outcome.how_to);
                 printf("  %s\n", it->outcome.rollback_failed
-                                         ? _("Not everything could be put back; see 'tokendoctor undo'.")
+                                         ? _("Not everything could be put back; see “tokendoctor undo”.")
                                          : _("Nothing was changed: what had been done is put back."));
                 return;
         }
         if (!it->attempted)
                 return;
-        printf(_("%s: repaired (journal %s; undo: tokendoctor undo %s)\n"), it->check->id,
+        printf(_("%s: repaired (journal %s; undo: “tokendoctor undo %s”)\n"), it->check->id,
                it->outcome.journal_id, it->outcome.journal_id);
         if (streq(it->status, "repaired"))
                 printf("  %s\n", _("The check passes now."));

@@ -14,8 +14,8 @@
 
 static void undo_help(void) {
         printf(_("Usage: tokendoctor undo [JOURNAL-ID] [OPTIONS]\n\n"
-                 "Put back everything a repair ('tokendoctor fix') changed: without an id the newest\n"
-                 "repair still in force, else the one named (its id was printed by 'fix'). What the\n"
+                 "Put back everything a repair (“tokendoctor fix”) changed: without an id the newest\n"
+                 "repair still in force, else the one named (its id was printed by “fix”). What the\n"
                  "files held since is kept in the journal too, so nothing is lost.\n\n"
                  "  --json               print one JSON object\n\n"
                  "Exit status: 0 undone, 2 nothing to undo or it failed, 64 usage error.\n"));

@@ -33,7 +33,7 @@ static int fail_v(const char *code, int exit_status, const char *verb, const cha
         td_log_error("%s", message ? message : fmt);
         if (exit_status == TD_EXIT_USAGE)
                 fprintf(stderr,
-                        verb ? _("Try 'tokendoctor %s --help'.\n") : _("Try 'tokendoctor --help'.\n"), verb);
+                        verb ? _("Try “tokendoctor %s --help”.\n") : _("Try “tokendoctor --help”.\n"), verb);
         if (json_mode) {
                 _cleanup_free_ char *doc = td_error_to_json(code, message ? message : fmt);
                 if (doc)

@@ -27,7 +27,7 @@ static void print_help(FILE *out) {
                        "Commands:\n"));
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 fprintf(out, "  %-10s %s\n", verbs[i].name, td_gettext(verbs[i].summary));
-        fprintf(out, _("\nRun 'tokendoctor COMMAND --help' for the options of a command.\n"));
+        fprintf(out, _("\nRun “tokendoctor COMMAND --help” for the options of a command.\n"));
 }
 
 int main(int argc, char **argv) {

@@ -332,7 +332,7 @@ class CliTest(unittest.TestCase):
         p = run_tokendoctor("check", "--profile", profile, "--root", root, "--only", "drivers.platform",
                             env={"LANG": "zh_CN.UTF-8", "NO_COLOR": "1"})
         self.assertEqual(p.returncode, 2, p.stderr)
-        self.assertIn("平台驱动软件包 vendor-driver 的版本为 1:0.9-2，低于平台要求的版本 1:1.0", p.stdout)
+        self.assertIn("平台驱动程序版本过旧：软件包 vendor-driver 的版本为 1:0.9-2，低于平台要求的版本 1:1.0", p.stdout)
 
         # A profile without [drivers] packages: nothing to look for.
         p, doc = self.check_json(root=root, only="drivers.platform", expect_rc=0)
