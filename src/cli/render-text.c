@@ -93,7 +93,7 @@ void td_render_result(const TdTextStyle *style, const TdResult *r) {
         _cleanup_free_ char *advice = td_cause_advice_for(r->cause, style->contact);
         _cleanup_free_ char *advice_safe = advice ? td_terminal_text(advice) : NULL;
         if (advice_safe)
-                print_detail(_("What to do (建议修复项): "), advice_safe);
+                print_detail(_("What to do (【建议修复项】): "), advice_safe);
         if (td_result_has_fix(r)) {
                 _cleanup_free_ char *command = td_strdup_printf(
                         "tokendoctor fix %s%s", r->check->id, style->fix_options ? style->fix_options : "");

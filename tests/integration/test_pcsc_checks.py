@@ -267,7 +267,7 @@ class PcscChecksTest(tdrig.RigTestCase):
         # token checks are one line, not one line each.
         self.rig.start_pcscd()
         for lang, expected, deferred in (
-                ("zh_CN.UTF-8", "结论：无锁检测通过。请插入 CA 锁，再做【插锁一键检测】（“tokendoctor check”）。",
+                ("zh_CN.UTF-8", "结论：【无锁一键检测】通过。请插入 CA 锁，再做【插锁一键检测】（“tokendoctor check”）。",
                  "需要插入 CA 锁的检测（"),
                 ("en", "Verdict: the check without the token (【无锁一键检测】) passed. Insert the CA token "
                             "and run the check with it (【插锁一键检测】: “tokendoctor check”).",
