@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <pthread.h>
 #include <signal.h>
@@ -159,16 +160,29 @@ static int read_answer(TdP11Session *s, int64_t deadline_ms, unsigned timeout_ms
         }
 }
 
+char *td_p11_probe_error_message(const char *prefix, json_object *answer) {
+        json_object *v;
+        const char *text = answer && json_object_is_type(answer, json_type_object) &&
+                                           json_object_object_get_ex(answer, "message", &v) &&
+                                           json_object_is_type(v, json_type_string)
+                                   ? json_object_get_string(v)
+                                   : "the probe failed";
+        int64_t ckr = answer && json_object_is_type(answer, json_type_object) &&
+                                      json_object_object_get_ex(answer, "ckr", &v)
+                              ? json_object_get_int64(v)
+                              : 0;
+        if (ckr == 0)
+                return td_strdup_printf("%s: %s", prefix, text);
+        return td_strdup_printf("%s: %s (CKR 0x%08" PRIX64 ")", prefix, text, (uint64_t) ckr);
+}
+
 /* The probe's first line: {"ready":true}, or why the module could not be loaded. */
 static int check_ready(TdP11Session *s, const char *line, int64_t deadline_ms) {
         json_object *o = json_tokener_parse(line), *v;
         bool ready = o && json_object_object_get_ex(o, "ready", &v) && json_object_get_boolean(v);
         char *message = NULL;
         if (!ready)
-                message = td_strdup_printf("%s: %s", s->module,
-                                           o && json_object_object_get_ex(o, "message", &v)
-                                                   ? json_object_get_string(v)
-                                                   : "the probe failed");
+                message = td_p11_probe_error_message(s->module, o);
         json_object_put(o);
         if (ready)
                 return 0;

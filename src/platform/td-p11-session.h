@@ -11,6 +11,15 @@
 #include "tokendoctor/td-context.h"
 
 typedef struct TdP11Session TdP11Session;
+struct json_object;
+
+/*
+ * The probe's account of a failure ({"message": ..., "ckr": ...}, its "error" answer or a
+ * signing step's) as "@prefix: message", with the PKCS#11 return code when the probe gave one
+ * that is not CKR_OK: "C_Sign: General error (CKR 0x00000005)". No message (or no @answer) is
+ * "the probe failed". New string or NULL on ENOMEM.
+ */
+char *td_p11_probe_error_message(const char *prefix, struct json_object *answer);
 
 /*
  * The session with @module (a resolved path) for this run, created (not yet started) on first

@@ -216,14 +216,11 @@ int td_p11_parse_listing(const char *text, TdP11Listing *l) {
 
 /* An answer that is {"error": ..., "message": ...}: the probe could not do it, and said why. */
 static bool answer_is_error(const char *module, const char *answer, char **ret_message) {
-        json_object *o = json_tokener_parse(answer), *err, *msg;
+        json_object *o = json_tokener_parse(answer), *err;
         bool is_error =
                 o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, "error", &err);
         if (is_error)
-                *ret_message = td_strdup_printf("%s: %s", module,
-                                                json_object_object_get_ex(o, "message", &msg)
-                                                        ? json_object_get_string(msg)
-                                                        : "the probe failed");
+                *ret_message = td_p11_probe_error_message(module, o);
         json_object_put(o);
         return is_error;
 }
@@ -372,8 +369,8 @@ int td_p11_parse_signature(const char *text, TdP11Signature *sig) {
                 sig->mechanism = get_string(root, "mechanism");
                 sig->scheme = get_string(root, "scheme");
         } else {
-                _cleanup_free_ char *step = get_string(root, "step"), *message = get_string(root, "message");
-                sig->message = !isempty(step) ? td_strdup_printf("%s: %s", step, message) : strdup("");
+                _cleanup_free_ char *step = get_string(root, "step");
+                sig->message = !isempty(step) ? td_p11_probe_error_message(step, root) : strdup("");
         }
         sig->pin_final_try = get_bool(root, "pin_final_try");
         sig->pin_locked = get_bool(root, "pin_locked");

@@ -180,6 +180,35 @@ static void test_load_failure(void **state) {
         td_context_unref(ctx);
 }
 
+static void test_failure_names_the_return_code(void **state) {
+        /* A module whose C_Initialize fails: p11-kit's words and, for support, the CK_RV. */
+        fake_probe("echo 'enter C_GetFunctionList'; echo 'enter C_Initialize'; echo "
+                   "'{\"error\":\"initialize\",\"message\":\"General error\",\"ckr\":5}'; exit 3",
+                   "");
+        TdContext *ctx = td_context_new();
+        const TdP11Listing *l;
+        assert_int_equal(td_p11_list(ctx, MODULE, 5000, &l), 0);
+        assert_string_equal(l->cause, "module.missing");
+        assert_string_equal(l->message, MODULE ": General error (CKR 0x00000005)");
+        td_context_unref(ctx);
+
+        /* A signing step that failed, as the probe answers it. */
+        TdP11Signature sig;
+        assert_int_equal(td_p11_parse_signature("{\"result\":\"sign-failed\",\"step\":\"C_Sign\","
+                                                "\"ckr\":48,\"message\":\"Device error\"}",
+                                                &sig),
+                         0);
+        assert_int_equal(sig.outcome, TD_P11_FAILED);
+        assert_string_equal(sig.message, "C_Sign: Device error (CKR 0x00000030)");
+        td_p11_signature_clear(&sig);
+        assert_int_equal(td_p11_parse_signature("{\"result\":\"login-failed\",\"step\":\"C_Login\","
+                                                "\"ckr\":0,\"message\":\"no code\"}",
+                                                &sig),
+                         0);
+        assert_string_equal(sig.message, "C_Login: no code");
+        td_p11_signature_clear(&sig);
+}
+
 static void test_session_answers_and_finalizes_at_the_end(void **state) {
         /* One probe answers the listing and the PIN flags; when the run ends its input closes,
          * and it finalises. The PIN never arrives when none is needed. */
@@ -276,6 +305,7 @@ int main(void) {
                 cmocka_unit_test(test_closed_output_then_hang),
                 cmocka_unit_test(test_crash_at_load),
                 cmocka_unit_test(test_load_failure),
+                cmocka_unit_test(test_failure_names_the_return_code),
                 cmocka_unit_test(test_session_answers_and_finalizes_at_the_end),
                 cmocka_unit_test(test_pin_with_line_break_never_sent),
                 cmocka_unit_test(test_module_that_is_no_file),
