@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 
+#include "platform/td-error-text.h"
 #include "platform/td-http.h"
 #include "td-i18n.h"
 #include "td-util.h"
@@ -58,39 +59,57 @@ static void add_details(TdResult *result, struct json_object *u, const TdHttpPro
                 td_detail_set_int(result, u, "verify_result", p->verify_result);
 }
 
-/* The verdict for the first URL that failed. */
+/*
+ * The verdict for the first URL that failed: what it means and the test the user can make (the
+ * address in a browser) first, then for support the stage, curl's words and the proxy.
+ */
 static int set_failure(TdResult *result, const TdHttpProbe *p) {
         _cleanup_free_ char *via =
-                p->proxy ? td_strdup_printf(_(" (through the proxy %s)"), p->proxy) : strdup("");
-        if (!via)
+                p->proxy ? td_strdup_printf(_("; through the proxy %s"), p->proxy) : strdup("");
+        _cleanup_free_ char *why = td_error_text(p->error);
+        if (!via || !why)
                 return -ENOMEM;
-        const char *why = p->error ? p->error : "";
 
         if (!p->cause)
                 return td_result_set(result, TD_STATUS_FAIL, "net.http",
-                                     _("%s%s answered with HTTP status %ld, an error."), p->url, via,
-                                     p->http_status);
+                                     _("The platform website answers with an error, so it cannot be used "
+                                       "right now. Try opening %s in the browser first; if it does not open "
+                                       "there either, try again later. (Technical detail: HTTP status "
+                                       "%ld%s)"),
+                                     p->url, p->http_status, via);
         if (streq(p->cause, "net.dns"))
                 return td_result_set(result, TD_STATUS_FAIL, p->cause,
-                                     _("%s%s cannot be reached: the DNS stage failed, the host name "
-                                       "could not be resolved (%s)."),
-                                     p->url, via, why);
+                                     _("The platform website cannot be reached: this computer cannot look "
+                                       "up its address, usually because the network is down or its DNS "
+                                       "setting is wrong. Try opening %s in the browser first. (Technical "
+                                       "detail: the DNS lookup failed; %s%s)"),
+                                     p->url, why, via);
         if (streq(p->cause, "net.connect"))
                 return td_result_set(result, TD_STATUS_FAIL, p->cause,
-                                     _("%s%s cannot be reached: the TCP connect stage failed (%s)."), p->url,
-                                     via, why);
+                                     _("The platform website cannot be reached: its server accepts no "
+                                       "connection. The network may be down, a firewall may block it, or "
+                                       "the server may be out of service for now. Try opening %s in the "
+                                       "browser first. (Technical detail: the TCP connection failed; "
+                                       "%s%s)"),
+                                     p->url, why, via);
         if (streq(p->cause, "net.tls"))
                 return td_result_set(result, TD_STATUS_FAIL, p->cause,
-                                     _("%s%s cannot be reached: the TLS stage failed (%s). A wrong "
-                                       "system clock also breaks TLS, so check the date and time too."),
-                                     p->url, via, why);
+                                     _("The platform website cannot be reached: no secure connection to it "
+                                       "can be made. A wrong clock on this computer also causes this: check "
+                                       "the date and time first, then try opening %s in the browser. "
+                                       "(Technical detail: the TLS handshake failed; %s%s)"),
+                                     p->url, why, via);
         if (streq(p->cause, "net.timeout"))
                 return td_result_set(result, TD_STATUS_FAIL, p->cause,
-                                     _("%s%s did not answer in time: the %s stage took too long (%s)."),
-                                     p->url, via, stage_title(p->stage), why);
+                                     _("The platform website did not answer in time: the network is slow, "
+                                       "or the platform's server is busy. Try opening %s in the browser "
+                                       "first, and run the check again later. (Technical detail: the %s "
+                                       "stage timed out; %s%s)"),
+                                     p->url, stage_title(p->stage), why, via);
         return td_result_set(result, TD_STATUS_FAIL, p->cause,
-                             _("%s%s cannot be reached: the %s stage failed (%s)."), p->url, via,
-                             stage_title(p->stage), why);
+                             _("The platform website cannot be reached. Try opening %s in the browser "
+                               "first. (Technical detail: the %s stage failed; %s%s)"),
+                             p->url, stage_title(p->stage), why, via);
 }
 
 static int run(TdContext *ctx, TdResult *result) {
@@ -118,7 +137,9 @@ static int run(TdContext *ctx, TdResult *result) {
                                 td_detail_set_string(result, u_detail, "error", "%s",
                                                      _("not checked: out of time"));
                         if (!failed && (r = td_result_set(result, TD_STATUS_FAIL, "net.timeout",
-                                                          _("There was no time left to check %s."), *u)) < 0)
+                                                          _("There was no time left to check the platform "
+                                                            "website %s. Run the check again."),
+                                                          *u)) < 0)
                                 return r;
                         failed = true;
                         continue;
@@ -136,8 +157,9 @@ static int run(TdContext *ctx, TdResult *result) {
                 if (r == -EINVAL) {
                         /* A profile mistake, not a network diagnosis: the check cannot decide. */
                         td_result_set(result, TD_STATUS_ERROR, "engine.check-error",
-                                      _("The platform address %s in the profile is not a valid http:// or "
-                                        "https:// URL."),
+                                      _("The platform website cannot be checked: its address %s in the "
+                                        "profile is not a valid http:// or https:// URL. Contact the "
+                                        "platform's support."),
                                       *u);
                         return -EINVAL;
                 }

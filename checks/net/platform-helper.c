@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 
+#include "platform/td-error-text.h"
 #include "platform/td-http.h"
 #include "platform/td-x509.h"
 #include "td-i18n.h"
@@ -94,27 +95,29 @@ static const char *why_text(const TdHttpProbe *p) {
 }
 
 static int verdict_down(TdResult *result, const TdHttpProbe *p, const char *url, long port) {
-        const char *why = why_text(p);
+        _cleanup_free_ char *why = td_error_text(why_text(p));
+        if (!why)
+                return -ENOMEM;
         if (streq(p->cause, "net.timeout"))
                 return td_result_set(result, TD_STATUS_FAIL, "helper.down",
-                                     _("The platform's local signing service (签名服务) at %s (port %ld) "
-                                       "did not answer in time (%s), so the platform's web page cannot use "
-                                       "the CA token. Restart the platform driver's service, or restart "
-                                       "the computer, then run the check again."),
+                                     _("The platform's local signing service (签名服务) does not answer in "
+                                       "time, so the platform's web page cannot use the CA token. Restart "
+                                       "the platform driver's service or the computer, then run the check "
+                                       "again. (Technical detail: %s, port %ld; %s)"),
                                      url, port, why);
         if (streq(p->cause, "net.tls"))
                 return td_result_set(result, TD_STATUS_FAIL, "helper.down",
-                                     _("The platform's local signing service (签名服务) at %s (port %ld) "
-                                       "does not complete a secure connection (%s), so the platform's web "
-                                       "page cannot use the CA token. Restart the platform driver's "
-                                       "service, or restart the computer; if that does not help, "
-                                       "re-install the platform driver."),
+                                     _("The platform's local signing service (签名服务) does not complete a "
+                                       "secure connection, so the platform's web page cannot use the CA "
+                                       "token. Restart the platform driver's service or the computer; if "
+                                       "that does not help, re-install the platform driver. (Technical "
+                                       "detail: %s, port %ld; %s)"),
                                      url, port, why);
         return td_result_set(result, TD_STATUS_FAIL, "helper.down",
-                             _("The platform's local signing service (签名服务/驱动助手) is not running: "
-                               "nothing answers at %s (port %ld: %s), so the platform's web page cannot "
-                               "use the CA token. Start the platform driver's service, or restart the "
-                               "computer, then run the check again."),
+                             _("The platform's local signing service (签名服务/驱动助手) is not running, so "
+                               "the platform's web page cannot use the CA token. Start the platform "
+                               "driver's service, or restart the computer, then run the check again. "
+                               "(Technical detail: nothing answers at %s, port %ld; %s)"),
                              url, port, why);
 }
 
@@ -133,8 +136,9 @@ static int run(TdContext *ctx, TdResult *result) {
         /* The loader refuses such a profile; one made in code must not get through either. */
         if (!td_profile_url_is_loopback(url)) {
                 td_result_set(result, TD_STATUS_ERROR, "engine.check-error",
-                              _("The local signing service's address %s in the profile is not on this "
-                                "computer; it is not checked."),
+                              _("The platform's local signing service cannot be checked: its address %s "
+                                "in the profile is not on this computer. Contact the platform's "
+                                "support."),
                               url);
                 return -EINVAL;
         }
@@ -142,8 +146,9 @@ static int run(TdContext *ctx, TdResult *result) {
         int r = td_http_url_port(url, &port);
         if (r == -EINVAL) {
                 td_result_set(result, TD_STATUS_ERROR, "engine.check-error",
-                              _("The local signing service's address %s in the profile is not a valid "
-                                "http:// or https:// URL."),
+                              _("The platform's local signing service cannot be checked: its address %s "
+                                "in the profile is not a valid http:// or https:// URL. Contact the "
+                                "platform's support."),
                               url);
                 return r;
         }
@@ -162,7 +167,8 @@ static int run(TdContext *ctx, TdResult *result) {
         int64_t left = td_result_remaining_ms(result) - DEADLINE_MARGIN_MS;
         if (left < PROBE_MIN_MS)
                 return td_result_set(result, TD_STATUS_FAIL, "helper.down",
-                                     _("There was no time left to check the local signing service at %s."),
+                                     _("There was no time left to check the platform's local signing "
+                                       "service at %s. Run the check again."),
                                      url);
         TdHttpOptions opts = {
                 .ca_file = profile->helper_tls_ca,
@@ -194,10 +200,14 @@ static int run(TdContext *ctx, TdResult *result) {
         }
         if (probe->ca_file_unusable) {
                 /* The profile's mistake: nothing is known about the service's certificate. */
+                _cleanup_free_ char *why = td_error_text(why_text(probe));
+                if (!why)
+                        return -ENOMEM;
                 td_result_set(result, TD_STATUS_ERROR, "engine.check-error",
-                              _("The certificate file %s that the profile names in [helper] tls_ca cannot "
-                                "be used (%s)."),
-                              profile->helper_tls_ca ? profile->helper_tls_ca : "", why_text(probe));
+                              _("The platform's local signing service cannot be checked: the certificate "
+                                "file that the profile names for it cannot be used. Contact the platform's "
+                                "support. (Technical detail: [helper] tls_ca %s; %s)"),
+                              profile->helper_tls_ca ? profile->helper_tls_ca : "", why);
                 return -ENOENT;
         }
         /* A handshake that breaks off is a broken service; only a refused certificate is trust. */
@@ -216,13 +226,16 @@ static int run(TdContext *ctx, TdResult *result) {
                 if (r == 0 && (r = add_certificate(ctx, result, unverified->peer_cert_pem)) < 0)
                         return r;
         }
+        _cleanup_free_ char *why = td_error_text(why_text(probe));
+        if (!why)
+                return -ENOMEM;
         return td_result_set(result, TD_STATUS_FAIL, "helper.untrusted",
-                             _("The platform's local signing service answers at %s, but its certificate is "
-                               "not trusted (%s), so the browser will refuse to talk to it and the "
-                               "platform's web page cannot use the CA token. Re-install the platform "
-                               "driver, which installs the service's certificate, then restart the "
-                               "browser."),
-                             url, why_text(probe));
+                             _("The platform's local signing service runs, but its certificate is not "
+                               "trusted, so the browser refuses to talk to it and the platform's web page "
+                               "cannot use the CA token. Re-install the platform driver, which installs the "
+                               "service's certificate, then restart the browser. (Technical detail: %s; "
+                               "%s)"),
+                             url, why);
 }
 
 const TdCheck td_check_platform_helper = {

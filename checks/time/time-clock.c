@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 
+#include "platform/td-error-text.h"
 #include "platform/td-http.h"
 #include "td-i18n.h"
 #include "td-util.h"
@@ -78,7 +79,8 @@ static int run(TdContext *ctx, TdResult *result) {
         const TdProfile *profile = td_context_get_profile(ctx);
         if (!profile || !profile->urls || !profile->urls[0])
                 return no_reference(result, -ENOENT,
-                                    _("The profile names no platform address to compare the clock with."));
+                                    _("The system clock could not be checked: the profile names no "
+                                      "platform address to compare it with."));
         const char *url = profile->urls[0];
         unsigned max_skew = profile->max_clock_skew_s ? profile->max_clock_skew_s : DEFAULT_MAX_SKEW_S;
 
@@ -87,7 +89,9 @@ static int run(TdContext *ctx, TdResult *result) {
 
         int64_t left = td_result_remaining_ms(result) - DEADLINE_MARGIN_MS;
         if (left < PROBE_MIN_MS)
-                return no_reference(result, -ETIME, _("There was no time left to ask %s for the time."),
+                return no_reference(result, -ETIME,
+                                    _("The system clock could not be checked: there was no time left to "
+                                      "ask the platform website %s for the time. Run the check again."),
                                     url);
 
         TdHttpOptions opts = {
@@ -106,7 +110,10 @@ static int run(TdContext *ctx, TdResult *result) {
                 left = td_result_remaining_ms(result) - DEADLINE_MARGIN_MS;
                 if (left < PROBE_MIN_MS)
                         return no_reference(result, -ETIME,
-                                            _("There was no time left to ask %s for the time."), url);
+                                            _("The system clock could not be checked: there was no time "
+                                              "left to ask the platform website %s for the time. Run the "
+                                              "check again."),
+                                            url);
                 opts.verify = false;
                 opts.ca_file = NULL;
                 opts.timeout_ms = (unsigned) (left < PROBE_MAX_MS ? left : PROBE_MAX_MS);
@@ -116,8 +123,9 @@ static int run(TdContext *ctx, TdResult *result) {
         }
         if (r == -EINVAL)
                 return no_reference(result, r,
-                                    _("The platform address %s in the profile is not a valid http:// or "
-                                      "https:// URL."),
+                                    _("The system clock could not be checked: the platform address %s in "
+                                      "the profile is not a valid http:// or https:// URL. Contact the "
+                                      "platform's support."),
                                     url);
         if (r < 0)
                 return r;
@@ -130,13 +138,21 @@ static int run(TdContext *ctx, TdResult *result) {
         if (probe->cause) {
                 td_detail_set_string(result, NULL, "reference_error", "%s",
                                      probe->error ? probe->error : probe->cause);
+                _cleanup_free_ char *why = td_error_text(probe->error ? probe->error : probe->cause);
+                if (!why)
+                        return -ENOMEM;
                 return no_reference(result, -EHOSTUNREACH,
-                                    _("The clock could not be compared: %s cannot be reached (%s)."), url,
-                                    probe->error ? probe->error : probe->cause);
+                                    _("The system clock could not be checked: the platform website cannot "
+                                      "be reached; deal with the network problem above first. (Technical "
+                                      "detail: %s; %s)"),
+                                    url, why);
         }
         if (!probe->date)
                 return no_reference(result, -ENODATA,
-                                    _("The clock could not be compared: %s sent no Date header."), url);
+                                    _("The system clock could not be checked: the platform website does not "
+                                      "tell the time. Check the date and time of this computer yourself. "
+                                      "(Technical detail: %s sent no Date header)"),
+                                    url);
         td_detail_set_string(result, NULL, "date_header", "%s", probe->date);
         td_detail_set_bool(result, NULL, "reference_authenticated", authenticated);
 
@@ -144,8 +160,10 @@ static int run(TdContext *ctx, TdResult *result) {
         r = td_http_parse_date_relative(probe->date, local_now, &server);
         if (r < 0)
                 return no_reference(result, -ENODATA,
-                                    _("The clock could not be compared: the Date header of %s (\"%s\") is "
-                                      "not a valid HTTP date."),
+                                    _("The system clock could not be checked: the time the platform website "
+                                      "tells cannot be read. Check the date and time of this computer "
+                                      "yourself. (Technical detail: the Date header of %s, \"%s\", is not "
+                                      "a valid HTTP date)"),
                                     url, probe->date);
 
         /*
@@ -173,15 +191,15 @@ static int run(TdContext *ctx, TdResult *result) {
         td_detail_set_int(result, NULL, "round_trip_ms", rtt_ms);
 
         /* Said in every verdict: a time from a server we could not verify may not be the platform's. */
-        const char *unverified =
-                authenticated ? ""
-                              : _(" The server's certificate could not be verified, so its time was taken "
-                                  "without proof that it is the platform's.");
+        const char *unverified = authenticated ? ""
+                                               : _("; the server's certificate could not be verified, so "
+                                                   "its time was taken without proof that it is the "
+                                                   "platform's");
         uint64_t magnitude = skew_s < 0 ? (uint64_t) -skew_s : (uint64_t) skew_s;
         if (magnitude <= max_skew)
                 return td_result_set(result, TD_STATUS_PASS, NULL,
-                                     _("The clock agrees with the platform server %s (difference %" PRId64
-                                       " seconds, at most %u allowed).%s"),
+                                     _("The system clock agrees with the platform server %s (difference "
+                                       "%" PRId64 " seconds, at most %u allowed%s)."),
                                      url, skew_s, max_skew, unverified);
 
         _cleanup_free_ char *amount = duration_text(magnitude);
@@ -189,14 +207,16 @@ static int run(TdContext *ctx, TdResult *result) {
                 return -ENOMEM;
         if (skew_s > 0)
                 return td_result_set(result, TD_STATUS_FAIL, "time.skew",
-                                     _("The clock is %s ahead of the platform server %s (more than the %u "
-                                       "seconds allowed). Certificates and secure (TLS) connections fail "
-                                       "on a wrong clock.%s"),
+                                     _("The system clock is %s ahead of the platform's server. With a "
+                                       "wrong clock, certificates and secure connections to the platform "
+                                       "fail. Set this computer's date and time right. (Technical detail: "
+                                       "server %s, allowed difference %u seconds%s)"),
                                      amount, url, max_skew, unverified);
         return td_result_set(result, TD_STATUS_FAIL, "time.skew",
-                             _("The clock is %s behind the platform server %s (more than the %u seconds "
-                               "allowed). Certificates and secure (TLS) connections fail on a wrong "
-                               "clock.%s"),
+                             _("The system clock is %s behind the platform's server. With a wrong clock, "
+                               "certificates and secure connections to the platform fail. Set this "
+                               "computer's date and time right. (Technical detail: server %s, allowed "
+                               "difference %u seconds%s)"),
                              amount, url, max_skew, unverified);
 }
 
