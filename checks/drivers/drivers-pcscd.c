@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "platform/td-dpkg.h"
+#include "platform/td-error-text.h"
 #include "platform/td-fact.h"
 #include "platform/td-pcsc.h"
 #include "platform/td-systemd-units.h"
@@ -119,13 +120,14 @@ static int verdict_missing(TdResult *result, const PackageFact *pkg) {
         const TdDpkgPackage *p = pkg->package;
         if (p && p->state && !streq(p->state, "not-installed"))
                 return td_result_set(result, TD_STATUS_FAIL, "pcscd.missing",
-                                     _("The smart card service is not installed: the package pcscd is "
-                                       "there only in part (dpkg state \"%s\"), so no program can reach "
-                                       "the CA token."),
+                                     _("The smart card service (pcscd) is not installed properly, so no "
+                                       "program can reach the CA token. (Technical detail: the package "
+                                       "pcscd is there only in part, dpkg state \"%s\")"),
                                      p->state);
         return td_result_set(result, TD_STATUS_FAIL, "pcscd.missing",
-                             _("The smart card service is not installed: the package pcscd is not on "
-                               "this computer, so no program can reach the CA token."));
+                             _("The smart card service (pcscd) is not installed, so no program can reach "
+                               "the CA token. (Technical detail: the package pcscd is not on this "
+                               "computer)"));
 }
 
 /* A unit of the package that cannot be loaded: its file, and why, for the message. */
@@ -137,22 +139,26 @@ static char *unit_trouble(const TdUnitFileState *u, const char *name) {
 
 static int decide(TdResult *result, const TdPcscState *st, const PackageFact *pkg,
                   const TdUnitFileState units[2]) {
-        const char *error = st->error ? st->error : "";
+        _cleanup_free_ char *error = td_error_text(st->error);
+        if (!error)
+                return -ENOMEM;
         const TdUnitFileState *sock = &units[0], *service = &units[1];
 
         if (streq(st->cause, "pcscd.denied"))
                 return td_result_set(result, TD_STATUS_FAIL, st->cause,
-                                     _("The PC/SC service (pcscd) refused this user (%s): its polkit "
-                                       "policy allows only active local sessions, so tokens cannot be "
-                                       "used from here."),
+                                     _("The smart card service (pcscd) refuses this user, so the CA token "
+                                       "cannot be used from this session: it serves only the user who is "
+                                       "logged in at this computer itself. (pcscd: %s; its polkit policy "
+                                       "allows only active local sessions)"),
                                      error);
         if (pkg->known && !(pkg->package && pkg->package->installed))
                 return verdict_missing(result, pkg);
         if (sock->state == TD_UNIT_MASKED)
                 return td_result_set(result, TD_STATUS_FAIL, "pcscd.disabled",
-                                     _("The smart card service is switched off for good: pcscd.socket is "
-                                       "masked (%s), so nothing can start it, not even by hand, until it "
-                                       "is unmasked with `systemctl unmask pcscd.socket`."),
+                                     _("The smart card service (pcscd) is switched off for good, so no "
+                                       "program can reach the CA token, and it cannot even be started by "
+                                       "hand. (Technical detail: pcscd.socket is masked, %s; unmask it with "
+                                       "“systemctl unmask pcscd.socket”)"),
                                      sock->file);
         /*
          * The service pulled in directly starts the socket with it (pcscd.service requires
@@ -161,14 +167,15 @@ static int decide(TdResult *result, const TdPcscState *st, const PackageFact *pk
         bool switched_on = sock->state == TD_UNIT_ENABLED || service->state == TD_UNIT_ENABLED;
         if (sock->state == TD_UNIT_DISABLED && !switched_on)
                 return td_result_set(result, TD_STATUS_FAIL, "pcscd.disabled",
-                                     _("The smart card service is switched off: pcscd.socket is not "
-                                       "enabled, so pcscd does not start when a program asks for the CA "
-                                       "token."));
+                                     _("The smart card service (pcscd) is switched off, so it does not "
+                                       "start when a program asks for the CA token. (Technical detail: "
+                                       "pcscd.socket is not enabled)"));
         if (switched_on && service->state == TD_UNIT_MASKED)
                 return td_result_set(result, TD_STATUS_FAIL, "pcscd.failed",
-                                     _("The smart card service cannot start: pcscd.socket is enabled but "
-                                       "pcscd.service is masked (%s), so the socket has no service to "
-                                       "start. Unmask it with `systemctl unmask pcscd.service`."),
+                                     _("The smart card service (pcscd) cannot start, so no program can "
+                                       "reach the CA token. (Technical detail: pcscd.socket is enabled but "
+                                       "pcscd.service is masked, %s; unmask it with “systemctl unmask "
+                                       "pcscd.service”)"),
                                      service->file);
         /* Only with the package installed is a missing unit file a broken installation. */
         if (pkg->known) {
@@ -179,25 +186,28 @@ static int decide(TdResult *result, const TdPcscState *st, const PackageFact *pk
                 else if (service->state == TD_UNIT_ABSENT || service->state == TD_UNIT_BROKEN)
                         bad = service, name = PCSCD_SERVICE_UNIT;
                 if (bad) {
-                        _cleanup_free_ char *why = unit_trouble(bad, name);
+                        _cleanup_free_ char *trouble = unit_trouble(bad, name);
+                        _cleanup_free_ char *why = trouble ? td_error_text(trouble) : NULL;
                         if (!why)
                                 return -ENOMEM;
                         return td_result_set(result, TD_STATUS_FAIL, "pcscd.failed",
-                                             _("The smart card service cannot start: the package pcscd is "
-                                               "installed, but %s. Install the package again."),
+                                             _("The smart card service (pcscd) cannot start, so no program "
+                                               "can reach the CA token: its installation is damaged. "
+                                               "Install the package pcscd again. (Technical detail: the "
+                                               "package pcscd is installed, but %s)"),
                                              why);
                 }
         }
         if (switched_on)
                 return td_result_set(result, TD_STATUS_FAIL, "pcscd.down",
-                                     _("The PC/SC service (pcscd) does not answer (%s) although it is "
-                                       "switched on (%s): it was stopped, or it failed when it started. "
-                                       "No program can reach the CA token."),
+                                     _("The smart card service (pcscd) is not running, so no program can "
+                                       "reach the CA token: it was stopped, or it failed when it started. "
+                                       "(pcscd: %s; switched on by %s)"),
                                      error,
                                      sock->state == TD_UNIT_ENABLED ? sock->wanted_by : service->wanted_by);
         return td_result_set(result, TD_STATUS_FAIL, "pcscd.down",
-                             _("The PC/SC service (pcscd) does not answer (%s): no program can reach "
-                               "the CA token."),
+                             _("The smart card service (pcscd) is not running, so no program can reach the "
+                               "CA token. (pcscd: %s)"),
                              error);
 }
 

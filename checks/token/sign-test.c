@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "platform/td-error-text.h"
 #include "platform/td-pcsc.h"
 #include "td-i18n.h"
 #include "td-token.h"
@@ -67,8 +68,8 @@ static int report_wrong_pin(TdContext *ctx, TdResult *result, const TdP11Token *
         if (left == 0)
                 return td_result_set(
                         result, TD_STATUS_FAIL, "pin.wrong",
-                        _("The PIN is wrong, and the token is now locked: it must be unlocked with "
-                          "the PUK or by the CA's service desk."));
+                        _("The PIN is wrong, and the CA token is now locked: it must be unlocked with "
+                          "the administrator PIN (PUK) or by the platform's support."));
         if (left == 1)
                 return td_result_set(
                         result, TD_STATUS_FAIL, "pin.wrong",
@@ -102,13 +103,15 @@ static int report_signed(TdResult *result, const TdP11Cert *cert, const TdCertIn
         if (r == 0)
                 return td_result_set(
                         result, TD_STATUS_FAIL, "sign.mismatch",
-                        _("The token signed, but the signature does not verify with the certificate "
-                          "%s: the key on the token does not belong to it."),
+                        _("The CA token signs, but the signature does not match its certificate: the key "
+                          "on the CA token does not belong to it. (Technical detail: the signature does "
+                          "not verify with the certificate %s)"),
                         info->serial);
         if (r == -EOPNOTSUPP)
                 return td_result_set(
                         result, TD_STATUS_FAIL, "sign.mismatch",
-                        _("The token signed with a %s key, but the certificate holds a %s key."),
+                        _("The CA token signs with a key that does not match its certificate. "
+                          "(Technical detail: the signature is %s, the certificate holds a %s key)"),
                         sig->scheme, info->key_type);
         return r;
 }
@@ -117,6 +120,10 @@ static int report_outcome(TdContext *ctx, TdResult *result, const TdP11Token *to
                           const TdCertInfo *info, const uint8_t *challenge, const TdP11Signature *sig) {
         if (sig->call)
                 td_result_add_detail(result, "module_call", "%s", sig->call);
+        /* The driver's own words, for support: the call, its error and the PKCS#11 code. */
+        _cleanup_free_ char *raw = td_error_text(isempty(sig->message) ? _("no error text") : sig->message);
+        if (!raw)
+                return -ENOMEM;
         switch (sig->outcome) {
         case TD_P11_SIGNED:
                 return report_signed(result, cert, info, challenge, sig);
@@ -130,8 +137,8 @@ static int report_outcome(TdContext *ctx, TdResult *result, const TdP11Token *to
         case TD_P11_PIN_LOCKED:
                 return td_result_set(
                         result, TD_STATUS_FAIL, "pin.locked",
-                        _("The token's PIN is locked. It cannot sign until it is unlocked with the "
-                          "PUK or by the CA's service desk."));
+                        _("The CA token's PIN is locked, so it cannot sign. It must be unlocked with the "
+                          "administrator PIN (PUK) or by the platform's support."));
         case TD_P11_PIN_FINAL_TRY:
                 return td_result_set(
                         result, TD_STATUS_FAIL, "pin.final-try",
@@ -145,26 +152,39 @@ static int report_outcome(TdContext *ctx, TdResult *result, const TdP11Token *to
                           "one, so signing was not tested."));
         case TD_P11_NO_KEY:
                 return td_result_set(result, TD_STATUS_FAIL, "sign.mismatch",
-                                     _("No private key on the token belongs to the certificate %s."),
+                                     _("The CA token cannot sign with its certificate: no key on it belongs "
+                                       "to the certificate. (Technical detail: no private key for the "
+                                       "certificate %s)"),
                                      info->serial);
         case TD_P11_NO_MECHANISM:
                 return td_result_set(result, TD_STATUS_FAIL, "sign.failed",
-                                     _("The token driver offers no SHA-256 signature for this %s key."),
+                                     _("The CA token driver offers no way to sign with this CA token's key. "
+                                       "(Technical detail: no SHA-256 signature for the %s key)"),
                                      info->key_type);
         case TD_P11_NO_TOKEN:
                 return td_result_set(result, TD_STATUS_FAIL, "sign.failed",
-                                     _("The token went away during the signing test."));
+                                     _("The CA token was taken out during the signing test. Plug it in and "
+                                       "run the test again."));
         case TD_P11_CRASH:
                 return td_result_set(result, TD_STATUS_FAIL, "module.crash",
-                                     _("The token driver crashed while signing: %s."), sig->message);
+                                     _("The CA token driver (PKCS#11 module) crashed while signing, so the "
+                                       "CA token cannot sign. Take the CA token out, plug it in again and "
+                                       "run the test again; if this happens again, re-install the platform "
+                                       "driver. (Technical detail: %s)"),
+                                     raw);
         case TD_P11_HANG:
                 return td_result_set(result, TD_STATUS_FAIL, "module.hang",
-                                     _("The token driver hangs while signing: %s; it was stopped."),
-                                     sig->message);
+                                     _("The CA token driver (PKCS#11 module) stopped responding while "
+                                       "signing, so the CA token cannot sign; it was stopped. Take the CA "
+                                       "token out, plug it in again and run the test again. (Technical "
+                                       "detail: %s)"),
+                                     raw);
         case TD_P11_FAILED:
         default:
-                return td_result_set(result, TD_STATUS_FAIL, "sign.failed", _("Signing failed: %s."),
-                                     sig->message);
+                return td_result_set(result, TD_STATUS_FAIL, "sign.failed",
+                                     _("The CA token could not sign. Take the CA token out, plug it in "
+                                       "again and run the test again. (Technical detail: %s)"),
+                                     raw);
         }
 }
 
@@ -174,7 +194,8 @@ static int run(TdContext *ctx, TdResult *result) {
         int r = td_token_find_with_module(ctx, result, &token, &module);
         if (r == -ENODEV)
                 return td_result_set(result, TD_STATUS_FAIL, "sign.failed",
-                                     _("No token is seen, so nothing can sign."));
+                                     _("No CA token is seen, so signing cannot be tested. Plug the CA token "
+                                       "in and run the check again."));
         if (r < 0)
                 return r;
         __attribute__((cleanup(td_cert_info_clear))) TdCertInfo info = { 0 };
@@ -182,7 +203,8 @@ static int run(TdContext *ctx, TdResult *result) {
         if (r < 0)
                 return r == -ENOENT || r == -EBADMSG
                                ? td_result_set(result, TD_STATUS_FAIL, "sign.failed",
-                                               _("The token holds no signing certificate to test with."))
+                                               _("The CA token holds no signing certificate, so signing "
+                                                 "cannot be tested."))
                                : r;
         const TdP11Cert *cert = &token->certs[r];
         td_result_add_detail(result, "certificate", "%s", info.serial);
@@ -211,10 +233,10 @@ static int run(TdContext *ctx, TdResult *result) {
                         /* Before the PIN prompt: a person who says no is not asked for a PIN at all. */
                         confirmed = td_context_confirm(
                                 ctx,
-                                _("Wrong PINs were entered on this token since its last successful use, and "
-                                  "it does not say how many tries are left. If the PIN you type next is "
-                                  "wrong too, the token may lock, and only the CA can unlock it. Test "
-                                  "signing anyway?"),
+                                _("Wrong PINs were entered on this CA token since its last successful use, "
+                                  "and it does not say how many tries are left. If the PIN you type next is "
+                                  "wrong too, the CA token may lock, and only the administrator PIN (PUK) "
+                                  "or the platform's support can unlock it. Test signing anyway?"),
                                 result->deadline_ms - PROBE_MIN_MS);
                         if (confirmed >= 0)
                                 td_detail_set_bool(result, NULL, "count_low_confirmed", confirmed == 1);
@@ -247,8 +269,9 @@ static int run(TdContext *ctx, TdResult *result) {
                 r = td_secret_new(PIN_MAX, &pin);
                 if (r < 0)
                         return td_result_set(result, TD_STATUS_ERROR, "engine.check-error",
-                                             _("No PIN can be asked for: its memory cannot be kept out of "
-                                               "core dumps (%s)."),
+                                             _("Signing cannot be tested: the PIN could not be kept safe "
+                                               "in memory, so it is not asked for. (Technical detail: its "
+                                               "memory cannot be kept out of core dumps; %s)"),
                                              strerror(-r));
                 /* What is left after the PIN is for the probe: a person may take most of the time. */
                 r = td_context_ask_pin(ctx, token->label, result->deadline_ms - PROBE_MIN_MS, pin->data,

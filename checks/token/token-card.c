@@ -23,13 +23,16 @@ static int run(TdContext *ctx, TdResult *result) {
         }
         if (!card && mute)
                 return td_result_set(result, TD_STATUS_FAIL, "card.mute",
-                                     _("A card is in %s but does not answer: take the CA token out and "
-                                       "plug it in again, or try another USB port."),
+                                     _("The CA token is plugged in but does not answer. Take the CA "
+                                       "token out and plug it in again, or try another USB port. "
+                                       "(Technical detail: the card in the reader \"%s\" is mute)"),
                                      mute->name);
         if (!card)
                 return td_result_set(result, TD_STATUS_FAIL, "card.absent",
-                                     _("No card answers in any reader: the CA token is not inserted or not "
-                                       "recognised."));
+                                     _("The CA token does not answer: it is not plugged in properly, or "
+                                       "not recognised. Take the CA token out and plug it in again, or "
+                                       "try another USB port. (Technical detail: no card answers in any "
+                                       "PC/SC reader)"));
 
         _cleanup_free_ char *atr = td_atr_to_string(card->atr, card->atr_len);
         if (!atr)

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+#include "platform/td-error-text.h"
 #include "platform/td-p11.h"
 #include "platform/td-usb.h"
 #include "td-i18n.h"
@@ -44,12 +45,13 @@ static bool device_call(const char *call) {
  * Vendor modules crash or hang in C_GetSlotList when they cannot reach their USB device
  * (FIELD-NOTES: Longmai's module without /dev/bus/usb). When the bus shows a token of @model
  * that does not go through pcscd and whose device node this user cannot open, or which has no
- * node at all, as token.usb decides, that explains the finding: *ret_text says so (NULL when
- * nothing explains it). 0 or a negative errno.
+ * node at all, as token.usb decides, that explains the finding: *ret_text says so in plain
+ * words and *ret_technical names the token and its node (both NULL when nothing explains it).
+ * 0 or a negative errno.
  */
 static int usb_explanation(TdContext *ctx, TdResult *result, const TdProfile *profile,
-                           const TdTokenModel *model, char **ret_text) {
-        *ret_text = NULL;
+                           const TdTokenModel *model, char **ret_text, char **ret_technical) {
+        *ret_text = *ret_technical = NULL;
         const TdUsbBus *bus;
         int r = td_usb_get_bus(ctx, &bus);
         if (r < 0)
@@ -85,23 +87,35 @@ static int usb_explanation(TdContext *ctx, TdResult *result, const TdProfile *pr
                         td_detail_set_string(result, usb, "node", "%s", denied);
                 else
                         td_detail_set_null(result, usb, "node");
-                *ret_text = denied ? td_strdup_printf(
-                                             _("The token %s is on the USB bus, but this user may not open "
-                                               "its device node %s (see token.usb): drivers that cannot "
-                                               "reach their device are known to fail this way."),
-                                             id, denied)
-                                   : td_strdup_printf(
-                                             _("The token %s is on the USB bus, but it has no device node "
-                                               "under /dev (a container or sandbox without the USB "
-                                               "devices?): drivers that cannot reach their device are "
-                                               "known to fail this way."),
-                                             id);
-                return *ret_text ? 0 : -ENOMEM;
+                if (denied) {
+                        *ret_text =
+                                strdup(_("This user may not open the CA token's USB device, and drivers "
+                                         "that cannot reach their device are known to fail this way: see "
+                                         "what token.usb says."));
+                        *ret_technical = td_strdup_printf(
+                                _("USB token %s, device node %s: permission denied"), id, denied);
+                } else {
+                        *ret_text = strdup(_("The CA token is on the USB bus, but this computer shows no "
+                                             "device for it, as in a container or sandbox without the USB "
+                                             "devices, and drivers that cannot reach their device are known "
+                                             "to fail this way."));
+                        *ret_technical = td_strdup_printf(_("USB token %s, no device node under /dev"), id);
+                }
+                if (!*ret_text || !*ret_technical) {
+                        free(*ret_text);
+                        free(*ret_technical);
+                        *ret_text = *ret_technical = NULL;
+                        return -ENOMEM;
+                }
+                return 0;
         }
         return 0;
 }
 
-/* A crash or hang: where, what the probe said, and what the USB bus shows, if it explains it. */
+/*
+ * A crash or hang: what it means, what the USB bus shows if it explains it, the step to try,
+ * then for support where and what the probe said.
+ */
 static int report_failure(TdContext *ctx, TdResult *result, const TdProfile *profile,
                           const TdTokenModel *model, const TdP11Listing *l) {
         if (l->call)
@@ -109,23 +123,33 @@ static int report_failure(TdContext *ctx, TdResult *result, const TdProfile *pro
         /* The vendor's own words, which may name anything of the user's: asked for only. */
         if (td_context_get_debug(ctx) && !isempty(l->probe_stderr))
                 td_result_add_detail(result, "module_stderr", "%s", l->probe_stderr);
-        _cleanup_free_ char *why = NULL;
+        _cleanup_free_ char *why = NULL, *usb = NULL;
         if (device_call(l->call)) {
-                int r = usb_explanation(ctx, result, profile, model, &why);
+                int r = usb_explanation(ctx, result, profile, model, &why, &usb);
                 if (r < 0)
                         return r;
         }
-        _cleanup_free_ char *finding =
-                streq(l->cause, "module.crash")
-                        ? td_strdup_printf(
-                                  _("The token driver crashed: %s. tokendoctor ran it apart, so nothing "
-                                    "else was affected."),
-                                  l->message)
-                        : td_strdup_printf(_("The token driver hangs: %s; it was stopped."), l->message);
-        if (!finding)
+        _cleanup_free_ char *raw = td_error_text(l->message), *technical = NULL;
+        if (raw && usb)
+                /* TRANSLATORS: the driver's error; what the USB bus shows */
+                technical = td_strdup_printf(_("%s; %s"), raw, usb);
+        else if (raw)
+                technical = strdup(raw);
+        if (!technical)
                 return -ENOMEM;
-        return td_result_set(result, TD_STATUS_FAIL, l->cause, "%s%s%s", finding, why ? " " : "",
-                             why ? why : "");
+        const char *finding = streq(l->cause, "module.crash")
+                                      ? _("The CA token driver (PKCS#11 module) crashed, so the CA token "
+                                          "cannot be used. tokendoctor ran it apart, so nothing else was "
+                                          "affected.")
+                                      : _("The CA token driver (PKCS#11 module) stopped responding, so the "
+                                          "CA token cannot be used; it was stopped.");
+        /* A driver that cannot reach the device is helped by access to it, not by a new try. */
+        const char *step = why ? why
+                               : _("Take the CA token out, plug it in again and run the check again; if "
+                                   "this happens again, re-install the platform driver.");
+        /* TRANSLATORS: what happened and what to do (sentences), then the detail for support */
+        return td_result_set(result, TD_STATUS_FAIL, l->cause, _("%s %s (Technical detail: %s)"), finding,
+                             step, technical);
 }
 
 static int run(TdContext *ctx, TdResult *result) {
@@ -163,7 +187,9 @@ static int run(TdContext *ctx, TdResult *result) {
         }
         if (probed == 0)
                 return td_result_set(result, TD_STATUS_FAIL, "module.missing",
-                                     _("The profile names no PKCS#11 module for the CA token."));
+                                     _("The profile does not name the CA token driver, so the CA token "
+                                       "cannot be used. Contact the platform's support. (Technical "
+                                       "detail: no PKCS#11 module in the profile)"));
         if (found) {
                 const TdP11Token *t = &found->tokens[0];
                 td_result_add_detail(result, "module", "%s", found->module);
@@ -178,17 +204,26 @@ static int run(TdContext *ctx, TdResult *result) {
         }
         if (!worst->cause)
                 return td_result_set(result, TD_STATUS_FAIL, "module.no-token",
-                                     _("%s loads but sees no token: the CA token is not inserted, or this "
-                                       "driver does not handle it."),
+                                     _("The CA token driver sees no CA token: the CA token is not plugged "
+                                       "in properly, or this driver does not handle it. Take the CA token "
+                                       "out and plug it in again. (Technical detail: %s loads but sees no "
+                                       "token)"),
                                      worst->module);
         if (streq(worst->cause, "module.crash") || streq(worst->cause, "module.hang"))
                 return report_failure(ctx, result, profile, worst_model, worst);
+        _cleanup_free_ char *raw = td_error_text(worst->message);
+        if (!raw)
+                return -ENOMEM;
         if (streq(worst->cause, "module.wrong-arch"))
                 return td_result_set(result, TD_STATUS_FAIL, worst->cause,
-                                     _("The token driver is built for another processor: %s."),
-                                     worst->message);
+                                     _("The installed CA token driver is made for another kind of "
+                                       "processor and cannot run on this computer. Install the platform "
+                                       "driver made for this computer. (Technical detail: %s)"),
+                                     raw);
         return td_result_set(result, TD_STATUS_FAIL, worst->cause,
-                             _("The token driver cannot be loaded: %s."), worst->message);
+                             _("The CA token driver is not installed or cannot be loaded, so the CA token "
+                               "cannot be used. Install the platform driver again. (Technical detail: %s)"),
+                             raw);
 }
 
 const TdCheck td_check_token_module = {

@@ -15,8 +15,9 @@ static int run(TdContext *ctx, TdResult *result) {
         if (st->n_readers == 0)
                 return td_result_set(
                         result, TD_STATUS_FAIL, "reader.none",
-                        _("The PC/SC service lists no reader: the CA token is not plugged in, or "
-                          "no driver handles it."));
+                        _("No CA token is seen: it is not plugged in properly, or this computer lacks "
+                          "the reader driver for it. Take the CA token out and plug it in again, or try "
+                          "another USB port. (Technical detail: pcscd lists no PC/SC reader)"));
         struct json_object *readers = td_detail_add_array(result, NULL, "readers");
         for (size_t i = 0; i < st->n_readers; i++)
                 td_detail_append_string(result, readers, "%s", st->readers[i].name);

@@ -65,6 +65,9 @@ class TokenModuleTest(unittest.TestCase):
         self.assertIn(CRASH, r["token.module"]["message"])
         # A plain build reports the signal; a sanitizer build's probe reports and exits instead.
         self.assertRegex(r["token.module"]["message"], r"Segmentation fault|abnormally")
+        # What it means first; the probe's words last, in one parenthesis that holds no other.
+        self.assertRegex(r["token.module"]["message"],
+                         r"^The CA token driver \(PKCS#11 module\) crashed, .*\(Technical detail: [^()]+\)$")
         self.assertEqual(r["os.release"]["status"], "pass")  # the run went on
         self.no_probe_left(CRASH)
 
@@ -99,7 +102,10 @@ class TokenModuleTest(unittest.TestCase):
         r = self.check(self.profile(CRASH, usb_ids="055c:0001"), "--root", root, expect_rc=2)["token.module"]
         self.assertEqual(r["cause"], "module.crash")
         self.assertRegex(r["message"], CRASHED_IN + "C_GetSlotList")
-        self.assertIn("055c:0001 is on the USB bus, but it has no device node", r["message"])
+        # The bus's explanation in plain words, then the token and the probe's words for support.
+        self.assertIn("on the USB bus, but this computer shows no device for it", r["message"])
+        self.assertRegex(r["message"], r"\(Technical detail: [^()]*C_GetSlotList[^()]*; "
+                                       r"USB token 055c:0001, no device node under /dev\)$")
         self.assertEqual(r["details"]["explained_by_usb"]["cause"], "usb.permission")
         self.assertEqual(r["details"]["explained_by_usb"]["token"], "055c:0001")
         self.assertIsNone(r["details"]["explained_by_usb"]["node"])
@@ -249,6 +255,7 @@ class TokenModuleTest(unittest.TestCase):
         self.assertEqual(r["cert.present"]["status"], "pass", r["cert.present"])
         self.assertEqual(r["sign.test"]["cause"], "module.crash", r["sign.test"])
         self.assertRegex(r["sign.test"]["message"], CRASHED_IN + "C_Login")
+        self.assertRegex(r["sign.test"]["message"], r"^The CA token driver .*\(Technical detail: [^()]+\)$")
         self.assertEqual(r["sign.test"]["details"]["module_call"], "C_Login")
         self.assertEqual(len(self.loads(log)), 1)
         self.no_probe_left(self.wrapper)
