@@ -163,6 +163,20 @@ class PcscChecksTest(tdrig.RigTestCase):
             self.assertEqual(r["drivers.pcscd"]["cause"], "pcscd.denied", r["drivers.pcscd"])
             self.assertIn("polkit", r["drivers.pcscd"]["message"])
             self.assertEqual(r["token.reader"]["details"]["skip_reason"], "dependency")
+            self.assertIs(r["drivers.pcscd"]["fix"]["privileged"], True)
+        # The repair needs the administrator: the next step says whom to ask, with the command.
+        for env, step in (({"LANG": "zh_CN.UTF-8"}, "下一步：请联系本单位电脑管理员运行“tokendoctor fix drivers.pcscd”"
+                                                    "（需要输入管理员密码）。"),
+                          ({"LANG": "zh_CN.UTF-8", "LANGUAGE": "en"},
+                           "Next: ask this computer's administrator to run “tokendoctor fix drivers.pcscd” (it asks "
+                           "for the administrator's password).")):
+            with refusing_pcscd():
+                p = subprocess.run([TOKENDOCTOR, "check", "--only", "drivers.pcscd"], capture_output=True,
+                                   text=True, timeout=60, env={**self.rig.env, **env})
+            self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+            tail = tdfixture.verdict_tail(p.stdout)
+            self.assertEqual(len(tail), 3, p.stdout)
+            self.assertEqual(tail[1], step)
 
     def test_refusal_repaired_under_root_writes_the_polkit_rule_its_polkit_reads(self):
         # A copy of a system whose pcscd refuses: the repair writes the rule the copy's polkit
