@@ -262,10 +262,9 @@ static int run(TdContext *ctx, TdResult *result) {
         if (!used[TD_NSS_CHROMIUM] && !used[TD_NSS_FIREFOX]) {
                 td_nss_dbs_free(dbs);
                 td_result_add_detail(result, "skip_reason", "no-browser");
-                return td_result_set(
-                        result, TD_STATUS_SKIP, NULL,
-                        _("No browser the platform supports is installed, so no browser's trust "
-                          "was looked at."));
+                return td_result_set(result, TD_STATUS_SKIP, NULL,
+                                     _("No browser the platform supports is installed, so no browser's "
+                                       "trust was looked at."));
         }
         if (trusted_in) {
                 r = td_result_set(result, TD_STATUS_PASS, NULL,
@@ -289,13 +288,11 @@ static int run(TdContext *ctx, TdResult *result) {
                 return -EIO;
         }
         td_nss_dbs_free(dbs);
-        return td_result_set(
-                result, TD_STATUS_FAIL, "trust.missing",
-                _("The browser does not trust the platform's root certificate. Import %s into the "
-                  "browser (settings, privacy and security, certificates, authorities), trusting it "
-                  "to identify websites, or run the platform's root certificate installer (根证书安装); "
-                  "then restart the browser."),
-                profile->ca_cert);
+        return td_result_set(result, TD_STATUS_FAIL, "trust.missing",
+                             _("The browser does not trust the platform's root certificate. Import %s into "
+                               "the browser (settings, privacy and security, certificates, authorities), "
+                               "trusting it to identify websites; then restart the browser."),
+                             profile->ca_cert);
 }
 
 /* --- the repair ------------------------------------------------------------------------------- */
@@ -372,12 +369,12 @@ static int import_into(TdFixPlan *plan, const char *certutil, const char *dir, c
         return add_certutil(
                 plan, argv, dir,
                 streq(browser, "firefox")
-                        ? td_strdup_printf(_("Trust the platform's root certificate in Firefox "
-                                             "(profile “%s”, %s); Firefox must be closed"),
+                        ? td_strdup_printf(_("Trust the platform's root certificate in Firefox (profile "
+                                             "“%s”, %s); Firefox must be closed"),
                                            profile ? profile : dir, dir)
-                        : td_strdup_printf(_("Trust the platform's root certificate in Chrome and "
-                                             "Chromium (%s)"),
-                                           dir));
+                        : td_strdup_printf(
+                                  _("Trust the platform's root certificate in Chrome and Chromium (%s)"),
+                                  dir));
 }
 
 static int fix_plan(TdContext *ctx, const TdResult *result, TdFixPlan *plan, char **ret_why) {
@@ -438,10 +435,11 @@ static int fix_plan(TdContext *ctx, const TdResult *result, TdFixPlan *plan, cha
                 if (!db)
                         return -ENOMEM;
                 const char *argv[] = { certutil, "-N", "--empty-password", "-d", db, NULL };
-                if ((r = add_certutil(plan, argv, new_dir,
-                                      td_strdup_printf(_("Create the certificate database of Chrome and "
-                                                         "Chromium (%s)"),
-                                                       new_dir))) < 0 ||
+                if ((r = add_certutil(
+                             plan, argv, new_dir,
+                             td_strdup_printf(
+                                     _("Create the certificate database of Chrome and Chromium (%s)"),
+                                     new_dir))) < 0 ||
                     (r = import_into(plan, certutil, new_dir, nickname, NULL, ca_file, "chromium", NULL)) <
                             0)
                         return r;

@@ -122,10 +122,12 @@ static int platform_conflicts(TdContext *ctx, TdResult *result, struct json_obje
         _cleanup_free_ char *list = r >= 0 ? td_strv_join((const char *const *) names, _(", ")) : NULL;
         if (!list)
                 return -ENOMEM;
-        return found_add(found, td_strdup_printf(_("The platform's driver is installed more than once: %s. "
-                                                   "The copies get in each other's way: uninstall the older "
-                                                   "one (as root: “apt remove PACKAGE”)."),
-                                                 list));
+        return found_add(
+                found,
+                td_strdup_printf(
+                        _("The platform's driver is installed more than once: %s. The copies get in each "
+                          "other's way: ask this computer's administrator to uninstall the older one."),
+                        list));
 }
 
 /* --- PKCS#11 module registrations ---------------------------------------------------------- */
@@ -209,16 +211,16 @@ static int module_conflict(TdResult *result, struct json_object *conflicts, Regi
         if (!library_list)
                 return -ENOMEM;
         if (same_library)
-                return found_add(found,
-                                 td_strdup_printf(_("The token library %s is registered %zu times for the "
-                                                    "browsers (%s), so it is loaded twice and the token may "
-                                                    "stop answering. Disable or remove the extra "
-                                                    "registration, keeping one."),
-                                                  regs[first].module->library, count, file_list));
+                return found_add(
+                        found,
+                        td_strdup_printf(_("The token library %s is registered %zu times for the browsers "
+                                           "(%s), so it is loaded twice and the token may stop answering. "
+                                           "Disable or remove the extra registration, keeping one."),
+                                         regs[first].module->library, count, file_list));
         return found_add(found,
                          td_strdup_printf(_("Two or more copies or versions of the token library %s are "
-                                            "registered for the browsers: %s (registered in %s). Only "
-                                            "one can work at a time: disable or remove the older one."),
+                                            "registered for the browsers: %s (registered in %s). Only one "
+                                            "can work at a time: disable or remove the older one."),
                                           regs[first].stem, library_list, file_list));
 }
 
@@ -320,12 +322,13 @@ static int reader_conflicts(TdContext *ctx, TdResult *result, struct json_object
                         _cleanup_free_ char *list = td_strv_join((const char *const *) paths, _(", "));
                         if (!list)
                                 return -ENOMEM;
-                        r = found_add(found,
-                                      td_strdup_printf(_("Two or more reader drivers claim the token "
-                                                         "reader %s: %s. pcscd uses only one of them, "
-                                                         "perhaps the wrong one: uninstall the one you "
-                                                         "do not need (usually the older vendor driver)."),
-                                                       id, list));
+                        r = found_add(
+                                found,
+                                td_strdup_printf(
+                                        _("Two or more reader drivers claim the token reader %s: %s. pcscd "
+                                          "uses only one of them, perhaps the wrong one: uninstall the one "
+                                          "you do not need (usually the older vendor driver)."),
+                                        id, list));
                         if (r < 0)
                                 return r;
                 }
@@ -361,9 +364,8 @@ static int run(TdContext *ctx, TdResult *result) {
                                      found.n_registrations, found.n_readers);
         return td_result_set(
                 result, TD_STATUS_PASS, NULL,
-                _("No driver is installed twice: looked at the platform's driver packages (%lld "
-                  "installed), %zu PKCS#11 module registrations for the browsers and %zu reader "
-                  "drivers."),
+                _("No driver is installed twice: looked at the platform's driver packages (%lld installed), "
+                  "%zu PKCS#11 module registrations for the browsers and %zu reader drivers."),
                 (long long) found.n_packages, found.n_registrations, found.n_readers);
 }
 
@@ -458,10 +460,11 @@ static bool offer_disable(const TdContext *ctx, const TdResult *r, TdFixOffer *r
         if (for_each_extra(ctx, r, count_system, &n_system, &err) == 0)
                 return false;
         /* A user's own registration is switched off as the user; a system one under --root too. */
-        *ret = (TdFixOffer){ .summary =
-                                     N_("Disable the extra registration of the token library (switched off, "
-                                        "not deleted)"),
-                             .privileged = n_system > 0 && !td_context_has_root(ctx) };
+        *ret = (TdFixOffer){
+                .summary = N_(
+                        "Disable the extra registration of the token library (switched off, not deleted)"),
+                .privileged = n_system > 0 && !td_context_has_root(ctx)
+        };
         return true;
 }
 
@@ -504,10 +507,10 @@ static int plan_one(TdContext *ctx, const TdResult *r, size_t c, size_t i, void 
         /* The user's file keeps its mode; a new /etc file is as a package's. */
         struct stat st;
         unsigned mode = mine && stat(target, &st) == 0 ? (unsigned) (st.st_mode & 07777) : 0644;
-        return td_fix_plan_write_file(plan, target, text, strlen(text), mode,
-                                      _("Disable the registration %s of %s (enable-in: left empty, so no "
-                                        "program loads it)"),
-                                      file, library ? library : "?");
+        return td_fix_plan_write_file(
+                plan, target, text, strlen(text), mode,
+                _("Disable the registration %s of %s (enable-in: left empty, so no program loads it)"), file,
+                library ? library : "?");
 }
 
 static int plan_disable(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **ret_why) {
@@ -526,9 +529,8 @@ const TdCheck td_check_drivers_conflict = {
         .title = N_("Driver conflicts"),
         .causes = TD_STRV("driver.conflict"),
         .run = run,
-        .fix = &(const TdFix){ .summary = N_(
-                                       "Disable the extra registration of the token library (switched off, "
-                                       "not deleted)"),
+        .fix = &(const TdFix){ .summary = N_("Disable the extra registration of the token library (switched "
+                                             "off, not deleted)"),
                                .privileged = true,
                                .offer = offer_disable,
                                .plan = plan_disable },

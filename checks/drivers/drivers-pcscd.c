@@ -124,10 +124,10 @@ static int verdict_missing(TdResult *result, const PackageFact *pkg) {
                                        "program can reach the CA token. (Technical detail: the package "
                                        "pcscd is there only in part, dpkg state \"%s\")"),
                                      p->state);
-        return td_result_set(result, TD_STATUS_FAIL, "pcscd.missing",
-                             _("The smart card service (pcscd) is not installed, so no program can reach "
-                               "the CA token. (Technical detail: the package pcscd is not on this "
-                               "computer)"));
+        return td_result_set(
+                result, TD_STATUS_FAIL, "pcscd.missing",
+                _("The smart card service (pcscd) is not installed, so no program can reach the CA token. "
+                  "(Technical detail: the package pcscd is not on this computer)"));
 }
 
 /* A unit of the package that cannot be loaded: its file, and why, for the message. */
@@ -145,20 +145,19 @@ static int decide(TdResult *result, const TdPcscState *st, const PackageFact *pk
         const TdUnitFileState *sock = &units[0], *service = &units[1];
 
         if (streq(st->cause, "pcscd.denied"))
-                return td_result_set(result, TD_STATUS_FAIL, st->cause,
-                                     _("The smart card service (pcscd) refuses this user, so the CA token "
-                                       "cannot be used from this session: it serves only the user who is "
-                                       "logged in at this computer itself. (pcscd: %s; its polkit policy "
-                                       "allows only active local sessions)"),
-                                     error);
+                return td_result_set(
+                        result, TD_STATUS_FAIL, st->cause,
+                        _("The smart card service (pcscd) refuses this user, so the CA token cannot be used "
+                          "from this session: it serves only the user who is logged in at this computer "
+                          "itself. (pcscd: %s; its polkit policy allows only active local sessions)"),
+                        error);
         if (pkg->known && !(pkg->package && pkg->package->installed))
                 return verdict_missing(result, pkg);
         if (sock->state == TD_UNIT_MASKED)
                 return td_result_set(result, TD_STATUS_FAIL, "pcscd.disabled",
                                      _("The smart card service (pcscd) is switched off for good, so no "
                                        "program can reach the CA token, and it cannot even be started by "
-                                       "hand. (Technical detail: pcscd.socket is masked, %s; unmask it with "
-                                       "“systemctl unmask pcscd.socket”)"),
+                                       "hand. (Technical detail: pcscd.socket is masked, %s)"),
                                      sock->file);
         /*
          * The service pulled in directly starts the socket with it (pcscd.service requires
@@ -166,16 +165,15 @@ static int decide(TdResult *result, const TdPcscState *st, const PackageFact *pk
          */
         bool switched_on = sock->state == TD_UNIT_ENABLED || service->state == TD_UNIT_ENABLED;
         if (sock->state == TD_UNIT_DISABLED && !switched_on)
-                return td_result_set(result, TD_STATUS_FAIL, "pcscd.disabled",
-                                     _("The smart card service (pcscd) is switched off, so it does not "
-                                       "start when a program asks for the CA token. (Technical detail: "
-                                       "pcscd.socket is not enabled)"));
+                return td_result_set(
+                        result, TD_STATUS_FAIL, "pcscd.disabled",
+                        _("The smart card service (pcscd) is switched off, so it does not start when a "
+                          "program asks for the CA token. (Technical detail: pcscd.socket is not enabled)"));
         if (switched_on && service->state == TD_UNIT_MASKED)
                 return td_result_set(result, TD_STATUS_FAIL, "pcscd.failed",
                                      _("The smart card service (pcscd) cannot start, so no program can "
                                        "reach the CA token. (Technical detail: pcscd.socket is enabled but "
-                                       "pcscd.service is masked, %s; unmask it with “systemctl unmask "
-                                       "pcscd.service”)"),
+                                       "pcscd.service is masked, %s)"),
                                      service->file);
         /* Only with the package installed is a missing unit file a broken installation. */
         if (pkg->known) {
@@ -190,12 +188,12 @@ static int decide(TdResult *result, const TdPcscState *st, const PackageFact *pk
                         _cleanup_free_ char *why = trouble ? td_error_text(trouble) : NULL;
                         if (!why)
                                 return -ENOMEM;
-                        return td_result_set(result, TD_STATUS_FAIL, "pcscd.failed",
-                                             _("The smart card service (pcscd) cannot start, so no program "
-                                               "can reach the CA token: its installation is damaged. "
-                                               "Install the package pcscd again. (Technical detail: the "
-                                               "package pcscd is installed, but %s)"),
-                                             why);
+                        return td_result_set(
+                                result, TD_STATUS_FAIL, "pcscd.failed",
+                                _("The smart card service (pcscd) cannot start, so no program can reach the "
+                                  "CA token: its installation is damaged. Install the package pcscd again. "
+                                  "(Technical detail: the package pcscd is installed, but %s)"),
+                                why);
                 }
         }
         if (switched_on)
@@ -244,9 +242,8 @@ static bool offer_repair(const TdContext *ctx, const TdResult *r, TdFixOffer *re
         bool root = td_context_has_root(ctx);
         const char *cause = r->cause ? r->cause : "";
         if (streq(cause, "pcscd.denied"))
-                *ret = (TdFixOffer){ .summary = N_(
-                                             "Allow the user at this computer to use the smart card service "
-                                             "(polkit rule)"),
+                *ret = (TdFixOffer){ .summary = N_("Allow the user at this computer to use the smart card "
+                                                   "service (polkit rule)"),
                                      .privileged = !root };
         else if (streq(cause, "pcscd.missing") && !root)
                 *ret = (TdFixOffer){ .summary = N_("Install the smart card service (package pcscd)"),
@@ -295,10 +292,9 @@ static int plan_enable_under_root(TdContext *ctx, TdFixPlan *plan, char **ret_wh
                 return r;
         _cleanup_free_ char *unit_file = packaged_unit_file(ctx, PCSCD_SOCKET_UNIT);
         if (!unit_file) {
-                *ret_why = td_strdup_printf(
-                        _("The unit file %s is not installed there: install the package pcscd "
-                          "on that system."),
-                        PCSCD_SOCKET_UNIT);
+                *ret_why = td_strdup_printf(_("The unit file %s is not installed there: install the package "
+                                              "pcscd on that system."),
+                                            PCSCD_SOCKET_UNIT);
                 return -EOPNOTSUPP;
         }
         _cleanup_free_ char *link =
@@ -318,19 +314,17 @@ static int plan_allow_under_root(TdContext *ctx, TdFixPlan *plan, char **ret_why
         TdPolkitFlavour flavour = td_repair_polkit_flavour(fact->status);
         const char *file = td_repair_polkit_path(flavour), *text = td_repair_polkit_text(flavour);
         if (!file || !text) {
-                *ret_why =
-                        td_strdup_printf(_("No polkit is installed there, so polkit cannot be what refuses "
-                                           "the smart card service."));
+                *ret_why = td_strdup_printf(_("No polkit is installed there, so polkit cannot be what "
+                                              "refuses the smart card service."));
                 return -EOPNOTSUPP;
         }
         _cleanup_free_ char *path = td_context_path(ctx, file);
         if (!path)
                 return -ENOMEM;
-        return td_fix_plan_write_file(
-                plan, path, text, strlen(text), 0644,
-                _("Install the polkit rule %s (%s) that lets the user at this computer use "
-                  "the smart card service"),
-                file, td_repair_polkit_flavour_to_string(flavour));
+        return td_fix_plan_write_file(plan, path, text, strlen(text), 0644,
+                                      _("Install the polkit rule %s (%s) that lets the user at this "
+                                        "computer use the smart card service"),
+                                      file, td_repair_polkit_flavour_to_string(flavour));
 }
 
 static int plan_repair(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **ret_why) {
@@ -341,18 +335,16 @@ static int plan_repair(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char 
         if (streq(cause, "pcscd.denied") && td_context_has_root(ctx))
                 return plan_allow_under_root(ctx, plan, ret_why);
         if (streq(cause, "pcscd.denied"))
-                ret = td_fix_plan_helper(
-                        plan, "allow-pcscd", NULL,
-                        _("Install the polkit rule that lets the user at this computer use the "
-                          "smart card service"));
+                ret = td_fix_plan_helper(plan, "allow-pcscd", NULL,
+                                         _("Install the polkit rule that lets the user at this computer use "
+                                           "the smart card service"));
         else if (streq(cause, "pcscd.missing"))
                 ret = td_fix_plan_helper(plan, "install-package", PCSCD_PACKAGE,
                                          _("Install the package pcscd (the smart card service)"));
         else if (streq(cause, "pcscd.disabled") || streq(cause, "pcscd.down"))
-                ret = td_fix_plan_helper(
-                        plan, "start-pcscd", NULL,
-                        _("Switch on and start the smart card service (systemctl enable --now "
-                          "pcscd.socket; unmasked first if masked)"));
+                ret = td_fix_plan_helper(plan, "start-pcscd", NULL,
+                                         _("Switch on and start the smart card service (systemctl enable "
+                                           "--now pcscd.socket; unmasked first if masked)"));
         else
                 return -EOPNOTSUPP;
         return ret;

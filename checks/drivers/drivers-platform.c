@@ -97,20 +97,20 @@ static int verdict_missing(TdResult *result, const char *patterns, const Match *
         const char *state = first->package->state;
         /* "not-installed" stanzas are selections dpkg never acted on (an apt run cut short). */
         if (!state || streq(state, "not-installed"))
-                return td_result_set(result, TD_STATUS_FAIL, "driver.missing",
-                                     _("The platform's driver package %s is not installed properly: the "
-                                       "package database gives it the status \"%s\". Install the "
-                                       "package again."),
-                                     name, first->package->status ? first->package->status : "");
+                return td_result_set(
+                        result, TD_STATUS_FAIL, "driver.missing",
+                        _("The platform's driver package %s is not installed properly: the package database "
+                          "gives it the status \"%s\". Install the package again."),
+                        name, first->package->status ? first->package->status : "");
         if (streq(state, "config-files"))
                 return td_result_set(result, TD_STATUS_FAIL, "driver.missing",
-                                     _("The platform's driver package %s was removed: only its settings "
-                                       "are left (dpkg state \"%s\"). Install the package again."),
+                                     _("The platform's driver package %s was removed: only its settings are "
+                                       "left (dpkg state \"%s\"). Install the package again."),
                                      name, state);
         return td_result_set(result, TD_STATUS_FAIL, "driver.missing",
                              _("The platform's driver package %s is only partly installed (dpkg state "
-                               "\"%s\"), so it may not work. Finish the installation (as root: “dpkg "
-                               "--configure -a”) or install the package again."),
+                               "\"%s\"), so it may not work. Ask this computer's administrator to finish "
+                               "the installation (“dpkg --configure -a”) or to install the package again."),
                              name, state);
 }
 
@@ -120,13 +120,13 @@ static int verdict_old(TdResult *result, const Match *old, const char *min_versi
                 return -ENOMEM;
         if (!old->version)
                 return td_result_set(result, TD_STATUS_FAIL, "driver.old",
-                                     _("The platform's driver package %s does not state its version, so "
-                                       "it cannot be shown to be version %s or newer as the platform "
-                                       "requires. Install the platform's current driver."),
+                                     _("The platform's driver package %s does not state its version, so it "
+                                       "cannot be shown to be version %s or newer as the platform requires. "
+                                       "Install the platform's current driver."),
                                      name, min_version);
         return td_result_set(result, TD_STATUS_FAIL, "driver.old",
-                             _("The platform's driver package %s is version %s, older than version %s "
-                               "that the platform requires. Install the platform's current driver."),
+                             _("The platform's driver package %s is version %s, older than version %s that "
+                               "the platform requires. Install the platform's current driver."),
                              name, old->version, min_version);
 }
 

@@ -202,17 +202,16 @@ static int fail_permission(TdContext *ctx, TdResult *result, const TdUsbDevice *
         if (rules_found[0])
                 return td_result_set(
                         result, TD_STATUS_FAIL, "usb.permission",
-                        _("The CA token %s (%s) is on the USB bus, but this user may not open its "
-                          "device node %s. A udev rule for its vendor exists (%s) but does not give "
-                          "this user access: reload the udev rules and plug the token in again, or "
-                          "add the rule shown under udev_rule."),
+                        _("The CA token %s (%s) is on the USB bus, but this user may not open its device "
+                          "node %s. A udev rule for its vendor exists (%s) but does not give this user "
+                          "access: pull the token out and plug it in again; if that does not help, ask this "
+                          "computer's administrator to correct the rule."),
                         id, label, node, rules_found);
         return td_result_set(
                 result, TD_STATUS_FAIL, "usb.permission",
-                _("The CA token %s (%s) is on the USB bus, but this user may not open its device "
-                  "node %s. It is not a CCID smart card, so it does not go through pcscd: it needs a "
-                  "udev rule for its vendor %04x, and none is installed. A rule that gives access: "
-                  "%s"),
+                _("The CA token %s (%s) is on the USB bus, but this user may not open its device node %s. "
+                  "It is not a CCID smart card, so it does not go through pcscd: it needs a udev rule for "
+                  "its vendor %04x, and none is installed. A rule that gives access: %s"),
                 id, label, node, d->vendor_id, td_result_get_detail(result, "udev_rule"));
 }
 
@@ -224,16 +223,15 @@ static int absent(TdContext *ctx, TdResult *result, const TdUsbBus *bus) {
                 td_detail_set_string(result, NULL, "sysfs", "%s", "absent");
                 return td_result_set(
                         result, TD_STATUS_FAIL, "token.absent",
-                        _("No USB device can be seen: %s does not exist (is this a container "
-                          "without access to the USB bus?). Plug the CA token into this computer."),
+                        _("No USB device can be seen: %s does not exist (is this a container without access "
+                          "to the USB bus?). Plug the CA token into this computer."),
                         sysfs);
         }
-        return td_result_set(
-                result, TD_STATUS_FAIL, "token.absent",
-                _("No CA token is on the USB bus (%zu USB devices seen, none a known token or a "
-                  "smart card). Plug the token in, or try another USB port, preferably one on the "
-                  "computer itself rather than on a hub."),
-                bus->n_devices);
+        return td_result_set(result, TD_STATUS_FAIL, "token.absent",
+                             _("No CA token is on the USB bus (%zu USB devices seen, none a known token or "
+                               "a smart card). Plug the token in, or try another USB port, preferably one "
+                               "on the computer itself rather than on a hub."),
+                             bus->n_devices);
 }
 
 static int run(TdContext *ctx, TdResult *result) {
@@ -284,12 +282,11 @@ static int run(TdContext *ctx, TdResult *result) {
                                        denied_node);
         if (no_node) {
                 char id[10];
-                return td_result_set(
-                        result, TD_STATUS_WARN, "usb.permission",
-                        _("The CA token %s is on the USB bus, but no device node for it was found "
-                          "under /dev (udev not running, or a container without the devices?), so "
-                          "the vendor's driver cannot open it."),
-                        td_usb_device_id(no_node, id));
+                return td_result_set(result, TD_STATUS_WARN, "usb.permission",
+                                     _("The CA token %s is on the USB bus, but no device node for it was "
+                                       "found under /dev (udev not running, or a container without the "
+                                       "devices?), so the vendor's driver cannot open it."),
+                                     td_usb_device_id(no_node, id));
         }
 
         _cleanup_free_ char *list = td_strv_join((const char *const *) ids, _(", "));
@@ -315,10 +312,11 @@ static bool offer_rule(const TdContext *ctx, const TdResult *r, TdFixOffer *ret)
         if (!streq_ptr(r->cause, "usb.permission") || !td_result_get_detail(r, "udev_usb_id") ||
             !streq_ptr(td_result_get_detail(r, "udev_profile_model"), "true"))
                 return false;
-        *ret = (TdFixOffer){ .summary =
-                                     N_("Install a udev rule that gives the user at this computer access to "
-                                        "the token"),
-                             .privileged = !td_context_has_root(ctx) };
+        *ret = (TdFixOffer){
+                .summary =
+                        N_("Install a udev rule that gives the user at this computer access to the token"),
+                .privileged = !td_context_has_root(ctx)
+        };
         return true;
 }
 
@@ -353,9 +351,8 @@ const TdCheck td_check_token_usb = {
         .flags = TD_CHECK_NEEDS_TOKEN,
         .causes = TD_STRV("token.absent", "usb.permission"),
         .run = run,
-        .fix = &(const TdFix){ .summary = N_(
-                                       "Install a udev rule that gives the user at this computer access to "
-                                       "the token"),
+        .fix = &(const TdFix){ .summary = N_("Install a udev rule that gives the user at this computer "
+                                             "access to the token"),
                                .privileged = true,
                                .offer = offer_rule,
                                .plan = plan_rule },

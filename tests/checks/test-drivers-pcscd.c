@@ -114,7 +114,8 @@ static void test_socket_masked(void **state) {
         run_on(root, not_answering(), &r);
         assert_verdict(&r, TD_STATUS_FAIL, "pcscd.disabled");
         assert_message_contains(&r, "masked");
-        assert_message_contains(&r, "systemctl unmask pcscd.socket");
+        /* The repair unmasks it; the user is not told to run systemctl. */
+        assert_null(strstr(r.message, "systemctl"));
         assert_message_contains(&r, "/etc/systemd/system/pcscd.socket");
         assert_detail(&r, "units.0.name", "pcscd.socket");
         assert_detail(&r, "units.0.state", "masked");
@@ -188,7 +189,7 @@ static void test_cannot_start(void **state) {
         run_on(root, not_answering(), &r);
         assert_verdict(&r, TD_STATUS_FAIL, "pcscd.failed");
         assert_message_contains(&r, "pcscd.service is masked");
-        assert_message_contains(&r, "systemctl unmask pcscd.service");
+        assert_null(strstr(r.message, "systemctl"));
         assert_detail(&r, "units.1.state", "masked");
         td_result_clear(&r);
 
