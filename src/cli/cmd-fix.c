@@ -21,6 +21,7 @@
 #include "tokendoctor/td-registry.h"
 #include "tokendoctor/td-repair.h"
 #include "tokendoctor/td-util.h"
+#include "tokendoctor/td-verdict.h"
 
 /* Lines of a file's new content shown in the plan; JSON has all of it. */
 #define CONTENT_LINES_SHOWN 12
@@ -306,8 +307,7 @@ static size_t plan_items(TdContext *ctx, FixItem *items, size_t n) {
 
 static void print_item_line(const FixItem *it, const char *contact) {
         if (streq(it->status, "nothing-to-fix"))
-                printf(_("%s: nothing to repair (%s).\n"), it->check->id,
-                       td_status_to_string(it->before.status));
+                printf(_("%s: nothing to repair (%s).\n"), it->check->id, td_status_word(it->before.status));
         else if (streq(it->status, "no-repair")) {
                 _cleanup_free_ char *advice = td_cause_advice_for(it->before.cause, contact);
                 printf(_("%s: tokendoctor has no automatic repair for this (%s). What to do: %s\n"),
@@ -415,7 +415,7 @@ static void print_outcome(const FixItem *it) {
                 printf("  %s\n", _("The check passes now."));
         else if (it->has_after) {
                 _cleanup_free_ char *msg = td_terminal_text(it->after.message ? it->after.message : "");
-                printf(_("  The check does not pass yet (%s): %s\n"), td_status_to_string(it->after.status),
+                printf(_("  The check does not pass yet (%s): %s\n"), td_status_word(it->after.status),
                        msg ? msg : "");
         }
         if (it->plan.afterwards)
