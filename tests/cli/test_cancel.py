@@ -169,7 +169,7 @@ class CancelTest(unittest.TestCase):
         rc, out, tty = self.stderr_on_terminal()
         self.assertEqual(rc, 130, tty)
         # n of m, and the check the run waits for, with its localized title.
-        self.assertRegex(tty, r"\r\[3/5\] (net\.platform 平台服务器|time\.clock 系统时间)")
+        self.assertRegex(tty, r"\r\[3/5\] (net\.platform 平台网站连接|time\.clock 系统时间)")
         # Rewritten in place, and erased before the program ended.
         self.assertNotIn("\n", tty)
         self.assertTrue(tty.endswith(ERASE), repr(tty[-80:]))
