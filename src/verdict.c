@@ -104,6 +104,29 @@ char *td_verdict_text(const TdVerdict *v) {
         }
 }
 
+/* In the order of the one-click check: the computer, then the way to the platform, then the token. */
+static const struct {
+        const char *category;
+        const char *title;
+} categories[] = {
+        { "system", N_("System") },        { "drivers", N_("Drivers") },
+        { "browser", N_("Browser") },      { "network", N_("Network") },
+        { "token", N_("CA token") },       { "certificate", N_("Certificate") },
+        { "seal", N_("Electronic seal") },
+};
+
+int td_category_rank(const char *category) {
+        for (size_t i = 0; i < ELEMENTSOF(categories); i++)
+                if (streq_ptr(category, categories[i].category))
+                        return (int) i;
+        return (int) ELEMENTSOF(categories);
+}
+
+const char *td_category_title(const char *category) {
+        int rank = td_category_rank(category);
+        return rank < (int) ELEMENTSOF(categories) ? _(categories[rank].title) : category;
+}
+
 const char *td_status_word(TdStatus status) {
         switch (status) {
         case TD_STATUS_PASS:

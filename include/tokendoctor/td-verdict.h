@@ -74,6 +74,14 @@ char *td_verdict_next_text(const TdVerdict *v, const char *fix_options);
  */
 char *td_support_request_text(const char *contact);
 
+/*
+ * The heading a check's category is shown under (system → 系统环境, drivers → 驱动, browser,
+ * network, token → CA 锁, certificate → 证书, seal → 签章), and its place among them (0...);
+ * an unknown category is shown as it is, last. Translated, static or @category itself.
+ */
+const char *td_category_title(const char *category);
+int td_category_rank(const char *category);
+
 /* The status as a user reads it (通过, 提示, 需处理, 未检测, 无法检测). Translated, static. */
 const char *td_status_word(TdStatus status);
 

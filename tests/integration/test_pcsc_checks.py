@@ -256,13 +256,15 @@ class PcscChecksTest(tdrig.RigTestCase):
         # English output on a Chinese system (so that os.locale passes): gettext's LANGUAGE.
         return {"LANG": "zh_CN.UTF-8", "LANGUAGE": "en"} if lang == "en" else {"LANG": lang}
 
-    def full_check(self, *args, lang):
+    def full_check(self, *args, lang, usb=False):
         language = self.language(lang)
         """The whole one-click check, as text, of a healthy copy of a system against a live
         platform server, with this rig's pcscd."""
         fx = tdfixture.Fixture()
         self.addCleanup(fx.close)
         root = fx.make_root("healthy")
+        if usb:
+            tdrig.make_usb_root(root)
         apps = os.path.join(root, "usr/share/applications")
         os.makedirs(apps)
         with open(os.path.join(apps, "google-chrome.desktop"), "w") as f:
@@ -270,6 +272,7 @@ class PcscChecksTest(tdrig.RigTestCase):
                     "MimeType=text/html;x-scheme-handler/http;x-scheme-handler/https;\n")
         profile = fx.make_profile("full", fx.start_server(),
                                   "[browsers]\nsupported = google-chrome:90\n"
+                                  f"[token]\nmodule = {tdrig.opensc_module()}\n"
                                   "[support]\ncontact = 400-000-0000\n")
         p = subprocess.run([TOKENDOCTOR, "check", "--profile", profile, "--root", root, *args],
                            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
@@ -293,6 +296,17 @@ class PcscChecksTest(tdrig.RigTestCase):
             shown = tdfixture.result_lines(p.stdout, env=self.language(lang))
             self.assertNotIn("token.card", shown)
             self.assertIn("drivers.pcscd", shown)
+
+    def test_verdict_ready(self):
+        # 插锁一键检测 on a healthy system with the token (on the USB bus of the copy, answering
+        # through the rig): renew. No PIN without a terminal: the signing test is not run.
+        cert = self.keys.make_user_cert("ready", self.ca)
+        self.rig.start(cert_9c=cert[0], key_9c=cert[1])
+        for lang, expected in (("zh_CN.UTF-8", ["结论：检测通过，可以办理【CA 续期】。"]),
+                               ("en", ["Verdict: the check passed; you can go on with 【CA 续期】 (CA renewal)."])):
+            p, tail = self.full_check(lang=lang, usb=True)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            self.assertEqual(tail, expected, p.stdout)
 
     def test_verdict_token_missing(self):
         # 插锁一键检测 with no token in the reader: not yet, what to do is in the advice, and 客服.

@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""tokendoctor-gtk driven as a person with a screen reader would drive it: through the
+accessibility bus (AT-SPI) of a private desktop (Xvfb, D-Bus), against fixture roots, a live
+HTTPS platform server and the token rig (pcscd, vpcd, tokensim). The two check buttons are found
+by their accessible names and pressed; the rows and the verdict are read as shown; a check that
+hangs leaves the window answering and can be cancelled. Screenshots go to TD_ARTIFACTS."""
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.environ["TD_SRCDIR"], "tests", "rig"))
+sys.path.insert(0, os.path.join(os.environ["TD_SRCDIR"], "tests", "cli"))
+import desktop  # noqa: E402
+import tdfixture  # noqa: E402
+import tdrig  # noqa: E402
+
+TD_GTK = os.environ["TD_GTK"]
+ARTIFACTS = os.environ.get("TD_ARTIFACTS")
+CHROME = ("[Desktop Entry]\nType=Application\nName=Google Chrome\nExec=/usr/bin/true %U\n"
+          "MimeType=text/html;x-scheme-handler/http;x-scheme-handler/https;\n")
+
+DESKTOP = None
+pyatspi = None
+
+
+def setUpModule():
+    global DESKTOP, pyatspi
+    DESKTOP = desktop.Desktop()
+    import pyatspi as atspi  # only now: it talks to the bus the desktop just started
+    pyatspi = atspi
+
+
+def tearDownModule():
+    if DESKTOP:
+        DESKTOP.stop()
+
+
+def wait_for(what, probe, timeout=60.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(interval)
+
+
+def find(root, role, name=None):
+    return pyatspi.findDescendant(root, lambda a: a is not None and a.getRoleName() == role and
+                                  (name is None or a.name == name))
+
+
+def showing(acc):
+    return acc is not None and acc.getState().contains(pyatspi.STATE_SHOWING)
+
+
+class WindowTest(tdrig.RigTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.cert = cls.keys.make_user_cert("user", cls.ca)
+
+    def setUp(self):
+        super().setUp()
+        self.fx = tdfixture.Fixture()
+        self.addCleanup(self.fx.close)
+        self.root = self.fx.make_root("healthy")
+        apps = os.path.join(self.root, "usr/share/applications")
+        os.makedirs(apps)
+        with open(os.path.join(apps, "google-chrome.desktop"), "w") as f:
+            f.write(CHROME)
+        self.app = None
+
+    def tearDown(self):
+        if self.app and self.app.poll() is None:
+            self.app.terminate()
+            try:
+                self.app.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.app.kill()
+                self.app.wait()
+        super().tearDown()
+
+    def profile(self, url, extra=""):
+        return self.fx.make_profile("window", url, "[browsers]\nsupported = google-chrome:90\n"
+                                                   f"[token]\nmodule = {tdrig.opensc_module()}\n"
+                                                   "[support]\ncontact = 400-000-0000\n" + extra)
+
+    def launch(self, profile):
+        env = {**self.rig.env, **DESKTOP.env(), **tdfixture.UNINSTALLED, "LANG": "zh_CN.UTF-8",
+               "NO_PROXY": "*", "HOME": self.fx.path("home"), "GTK_THEME": "Adwaita"}
+        env.pop("LANGUAGE", None)
+        self.app = subprocess.Popen([TD_GTK, "--profile", profile, "--root", self.root], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+        def application():
+            if self.app.poll() is not None:
+                raise AssertionError(f"tokendoctor-gtk exited: {self.app.stderr.read()}")
+            for app in pyatspi.Registry.getDesktop(0):
+                if app is not None and app.name == "tokendoctor-gtk" and find(app, "push button", "无锁一键检测"):
+                    return app
+            return None
+        return wait_for("the window", application, timeout=30)
+
+    def press(self, app, name):
+        button = find(app, "push button", name)
+        self.assertIsNotNone(button, name)
+        self.assertTrue(button.getState().contains(pyatspi.STATE_ENABLED), name)
+        button.queryAction().doAction(0)
+
+    def verdict(self, app):
+        """The verdict's lines, once the run is over (the panel is shown)."""
+        panel = wait_for("the verdict", lambda: (lambda p: p if showing(p) else None)(find(app, "panel", "结论")))
+        return [child.name for child in panel if child is not None and showing(child)]
+
+    def rows(self, app):
+        results = find(app, "list box", "检测结果")
+        return [row.name for row in results if row is not None and row.getRoleName() == "list item"]
+
+    def shot(self, name):
+        if ARTIFACTS:
+            os.makedirs(ARTIFACTS, exist_ok=True)
+            desktop.screenshot(os.path.join(ARTIFACTS, name))
+
+    def test_check_without_the_token(self):
+        self.rig.start_pcscd()
+        app = self.launch(self.profile(self.fx.start_server()))
+        self.press(app, "无锁一键检测")
+        lines = self.verdict(app)
+        self.assertEqual(lines, ["结论：【无锁一键检测】通过。请插入 CA 锁，再做【插锁一键检测】（“tokendoctor check”）。"])
+        rows = self.rows(app)
+        self.assertIn("通过 操作系统和处理器：平台支持这台电脑的操作系统：Debian GNU/Linux 12 (bookworm)（x86_64）。", rows)
+        self.assertTrue(any(r.startswith("通过 智能卡服务（pcscd）：") for r in rows), rows)
+        # The token checks are one row, last.
+        self.assertTrue(rows[-1].startswith("未检测 需要插入 CA 锁的检测（"), rows)
+        self.assertFalse(any("CA 锁通信" in r for r in rows), rows)
+        self.shot("window-without-token.png")
+
+    def test_check_with_the_token(self):
+        self.rig.start(cert_9c=self.cert[0], key_9c=self.cert[1])
+        tdrig.make_usb_root(self.root)
+        app = self.launch(self.profile(self.fx.start_server()))
+        self.press(app, "插锁一键检测")
+        lines = self.verdict(app)
+        self.assertEqual(lines[0], "结论：检测通过，可以办理【CA 续期】。", lines)
+        rows = self.rows(app)
+        for start in ("通过 CA 锁通信：", "通过 CA 锁驱动：", "通过 数字证书：", "通过 证书有效期："):
+            self.assertTrue(any(r.startswith(start) for r in rows), (start, rows))
+        self.shot("window-with-token.png")
+
+    def test_a_hanging_check_leaves_the_window_answering(self):
+        self.rig.start_pcscd()
+        app = self.launch(self.profile(self.fx.start_server("--hang")))
+        self.press(app, "无锁一键检测")
+        cancel = wait_for("the cancel button", lambda: (lambda b: b if showing(b) else None)(
+            find(app, "push button", "取消")))
+        # While the platform server hangs, the window answers every question at once: the main
+        # loop is never the one waiting.
+        slowest = 0.0
+        for _ in range(20):
+            start = time.monotonic()
+            progress = find(app, "progress bar", "进度")
+            self.assertIsNotNone(progress)
+            self.assertTrue(cancel.getState().contains(pyatspi.STATE_ENABLED))
+            slowest = max(slowest, time.monotonic() - start)
+            time.sleep(0.1)
+        self.assertLess(slowest, 1.0)
+        self.assertFalse(showing(find(app, "panel", "结论")))  # still running: no verdict yet
+        start = time.monotonic()
+        cancel.queryAction().doAction(0)
+        lines = self.verdict(app)
+        self.assertLess(time.monotonic() - start, 5.0)
+        self.assertEqual(lines[0], "结论：检测被中断，没有做完，请重新检测。", lines)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

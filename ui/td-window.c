@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <errno.h>
+
+#include "td-check-run.h"
+#include "td-result-row.h"
+#include "td-verdict-view.h"
+#include "td-window.h"
+#include "tokendoctor/td-check.h"
+#include "tokendoctor/td-i18n.h"
+#include "tokendoctor/td-json.h"
+#include "tokendoctor/td-profile.h"
+#include "tokendoctor/td-registry.h"
+#include "tokendoctor/td-verdict.h"
+
+struct _TdWindow {
+        GtkApplicationWindow parent;
+        GtkHeaderBar *header;
+        GtkWidget *progress_box, *cancel_button;
+        GtkProgressBar *progress_bar;
+        TdVerdictView *verdict_view;
+        GtkListBox *results;
+
+        TdContext *ctx;
+        TdEngineCancel *cancel; /* of the run going on, or NULL */
+        bool running, no_token;
+        TdReport *report; /* the last finished run's, or NULL */
+        GHashTable *rows; /* check id → TdResultRow (borrowed from the list) */
+};
+
+G_DEFINE_TYPE(TdWindow, td_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static const char *contact_of(TdWindow *win) {
+        return td_context_get_profile(win->ctx)->support_contact;
+}
+
+static void set_running(TdWindow *win, bool running) {
+        win->running = running;
+        static const char *const run_actions[] = { "check-without-token", "check-with-token", "export" };
+        for (size_t i = 0; i < G_N_ELEMENTS(run_actions); i++) {
+                GAction *action = g_action_map_lookup_action(G_ACTION_MAP(win), run_actions[i]);
+                g_simple_action_set_enabled(G_SIMPLE_ACTION(action), !running && (i < 2 || win->report));
+        }
+        g_simple_action_set_enabled(G_SIMPLE_ACTION(g_action_map_lookup_action(G_ACTION_MAP(win), "cancel")),
+                                    running);
+        gtk_widget_set_visible(win->progress_box, running);
+}
+
+static void clear_results(TdWindow *win) {
+        g_hash_table_remove_all(win->rows);
+        GList *children = gtk_container_get_children(GTK_CONTAINER(win->results));
+        for (GList *l = children; l; l = l->next)
+                gtk_widget_destroy(GTK_WIDGET(l->data));
+        g_list_free(children);
+}
+
+/* --- the run ------------------------------------------------------------------------------- */
+
+static void on_live_result(const TdLiveResult *live, gpointer user) {
+        TdWindow *win = user;
+        if (!live->shown)
+                return;
+        TdResultRow *row = td_result_row_new(live->check);
+        td_result_row_set_live(row, live);
+        g_hash_table_insert(win->rows, (gpointer) live->check->id, row);
+        gtk_container_add(GTK_CONTAINER(win->results), GTK_WIDGET(row));
+}
+
+static void on_progress(size_t n_finished, size_t n_total, gpointer user) {
+        TdWindow *win = user;
+        g_autofree char *text = g_strdup_printf(_("%zu of %zu checks done"), n_finished, n_total);
+        gtk_progress_bar_set_fraction(win->progress_bar, n_total ? (double) n_finished / (double) n_total : 0);
+        gtk_progress_bar_set_text(win->progress_bar, text);
+}
+
+static void run_done(GObject *source, GAsyncResult *result, gpointer user) {
+        TdWindow *win = TD_WINDOW(source);
+        g_autoptr(GError) error = NULL;
+        TdReport *report = td_check_run_finish(result, &error);
+        td_engine_cancel_free(win->cancel);
+        win->cancel = NULL;
+        if (!report) {
+                set_running(win, false);
+                GtkWidget *dialog = gtk_message_dialog_new(GTK_WINDOW(win), GTK_DIALOG_MODAL, GTK_MESSAGE_ERROR,
+                                                           GTK_BUTTONS_CLOSE, "%s", _("The check could not run"));
+                gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(dialog), "%s", error->message);
+                g_signal_connect(dialog, "response", G_CALLBACK(gtk_widget_destroy), NULL);
+                gtk_widget_show(dialog);
+                return;
+        }
+        if (win->report)
+                td_report_free(win->report);
+        win->report = report;
+
+        /* The report is the last word: every row from it, the advice and repairs with it. */
+        for (size_t i = 0; i < report->n_results; i++) {
+                const TdResult *r = &report->results[i];
+                TdResultRow *row = g_hash_table_lookup(win->rows, r->check->id);
+                if (!row && td_result_is_shown(r)) {
+                        row = td_result_row_new(r->check);
+                        g_hash_table_insert(win->rows, (gpointer) r->check->id, row);
+                        gtk_container_add(GTK_CONTAINER(win->results), GTK_WIDGET(row));
+                }
+                if (row)
+                        td_result_row_set_result(row, r, contact_of(win));
+        }
+        TdVerdict verdict;
+        if (td_verdict_from_report(report, win->no_token, &verdict) == 0) {
+                if (verdict.n_deferred > 0)
+                        gtk_container_add(GTK_CONTAINER(win->results),
+                                          GTK_WIDGET(td_result_row_new_deferred(verdict.n_deferred)));
+                td_verdict_view_set(win->verdict_view, &verdict, contact_of(win));
+                td_verdict_clear(&verdict);
+        }
+        gtk_list_box_invalidate_sort(win->results);
+        gtk_list_box_invalidate_headers(win->results);
+        set_running(win, false);
+}
+
+static void start_check(TdWindow *win, bool no_token) {
+        if (win->running)
+                return;
+        win->cancel = td_engine_cancel_new();
+        if (!win->cancel)
+                return;
+        clear_results(win);
+        td_verdict_view_clear(win->verdict_view);
+        win->no_token = no_token;
+        gtk_progress_bar_set_fraction(win->progress_bar, 0);
+        gtk_progress_bar_set_text(win->progress_bar, _("Starting…"));
+        set_running(win, true);
+        static const TdCheckRunEvents events = { .result = on_live_result, .progress = on_progress };
+        td_check_run_start(G_OBJECT(win), win->ctx, no_token, win->cancel, &events, win, run_done, NULL);
+}
+
+static void check_without_token(GSimpleAction *action, GVariant *param, gpointer user) {
+        start_check(user, true);
+}
+
+static void check_with_token(GSimpleAction *action, GVariant *param, gpointer user) {
+        start_check(user, false);
+}
+
+static void cancel_run(GSimpleAction *action, GVariant *param, gpointer user) {
+        TdWindow *win = user;
+        /* The engine abandons what runs: the report comes back at once, the rest "cancelled". */
+        if (win->cancel)
+                td_engine_cancel(win->cancel);
+}
+
+/* --- 客服 and export ------------------------------------------------------------------------ */
+
+static void show_support(GSimpleAction *action, GVariant *param, gpointer user) {
+        TdWindow *win = user;
+        g_autofree char *request = td_support_request_text(contact_of(win));
+        GtkWidget *dialog = gtk_message_dialog_new(GTK_WINDOW(win), GTK_DIALOG_MODAL, GTK_MESSAGE_INFO,
+                                                   GTK_BUTTONS_CLOSE, "%s", _("The platform's 客服"));
+        gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(dialog), "%s", request ? request : "");
+        g_signal_connect(dialog, "response", G_CALLBACK(gtk_widget_destroy), NULL);
+        gtk_widget_show(dialog);
+}
+
+static void export_to(TdWindow *win, const char *path) {
+        TdVerdict verdict;
+        bool with_verdict = td_verdict_from_report(win->report, win->no_token, &verdict) == 0;
+        const TdProfile *profile = td_context_get_profile(win->ctx);
+        g_autofree char *json = td_check_report_to_json(win->report, profile->id, with_verdict ? &verdict : NULL,
+                                                        contact_of(win), true);
+        if (with_verdict)
+                td_verdict_clear(&verdict);
+        g_autoptr(GError) error = NULL;
+        if (json && g_file_set_contents(path, json, -1, &error))
+                return;
+        GtkWidget *dialog = gtk_message_dialog_new(GTK_WINDOW(win), GTK_DIALOG_MODAL, GTK_MESSAGE_ERROR,
+                                                   GTK_BUTTONS_CLOSE, "%s", _("The results could not be saved"));
+        gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(dialog), "%s",
+                                                 error ? error->message : g_strerror(ENOMEM));
+        g_signal_connect(dialog, "response", G_CALLBACK(gtk_widget_destroy), NULL);
+        gtk_widget_show(dialog);
+}
+
+static void export_results(GSimpleAction *action, GVariant *param, gpointer user) {
+        TdWindow *win = user;
+        if (!win->report)
+                return;
+        g_autoptr(GtkFileChooserNative) chooser = gtk_file_chooser_native_new(
+                _("Export the results"), GTK_WINDOW(win), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
+        GtkFileChooser *fc = GTK_FILE_CHOOSER(chooser);
+        gtk_file_chooser_set_do_overwrite_confirmation(fc, TRUE);
+        gtk_file_chooser_set_current_name(fc, "tokendoctor.json");
+        if (gtk_native_dialog_run(GTK_NATIVE_DIALOG(chooser)) == GTK_RESPONSE_ACCEPT) {
+                g_autofree char *path = gtk_file_chooser_get_filename(fc);
+                if (path)
+                        export_to(win, path);
+        }
+}
+
+/* --- the list: by category, in the check's order within one ------------------------------- */
+
+static int rank_of(GtkListBoxRow *row) {
+        const TdCheck *check = td_result_row_get_check(TD_RESULT_ROW(row));
+        /* The row for the token checks left out comes last. */
+        return check ? td_category_rank(check->category) : G_MAXINT;
+}
+
+static int registry_index(const TdCheck *check) {
+        size_t n;
+        const TdCheck *const *checks = td_registry_get(&n);
+        for (size_t i = 0; i < n; i++)
+                if (checks[i] == check)
+                        return (int) i;
+        return (int) n;
+}
+
+static int sort_rows(GtkListBoxRow *a, GtkListBoxRow *b, gpointer user) {
+        int ra = rank_of(a), rb = rank_of(b);
+        if (ra != rb)
+                return ra < rb ? -1 : 1;
+        const TdCheck *ca = td_result_row_get_check(TD_RESULT_ROW(a)), *cb = td_result_row_get_check(TD_RESULT_ROW(b));
+        if (!ca || !cb)
+                return 0;
+        return registry_index(ca) - registry_index(cb);
+}
+
+static void header_rows(GtkListBoxRow *row, GtkListBoxRow *before, gpointer user) {
+        const TdCheck *check = td_result_row_get_check(TD_RESULT_ROW(row));
+        const TdCheck *prev = before ? td_result_row_get_check(TD_RESULT_ROW(before)) : NULL;
+        if (!check || (prev && g_strcmp0(prev->category, check->category) == 0)) {
+                gtk_list_box_row_set_header(row, NULL);
+                return;
+        }
+        GtkWidget *label = gtk_label_new(td_category_title(check->category));
+        gtk_label_set_xalign(GTK_LABEL(label), 0);
+        gtk_widget_set_margin_start(label, 12);
+        gtk_widget_set_margin_top(label, 12);
+        gtk_widget_set_margin_bottom(label, 4);
+        gtk_style_context_add_class(gtk_widget_get_style_context(label), "dim-label");
+        PangoAttrList *attrs = pango_attr_list_new();
+        pango_attr_list_insert(attrs, pango_attr_weight_new(PANGO_WEIGHT_BOLD));
+        gtk_label_set_attributes(GTK_LABEL(label), attrs);
+        pango_attr_list_unref(attrs);
+        gtk_widget_show(label);
+        gtk_list_box_row_set_header(row, label);
+}
+
+/* --- the object ---------------------------------------------------------------------------- */
+
+static void td_window_dispose(GObject *object) {
+        TdWindow *win = TD_WINDOW(object);
+        /* A run still going holds the window (its GTask): cancel it so that it ends soon. */
+        if (win->cancel)
+                td_engine_cancel(win->cancel);
+        G_OBJECT_CLASS(td_window_parent_class)->dispose(object);
+}
+
+static void td_window_finalize(GObject *object) {
+        TdWindow *win = TD_WINDOW(object);
+        if (win->report)
+                td_report_free(win->report);
+        g_hash_table_unref(win->rows);
+        td_context_unref(win->ctx);
+        G_OBJECT_CLASS(td_window_parent_class)->finalize(object);
+}
+
+static void td_window_class_init(TdWindowClass *klass) {
+        G_OBJECT_CLASS(klass)->dispose = td_window_dispose;
+        G_OBJECT_CLASS(klass)->finalize = td_window_finalize;
+        GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+        g_type_ensure(TD_TYPE_VERDICT_VIEW);
+        gtk_widget_class_set_template_from_resource(widget_class, "/org/tokendoctor/TokenDoctor/td-window.ui");
+        gtk_widget_class_bind_template_child(widget_class, TdWindow, header);
+        gtk_widget_class_bind_template_child(widget_class, TdWindow, progress_box);
+        gtk_widget_class_bind_template_child(widget_class, TdWindow, progress_bar);
+        gtk_widget_class_bind_template_child(widget_class, TdWindow, cancel_button);
+        gtk_widget_class_bind_template_child(widget_class, TdWindow, verdict_view);
+        gtk_widget_class_bind_template_child(widget_class, TdWindow, results);
+}
+
+static const GActionEntry win_actions[] = {
+        { .name = "check-without-token", .activate = check_without_token },
+        { .name = "check-with-token", .activate = check_with_token },
+        { .name = "cancel", .activate = cancel_run },
+        { .name = "support", .activate = show_support },
+        { .name = "export", .activate = export_results },
+};
+
+static void td_window_init(TdWindow *win) {
+        gtk_widget_init_template(GTK_WIDGET(win));
+        win->rows = g_hash_table_new(g_str_hash, g_str_equal);
+        g_action_map_add_action_entries(G_ACTION_MAP(win), win_actions, G_N_ELEMENTS(win_actions), win);
+        gtk_list_box_set_sort_func(win->results, sort_rows, NULL, NULL);
+        gtk_list_box_set_header_func(win->results, header_rows, NULL, NULL);
+}
+
+TdWindow *td_window_new(GtkApplication *app, TdContext *ctx) {
+        TdWindow *win = g_object_new(TD_TYPE_WINDOW, "application", app, NULL);
+        win->ctx = td_context_ref(ctx);
+        const TdProfile *profile = td_context_get_profile(ctx);
+        const char *name = profile->platform_name && *profile->platform_name ? profile->platform_name : profile->id;
+        gtk_header_bar_set_title(win->header, name);
+        gtk_header_bar_set_subtitle(win->header, _("CA token one-click check (一键检测)"));
+        gtk_window_set_title(GTK_WINDOW(win), name);
+        set_running(win, false);
+        return win;
+}
