@@ -19,7 +19,8 @@ typedef struct {
 } AppState;
 
 static void show_fatal(GtkApplication *app, const char *what, const char *why) {
-        GtkWidget *dialog = gtk_message_dialog_new(NULL, 0, GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE, "%s", what);
+        GtkWidget *dialog =
+                gtk_message_dialog_new(NULL, 0, GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE, "%s", what);
         gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(dialog), "%s", why);
         gtk_window_set_application(GTK_WINDOW(dialog), app);
         g_signal_connect(dialog, "response", G_CALLBACK(gtk_widget_destroy), NULL);
@@ -59,7 +60,8 @@ static void activate(GtkApplication *app, gpointer user) {
                 g_autofree char *error = NULL;
                 int r = load_context(state, &error);
                 if (r < 0) {
-                        show_fatal(app, _("The platform profile could not be read"), error ? error : g_strerror(-r));
+                        show_fatal(app, _("The platform profile could not be read"),
+                                   error ? error : g_strerror(-r));
                         return;
                 }
         }
@@ -76,8 +78,8 @@ int main(int argc, char **argv) {
 
         AppState state = { 0 };
         const GOptionEntry options[] = {
-                { "profile", 0, 0, G_OPTION_ARG_STRING, &state.profile, N_("Platform profile (name or file)"),
-                  N_("NAME|FILE") },
+                { "profile", 0, 0, G_OPTION_ARG_STRING, &state.profile,
+                  N_("Platform profile (name or file)"), N_("NAME|FILE") },
                 { "root", 0, 0, G_OPTION_ARG_FILENAME, &state.root,
                   N_("Read system files under DIR instead of /"), N_("DIR") },
                 { NULL },

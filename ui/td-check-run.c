@@ -44,7 +44,8 @@ static gboolean handover_dispatch(gpointer data) {
 static void hand_over(RunData *run, Handover *h) {
         h->run = run;
         h->task = g_object_ref(run->task);
-        g_main_context_invoke_full(run->main_context, G_PRIORITY_DEFAULT, handover_dispatch, h, handover_free);
+        g_main_context_invoke_full(run->main_context, G_PRIORITY_DEFAULT, handover_dispatch, h,
+                                   handover_free);
 }
 
 /* Worker thread: a copy of what the row needs, never the engine's result itself. */

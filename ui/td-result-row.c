@@ -17,16 +17,15 @@ struct _TdResultRow {
 G_DEFINE_TYPE(TdResultRow, td_result_row, GTK_TYPE_LIST_BOX_ROW)
 
 static const char *const status_icons[_TD_STATUS_MAX] = {
-        [TD_STATUS_PASS] = "emblem-ok-symbolic",
-        [TD_STATUS_WARN] = "dialog-information-symbolic",
-        [TD_STATUS_FAIL] = "dialog-error-symbolic",
-        [TD_STATUS_SKIP] = "action-unavailable-symbolic",
+        [TD_STATUS_PASS] = "emblem-ok-symbolic",        [TD_STATUS_WARN] = "dialog-information-symbolic",
+        [TD_STATUS_FAIL] = "dialog-error-symbolic",     [TD_STATUS_SKIP] = "action-unavailable-symbolic",
         [TD_STATUS_ERROR] = "dialog-question-symbolic",
 };
 
 static void td_result_row_class_init(TdResultRowClass *klass) {
         GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
-        gtk_widget_class_set_template_from_resource(widget_class, "/org/tokendoctor/TokenDoctor/td-result-row.ui");
+        gtk_widget_class_set_template_from_resource(widget_class,
+                                                    "/org/tokendoctor/TokenDoctor/td-result-row.ui");
         gtk_widget_class_bind_template_child(widget_class, TdResultRow, status_icon);
         gtk_widget_class_bind_template_child(widget_class, TdResultRow, status_label);
         gtk_widget_class_bind_template_child(widget_class, TdResultRow, title_label);
@@ -44,10 +43,9 @@ static void td_result_row_init(TdResultRow *row) {
 
 /* A screen reader reads the row as one sentence: status, check, what it found. */
 static void update_accessible_name(TdResultRow *row) {
-        g_autofree char *name =
-                g_strdup_printf("%s %s%s%s", gtk_label_get_text(row->status_label),
-                                gtk_label_get_text(row->title_label), _(": "),
-                                gtk_label_get_text(row->message_label));
+        g_autofree char *name = g_strdup_printf("%s %s%s%s", gtk_label_get_text(row->status_label),
+                                                gtk_label_get_text(row->title_label), _(": "),
+                                                gtk_label_get_text(row->message_label));
         atk_object_set_name(gtk_widget_get_accessible(GTK_WIDGET(row)), name);
 }
 
@@ -77,10 +75,10 @@ TdResultRow *td_result_row_new(const TdCheck *check) {
 
 TdResultRow *td_result_row_new_deferred(size_t n) {
         TdResultRow *row = g_object_new(TD_TYPE_RESULT_ROW, NULL);
-        g_autofree char *title = g_strdup_printf(
-                dngettext(GETTEXT_PACKAGE, "Checks that need the CA token (%zu)",
-                          "Checks that need the CA token (%zu)", n),
-                n);
+        g_autofree char *title =
+                g_strdup_printf(dngettext(GETTEXT_PACKAGE, "Checks that need the CA token (%zu)",
+                                          "Checks that need the CA token (%zu)", n),
+                                n);
         gtk_label_set_text(row->title_label, title);
         show_status(row, TD_STATUS_SKIP,
                     _("This was 【无锁一键检测】: plug the CA token in and press 【插锁一键检测】 to check "
@@ -103,12 +101,14 @@ static void set_detail(GtkLabel *label, const char *text) {
 
 void td_result_row_set_result(TdResultRow *row, const TdResult *r, const char *contact) {
         show_status(row, r->status, r->message);
-        bool problem = r->status == TD_STATUS_WARN || r->status == TD_STATUS_FAIL || r->status == TD_STATUS_ERROR;
+        bool problem =
+                r->status == TD_STATUS_WARN || r->status == TD_STATUS_FAIL || r->status == TD_STATUS_ERROR;
         gtk_widget_set_visible(GTK_WIDGET(row->details), problem);
         if (!problem)
                 return;
         g_autofree char *advice = td_cause_advice_for(r->cause, contact);
-        g_autofree char *advice_line = advice ? g_strconcat(_("What to do (【建议修复项】): "), advice, NULL) : NULL;
+        g_autofree char *advice_line =
+                advice ? g_strconcat(_("What to do (【建议修复项】): "), advice, NULL) : NULL;
         set_detail(row->advice_label, advice_line);
         g_autofree char *repair =
                 td_result_has_fix(r) ? g_strconcat(_("Repair: "), td_gettext(r->fix.summary), NULL) : NULL;

@@ -31,9 +31,10 @@ static void set_line(GtkLabel *label, const char *text) {
 void td_verdict_view_set(TdVerdictView *view, const TdVerdict *verdict, const char *contact) {
         g_autofree char *sentence = td_verdict_text(verdict);
         g_autofree char *next = td_verdict_next_text(verdict, NULL);
-        g_autofree char *request = verdict->code == TD_VERDICT_PROBLEMS || verdict->code == TD_VERDICT_CANCELLED
-                                           ? td_support_request_text(contact)
-                                           : NULL;
+        g_autofree char *request =
+                verdict->code == TD_VERDICT_PROBLEMS || verdict->code == TD_VERDICT_CANCELLED
+                        ? td_support_request_text(contact)
+                        : NULL;
         set_line(view->sentence_label, sentence);
         set_line(view->next_label, next);
         set_line(view->contact_label, request);

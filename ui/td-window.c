@@ -68,7 +68,8 @@ static void on_live_result(const TdLiveResult *live, gpointer user) {
 static void on_progress(size_t n_finished, size_t n_total, gpointer user) {
         TdWindow *win = user;
         g_autofree char *text = g_strdup_printf(_("%zu of %zu checks done"), n_finished, n_total);
-        gtk_progress_bar_set_fraction(win->progress_bar, n_total ? (double) n_finished / (double) n_total : 0);
+        gtk_progress_bar_set_fraction(win->progress_bar,
+                                      n_total ? (double) n_finished / (double) n_total : 0);
         gtk_progress_bar_set_text(win->progress_bar, text);
 }
 
@@ -80,8 +81,9 @@ static void run_done(GObject *source, GAsyncResult *result, gpointer user) {
         win->cancel = NULL;
         if (!report) {
                 set_running(win, false);
-                GtkWidget *dialog = gtk_message_dialog_new(GTK_WINDOW(win), GTK_DIALOG_MODAL, GTK_MESSAGE_ERROR,
-                                                           GTK_BUTTONS_CLOSE, "%s", _("The check could not run"));
+                GtkWidget *dialog =
+                        gtk_message_dialog_new(GTK_WINDOW(win), GTK_DIALOG_MODAL, GTK_MESSAGE_ERROR,
+                                               GTK_BUTTONS_CLOSE, "%s", _("The check could not run"));
                 gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(dialog), "%s", error->message);
                 g_signal_connect(dialog, "response", G_CALLBACK(gtk_widget_destroy), NULL);
                 gtk_widget_show(dialog);
@@ -163,15 +165,16 @@ static void export_to(TdWindow *win, const char *path) {
         TdVerdict verdict;
         bool with_verdict = td_verdict_from_report(win->report, win->no_token, &verdict) == 0;
         const TdProfile *profile = td_context_get_profile(win->ctx);
-        g_autofree char *json = td_check_report_to_json(win->report, profile->id, with_verdict ? &verdict : NULL,
-                                                        contact_of(win), true);
+        g_autofree char *json = td_check_report_to_json(
+                win->report, profile->id, with_verdict ? &verdict : NULL, contact_of(win), true);
         if (with_verdict)
                 td_verdict_clear(&verdict);
         g_autoptr(GError) error = NULL;
         if (json && g_file_set_contents(path, json, -1, &error))
                 return;
-        GtkWidget *dialog = gtk_message_dialog_new(GTK_WINDOW(win), GTK_DIALOG_MODAL, GTK_MESSAGE_ERROR,
-                                                   GTK_BUTTONS_CLOSE, "%s", _("The results could not be saved"));
+        GtkWidget *dialog =
+                gtk_message_dialog_new(GTK_WINDOW(win), GTK_DIALOG_MODAL, GTK_MESSAGE_ERROR,
+                                       GTK_BUTTONS_CLOSE, "%s", _("The results could not be saved"));
         gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(dialog), "%s",
                                                  error ? error->message : g_strerror(ENOMEM));
         g_signal_connect(dialog, "response", G_CALLBACK(gtk_widget_destroy), NULL);
@@ -215,7 +218,8 @@ static int sort_rows(GtkListBoxRow *a, GtkListBoxRow *b, gpointer user) {
         int ra = rank_of(a), rb = rank_of(b);
         if (ra != rb)
                 return ra < rb ? -1 : 1;
-        const TdCheck *ca = td_result_row_get_check(TD_RESULT_ROW(a)), *cb = td_result_row_get_check(TD_RESULT_ROW(b));
+        const TdCheck *ca = td_result_row_get_check(TD_RESULT_ROW(a)),
+                      *cb = td_result_row_get_check(TD_RESULT_ROW(b));
         if (!ca || !cb)
                 return 0;
         return registry_index(ca) - registry_index(cb);
@@ -266,7 +270,8 @@ static void td_window_class_init(TdWindowClass *klass) {
         G_OBJECT_CLASS(klass)->finalize = td_window_finalize;
         GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
         g_type_ensure(TD_TYPE_VERDICT_VIEW);
-        gtk_widget_class_set_template_from_resource(widget_class, "/org/tokendoctor/TokenDoctor/td-window.ui");
+        gtk_widget_class_set_template_from_resource(widget_class,
+                                                    "/org/tokendoctor/TokenDoctor/td-window.ui");
         gtk_widget_class_bind_template_child(widget_class, TdWindow, header);
         gtk_widget_class_bind_template_child(widget_class, TdWindow, progress_box);
         gtk_widget_class_bind_template_child(widget_class, TdWindow, progress_bar);
@@ -295,7 +300,8 @@ TdWindow *td_window_new(GtkApplication *app, TdContext *ctx) {
         TdWindow *win = g_object_new(TD_TYPE_WINDOW, "application", app, NULL);
         win->ctx = td_context_ref(ctx);
         const TdProfile *profile = td_context_get_profile(ctx);
-        const char *name = profile->platform_name && *profile->platform_name ? profile->platform_name : profile->id;
+        const char *name =
+                profile->platform_name && *profile->platform_name ? profile->platform_name : profile->id;
         gtk_header_bar_set_title(win->header, name);
         gtk_header_bar_set_subtitle(win->header, _("CA token one-click check (一键检测)"));
         gtk_window_set_title(GTK_WINDOW(win), name);
