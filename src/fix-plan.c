@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "td-i18n.h"
 #include "td-util.h"
+#include "tokendoctor/td-check.h"
 #include "tokendoctor/td-fix.h"
 #include "tokendoctor/td-strv.h"
 
@@ -180,4 +182,27 @@ int td_fix_plan_set_afterwards(TdFixPlan *plan, const char *fmt, ...) {
         free(plan->afterwards);
         plan->afterwards = text;
         return 0;
+}
+
+int td_fix_plan_for(TdContext *ctx, const TdResult *result, TdFixPlan *plan, char **ret_why) {
+        *plan = (TdFixPlan){ 0 };
+        *ret_why = NULL;
+        if (result->status == TD_STATUS_PASS || result->status == TD_STATUS_SKIP)
+                return TD_FIX_NOTHING;
+        const TdFix *fix = result->check->fix;
+        if (!td_result_has_fix(result) || !fix || !fix->plan)
+                return TD_FIX_NONE;
+        int r = fix->plan(ctx, result, plan, ret_why);
+        if (r >= 0 && plan->n_changes > 0)
+                return TD_FIX_PLANNED;
+        td_fix_plan_clear(plan);
+        if (r == -ENOMEM) {
+                free(*ret_why);
+                *ret_why = NULL;
+                return -ENOMEM;
+        }
+        if (!*ret_why)
+                *ret_why = td_strdup_printf(_("The repair could not be planned: %s."),
+                                            strerror(r < 0 ? -r : ENODATA));
+        return *ret_why ? TD_FIX_CANNOT : -ENOMEM;
 }

@@ -13,9 +13,9 @@
 #define TD_APP_ID "org.tokendoctor.TokenDoctor"
 
 typedef struct {
-        char *profile; /* --profile NAME|FILE, or NULL for the default */
-        char *root;    /* --root DIR (support staff, tests), or NULL */
-        TdContext *ctx;
+        char *profile;              /* --profile NAME|FILE, or NULL for the default */
+        char *root;                 /* --root DIR (support staff, tests), or NULL */
+        TdContext *ctx, *watch_ctx; /* the checks', the token watch's */
 } AppState;
 
 static void show_fatal(GtkApplication *app, const char *what, const char *why) {
@@ -27,8 +27,8 @@ static void show_fatal(GtkApplication *app, const char *what, const char *why) {
         gtk_widget_show(dialog);
 }
 
-/* The profile and the system (--root) the window checks: loaded once, for the app's life. */
-static int load_context(AppState *state, char **ret_error) {
+/* The profile and the system (--root) the window checks. */
+static int load_context(const AppState *state, TdContext **ret_ctx, char **ret_error) {
         TdProfile *profile = NULL;
         int r = td_profile_load(state->profile ? state->profile : TD_PROFILE_DEFAULT, &profile, ret_error);
         if (r < 0)
@@ -45,7 +45,7 @@ static int load_context(AppState *state, char **ret_error) {
                 *ret_error = g_strdup_printf("--root %s: %s", state->root, g_strerror(-r));
                 return r;
         }
-        state->ctx = ctx;
+        *ret_ctx = ctx;
         return 0;
 }
 
@@ -58,14 +58,16 @@ static void activate(GtkApplication *app, gpointer user) {
         }
         if (!state->ctx) {
                 g_autofree char *error = NULL;
-                int r = load_context(state, &error);
+                int r = load_context(state, &state->ctx, &error);
+                if (r >= 0)
+                        r = load_context(state, &state->watch_ctx, &error);
                 if (r < 0) {
                         show_fatal(app, _("The platform profile could not be read"),
                                    error ? error : g_strerror(-r));
                         return;
                 }
         }
-        gtk_window_present(GTK_WINDOW(td_window_new(app, state->ctx)));
+        gtk_window_present(GTK_WINDOW(td_window_new(app, state->ctx, state->watch_ctx)));
 }
 
 int main(int argc, char **argv) {
@@ -89,6 +91,7 @@ int main(int argc, char **argv) {
         g_signal_connect(app, "activate", G_CALLBACK(activate), &state);
         int status = g_application_run(G_APPLICATION(app), argc, argv);
         td_context_unref(state.ctx);
+        td_context_unref(state.watch_ctx);
         g_free(state.profile);
         g_free(state.root);
         return status;

@@ -3,6 +3,7 @@
 
 #include "td-check-run.h"
 #include "td-result-row.h"
+#include "td-token-watch.h"
 #include "td-verdict-view.h"
 #include "td-window.h"
 #include "tokendoctor/td-check.h"
@@ -19,12 +20,16 @@ struct _TdWindow {
         GtkProgressBar *progress_bar;
         TdVerdictView *verdict_view;
         GtkListBox *results;
+        GtkLabel *token_label;
 
         TdContext *ctx;
         TdEngineCancel *cancel; /* of the run going on, or NULL */
         bool running, no_token;
         TdReport *report; /* the last finished run's, or NULL */
         GHashTable *rows; /* check id → TdResultRow (borrowed from the list) */
+        TdTokenWatch *token_watch;
+        TdTokenPresence token; /* as the watch last saw it */
+        bool token_checked;    /* the results shown are of a 插锁 run */
 };
 
 G_DEFINE_TYPE(TdWindow, td_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -36,9 +41,11 @@ static const char *contact_of(TdWindow *win) {
 static void set_running(TdWindow *win, bool running) {
         win->running = running;
         static const char *const run_actions[] = { "check-without-token", "check-with-token", "export" };
+        /* 插锁一键检测 waits for a token, unless pcscd cannot say (the check tells why). */
+        bool enabled[] = { !running, !running && win->token != TD_TOKEN_ABSENT, !running && win->report };
         for (size_t i = 0; i < G_N_ELEMENTS(run_actions); i++) {
                 GAction *action = g_action_map_lookup_action(G_ACTION_MAP(win), run_actions[i]);
-                g_simple_action_set_enabled(G_SIMPLE_ACTION(action), !running && (i < 2 || win->report));
+                g_simple_action_set_enabled(G_SIMPLE_ACTION(action), enabled[i]);
         }
         g_simple_action_set_enabled(G_SIMPLE_ACTION(g_action_map_lookup_action(G_ACTION_MAP(win), "cancel")),
                                     running);
@@ -51,6 +58,49 @@ static void clear_results(TdWindow *win) {
         for (GList *l = children; l; l = l->next)
                 gtk_widget_destroy(GTK_WIDGET(l->data));
         g_list_free(children);
+}
+
+/* --- the token, watched live ---------------------------------------------------------------- */
+
+static char *token_text(const TdTokenState *state) {
+        switch (state->presence) {
+        case TD_TOKEN_NO_SERVICE:
+                return g_strdup(
+                        _("The smart card service (pcscd) does not respond, so the CA token cannot be "
+                          "seen. 【插锁一键检测】 tells why."));
+        case TD_TOKEN_ABSENT:
+                return g_strdup(_("No CA token is plugged in: plug the CA token (USBKey) in to run "
+                                  "【插锁一键检测】."));
+        case TD_TOKEN_MUTE:
+                return g_strdup_printf(
+                        _("A CA token is plugged in but does not respond (%s): pull it out and "
+                          "plug it in again."),
+                        state->reader);
+        case TD_TOKEN_PRESENT:
+                return state->model ? g_strdup_printf(_("CA token plugged in: %s, in %s."), state->model,
+                                                      state->reader)
+                                    : g_strdup_printf(_("CA token plugged in, in %s."), state->reader);
+        default:
+                return g_strdup(_("Looking for the CA token…"));
+        }
+}
+
+static void on_token(const TdTokenState *state, gpointer user) {
+        TdWindow *win = user;
+        bool changed = win->token != state->presence;
+        win->token = state->presence;
+        g_autofree char *text = token_text(state);
+        /* Results of a 插锁 run were of the token that was there: say so when it changes. */
+        if (changed && !state->initial && win->token_checked && !win->running) {
+                g_autofree char *with = g_strconcat(text, " ",
+                                                    _("The CA token results below were of the token as it "
+                                                      "was: run 【插锁一键检测】 again."),
+                                                    NULL);
+                gtk_label_set_text(win->token_label, with);
+        } else {
+                gtk_label_set_text(win->token_label, text);
+        }
+        set_running(win, win->running);
 }
 
 /* --- the run ------------------------------------------------------------------------------- */
@@ -127,6 +177,7 @@ static void start_check(TdWindow *win, bool no_token) {
         clear_results(win);
         td_verdict_view_clear(win->verdict_view);
         win->no_token = no_token;
+        win->token_checked = !no_token;
         gtk_progress_bar_set_fraction(win->progress_bar, 0);
         gtk_progress_bar_set_text(win->progress_bar, _("Starting…"));
         set_running(win, true);
@@ -253,6 +304,8 @@ static void td_window_dispose(GObject *object) {
         /* A run still going holds the window (its GTask): cancel it so that it ends soon. */
         if (win->cancel)
                 td_engine_cancel(win->cancel);
+        td_token_watch_stop(win->token_watch);
+        win->token_watch = NULL;
         G_OBJECT_CLASS(td_window_parent_class)->dispose(object);
 }
 
@@ -278,6 +331,7 @@ static void td_window_class_init(TdWindowClass *klass) {
         gtk_widget_class_bind_template_child(widget_class, TdWindow, cancel_button);
         gtk_widget_class_bind_template_child(widget_class, TdWindow, verdict_view);
         gtk_widget_class_bind_template_child(widget_class, TdWindow, results);
+        gtk_widget_class_bind_template_child(widget_class, TdWindow, token_label);
 }
 
 static const GActionEntry win_actions[] = {
@@ -296,7 +350,7 @@ static void td_window_init(TdWindow *win) {
         gtk_list_box_set_header_func(win->results, header_rows, NULL, NULL);
 }
 
-TdWindow *td_window_new(GtkApplication *app, TdContext *ctx) {
+TdWindow *td_window_new(GtkApplication *app, TdContext *ctx, TdContext *watch_ctx) {
         TdWindow *win = g_object_new(TD_TYPE_WINDOW, "application", app, NULL);
         win->ctx = td_context_ref(ctx);
         const TdProfile *profile = td_context_get_profile(ctx);
@@ -305,6 +359,8 @@ TdWindow *td_window_new(GtkApplication *app, TdContext *ctx) {
         gtk_header_bar_set_title(win->header, name);
         gtk_header_bar_set_subtitle(win->header, _("CA token one-click check (一键检测)"));
         gtk_window_set_title(GTK_WINDOW(win), name);
+        win->token = TD_TOKEN_LOOKING;
+        win->token_watch = td_token_watch_start(watch_ctx, on_token, win);
         set_running(win, false);
         return win;
 }

@@ -99,3 +99,18 @@ typedef struct TdFix {
         bool (*offer)(const TdContext *ctx, const TdResult *r, TdFixOffer *ret);
         int (*plan)(TdContext *ctx, const TdResult *r, TdFixPlan *plan, char **ret_why);
 } TdFix;
+
+/* What td_fix_plan_for() made of a result. */
+typedef enum {
+        TD_FIX_NOTHING, /* the result passed or was skipped: nothing to repair */
+        TD_FIX_NONE,    /* no repair for it: the advice is what there is */
+        TD_FIX_CANNOT,  /* a repair exists but cannot be made here: *ret_why says why */
+        TD_FIX_PLANNED, /* *plan holds the changes */
+} TdFixPlanStatus;
+
+/*
+ * Plan the repair of @result, a result of a run under @ctx (its check's TdFix.plan() when the
+ * engine offered one), for every frontend alike. Returns a TdFixPlanStatus, or -ENOMEM. With
+ * TD_FIX_CANNOT, *@ret_why is a new translated reason; with TD_FIX_PLANNED, clear @plan after.
+ */
+int td_fix_plan_for(TdContext *ctx, const TdResult *result, TdFixPlan *plan, char **ret_why);

@@ -279,28 +279,22 @@ static int ask(const FixArgs *args, size_t n_planned) {
 
 /* Plan each item whose result has an offer; returns how many have a plan. */
 static size_t plan_items(TdContext *ctx, FixItem *items, size_t n) {
+        static const char *const statuses[] = {
+                [TD_FIX_NOTHING] = "nothing-to-fix",
+                [TD_FIX_NONE] = "no-repair",
+                [TD_FIX_CANNOT] = "cannot",
+                [TD_FIX_PLANNED] = "planned",
+        };
         size_t planned = 0;
         for (size_t i = 0; i < n; i++) {
                 FixItem *it = &items[i];
-                if (it->before.status == TD_STATUS_PASS || it->before.status == TD_STATUS_SKIP) {
-                        it->status = "nothing-to-fix";
-                        continue;
+                int r = td_fix_plan_for(ctx, &it->before, &it->plan, &it->why);
+                if (r < 0) {
+                        it->why = td_strdup_printf(_("The repair could not be planned: %s."), strerror(-r));
+                        r = TD_FIX_CANNOT;
                 }
-                if (!td_result_has_fix(&it->before) || !it->check->fix || !it->check->fix->plan) {
-                        it->status = "no-repair";
-                        continue;
-                }
-                int r = it->check->fix->plan(ctx, &it->before, &it->plan, &it->why);
-                if (r < 0 || it->plan.n_changes == 0) {
-                        td_fix_plan_clear(&it->plan);
-                        if (!it->why)
-                                it->why = td_strdup_printf(_("The repair could not be planned: %s."),
-                                                           strerror(r < 0 ? -r : ENODATA));
-                        it->status = "cannot";
-                        continue;
-                }
-                it->status = "planned";
-                planned++;
+                it->status = statuses[r];
+                planned += r == TD_FIX_PLANNED;
         }
         return planned;
 }

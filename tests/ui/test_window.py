@@ -158,6 +158,32 @@ class WindowTest(tdrig.RigTestCase):
             self.assertTrue(any(r.startswith(start) for r in rows), (start, rows))
         self.shot("window-with-token.png")
 
+    def token_line(self, app):
+        panel = find(app, "panel", "CA 锁")
+        return next((c.name for c in panel if c is not None and c.getRoleName() == "label"), None)
+
+    def test_token_watched_live(self):
+        # Plugging and pulling the token shows at once, and 插锁一键检测 waits for a token.
+        self.rig.start(cert_9c=self.cert[0], key_9c=self.cert[1])
+        tdrig.make_usb_root(self.root)
+        app = self.launch(self.profile(self.fx.start_server()))
+        with_token = find(app, "push button", "插锁一键检测")
+        wait_for("the token seen", lambda: (self.token_line(app) or "").startswith("已插入 CA 锁"))
+        self.assertTrue(with_token.getState().contains(pyatspi.STATE_ENABLED))
+        self.rig.control("remove")
+        wait_for("the token gone", lambda: (self.token_line(app) or "").startswith("没有插入 CA 锁"), timeout=15)
+        wait_for("插锁一键检测 disabled", lambda: not with_token.getState().contains(pyatspi.STATE_ENABLED))
+        self.shot("window-token-pulled.png")
+        self.rig.control("insert")
+        wait_for("the token back", lambda: (self.token_line(app) or "").startswith("已插入 CA 锁"), timeout=15)
+        wait_for("插锁一键检测 enabled", lambda: with_token.getState().contains(pyatspi.STATE_ENABLED))
+        # After a 插锁 run, pulling the token says its results are of the token as it was.
+        self.press(app, "插锁一键检测")
+        self.verdict(app)
+        self.rig.control("remove")
+        wait_for("the results marked as of the token that was there",
+                 lambda: "请重新做【插锁一键检测】" in (self.token_line(app) or ""), timeout=15)
+
     def test_closing_the_window_ends_the_program(self):
         # After a run, the close button ends the program cleanly (under the sanitizer build:
         # no leak, no error of ours on the way out).
