@@ -13,9 +13,9 @@
 #define TD_APP_ID "org.tokendoctor.TokenDoctor"
 
 typedef struct {
-        char *profile;              /* --profile NAME|FILE, or NULL for the default */
-        char *root;                 /* --root DIR (support staff, tests), or NULL */
-        TdContext *ctx, *watch_ctx; /* the checks', the token watch's */
+        char *profile;  /* --profile NAME|FILE, or NULL for the default */
+        char *root;     /* --root DIR (support staff, tests), or NULL */
+        TdContext *ctx; /* the first, to show the profile's error before any window */
 } AppState;
 
 static void show_fatal(GtkApplication *app, const char *what, const char *why) {
@@ -27,7 +27,7 @@ static void show_fatal(GtkApplication *app, const char *what, const char *why) {
         gtk_widget_show(dialog);
 }
 
-/* The profile and the system (--root) the window checks. */
+/* The profile and the system (--root) the window checks, in a new context. */
 static int load_context(const AppState *state, TdContext **ret_ctx, char **ret_error) {
         TdProfile *profile = NULL;
         int r = td_profile_load(state->profile ? state->profile : TD_PROFILE_DEFAULT, &profile, ret_error);
@@ -49,6 +49,18 @@ static int load_context(const AppState *state, TdContext **ret_ctx, char **ret_e
         return 0;
 }
 
+static TdContext *make_context(gpointer user, char **ret_error) {
+        TdContext *ctx = NULL;
+        char *error = NULL;
+        int r = load_context(user, &ctx, &error);
+        if (r < 0) {
+                *ret_error = g_strdup(error ? error : g_strerror(-r));
+                free(error);
+                return NULL;
+        }
+        return ctx;
+}
+
 static void activate(GtkApplication *app, gpointer user) {
         AppState *state = user;
         GtkWindow *existing = gtk_application_get_active_window(app);
@@ -59,15 +71,13 @@ static void activate(GtkApplication *app, gpointer user) {
         if (!state->ctx) {
                 g_autofree char *error = NULL;
                 int r = load_context(state, &state->ctx, &error);
-                if (r >= 0)
-                        r = load_context(state, &state->watch_ctx, &error);
                 if (r < 0) {
                         show_fatal(app, _("The platform profile could not be read"),
                                    error ? error : g_strerror(-r));
                         return;
                 }
         }
-        gtk_window_present(GTK_WINDOW(td_window_new(app, state->ctx, state->watch_ctx)));
+        gtk_window_present(GTK_WINDOW(td_window_new(app, state->ctx, make_context, state)));
 }
 
 int main(int argc, char **argv) {
@@ -91,7 +101,6 @@ int main(int argc, char **argv) {
         g_signal_connect(app, "activate", G_CALLBACK(activate), &state);
         int status = g_application_run(G_APPLICATION(app), argc, argv);
         td_context_unref(state.ctx);
-        td_context_unref(state.watch_ctx);
         g_free(state.profile);
         g_free(state.root);
         return status;

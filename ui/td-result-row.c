@@ -12,7 +12,11 @@ struct _TdResultRow {
         GtkLabel *status_label, *title_label, *message_label;
         GtkExpander *details;
         GtkLabel *advice_label, *repair_label, *contact_label, *code_label;
+        GtkButton *repair_button;
 };
+
+enum { SIGNAL_REPAIR, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 G_DEFINE_TYPE(TdResultRow, td_result_row, GTK_TYPE_LIST_BOX_ROW)
 
@@ -21,6 +25,10 @@ static const char *const status_icons[_TD_STATUS_MAX] = {
         [TD_STATUS_FAIL] = "dialog-error-symbolic",     [TD_STATUS_SKIP] = "action-unavailable-symbolic",
         [TD_STATUS_ERROR] = "dialog-question-symbolic",
 };
+
+static void on_repair_clicked(TdResultRow *row) {
+        g_signal_emit(row, signals[SIGNAL_REPAIR], 0);
+}
 
 static void td_result_row_class_init(TdResultRowClass *klass) {
         GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
@@ -35,6 +43,11 @@ static void td_result_row_class_init(TdResultRowClass *klass) {
         gtk_widget_class_bind_template_child(widget_class, TdResultRow, repair_label);
         gtk_widget_class_bind_template_child(widget_class, TdResultRow, contact_label);
         gtk_widget_class_bind_template_child(widget_class, TdResultRow, code_label);
+        gtk_widget_class_bind_template_child(widget_class, TdResultRow, repair_button);
+        gtk_widget_class_bind_template_callback(widget_class, on_repair_clicked);
+        /* The user asks for this row's repair (修复): the window plans it and asks to confirm. */
+        signals[SIGNAL_REPAIR] = g_signal_new("repair", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                              NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void td_result_row_init(TdResultRow *row) {
@@ -113,6 +126,11 @@ void td_result_row_set_result(TdResultRow *row, const TdResult *r, const char *c
         g_autofree char *repair =
                 td_result_has_fix(r) ? g_strconcat(_("Repair: "), td_gettext(r->fix.summary), NULL) : NULL;
         set_detail(row->repair_label, repair);
+        gtk_widget_set_visible(GTK_WIDGET(row->repair_button), td_result_has_fix(r));
+        /* Many rows have a 修复 button: each is named after its check for a screen reader. */
+        g_autofree char *button_name =
+                g_strdup_printf("%s%s%s", _("Repair (修复)"), _(": "), td_gettext(r->check->title));
+        atk_object_set_name(gtk_widget_get_accessible(GTK_WIDGET(row->repair_button)), button_name);
         g_autofree char *request = td_result_needs_help(r) && !td_cause_advice_names_contact(r->cause)
                                            ? td_support_request_text(contact)
                                            : NULL;

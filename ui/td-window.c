@@ -2,6 +2,8 @@
 #include <errno.h>
 
 #include "td-check-run.h"
+#include "td-repair-dialog.h"
+#include "td-repair-job.h"
 #include "td-result-row.h"
 #include "td-token-watch.h"
 #include "td-verdict-view.h"
@@ -22,7 +24,11 @@ struct _TdWindow {
         GtkListBox *results;
         GtkLabel *token_label;
 
-        TdContext *ctx;
+        TdContext *ctx;     /* the profile's: names, contact; the first run's */
+        bool ctx_used;      /* a run had it: the next one gets a fresh context */
+        TdContext *run_ctx; /* the context of the run going on, or of the report shown */
+        TdWindowContextFunc make_context;
+        gpointer make_context_user;
         TdEngineCancel *cancel; /* of the run going on, or NULL */
         bool running, no_token;
         TdReport *report; /* the last finished run's, or NULL */
@@ -30,6 +36,7 @@ struct _TdWindow {
         TdTokenWatch *token_watch;
         TdTokenPresence token; /* as the watch last saw it */
         bool token_checked;    /* the results shown are of a 插锁 run */
+        TdRepairJob *repair;   /* the repairs being planned or made, or NULL */
 };
 
 G_DEFINE_TYPE(TdWindow, td_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -40,9 +47,14 @@ static const char *contact_of(TdWindow *win) {
 
 static void set_running(TdWindow *win, bool running) {
         win->running = running;
-        static const char *const run_actions[] = { "check-without-token", "check-with-token", "export" };
+        static const char *const run_actions[] = { "check-without-token", "check-with-token", "export",
+                                                   "repair-all" };
         /* 插锁一键检测 waits for a token, unless pcscd cannot say (the check tells why). */
-        bool enabled[] = { !running, !running && win->token != TD_TOKEN_ABSENT, !running && win->report };
+        bool fixable = false;
+        for (size_t i = 0; win->report && i < win->report->n_results; i++)
+                fixable |= td_result_has_fix(&win->report->results[i]);
+        bool enabled[] = { !running, !running && win->token != TD_TOKEN_ABSENT, !running && win->report,
+                           !running && fixable };
         for (size_t i = 0; i < G_N_ELEMENTS(run_actions); i++) {
                 GAction *action = g_action_map_lookup_action(G_ACTION_MAP(win), run_actions[i]);
                 g_simple_action_set_enabled(G_SIMPLE_ACTION(action), enabled[i]);
@@ -105,14 +117,20 @@ static void on_token(const TdTokenState *state, gpointer user) {
 
 /* --- the run ------------------------------------------------------------------------------- */
 
+static void on_row_repair(TdResultRow *row, gpointer user);
+
+static TdResultRow *add_row(TdWindow *win, const TdCheck *check) {
+        TdResultRow *row = td_result_row_new(check);
+        g_signal_connect(row, "repair", G_CALLBACK(on_row_repair), win);
+        g_hash_table_insert(win->rows, (gpointer) check->id, row);
+        gtk_container_add(GTK_CONTAINER(win->results), GTK_WIDGET(row));
+        return row;
+}
+
 static void on_live_result(const TdLiveResult *live, gpointer user) {
         TdWindow *win = user;
-        if (!live->shown)
-                return;
-        TdResultRow *row = td_result_row_new(live->check);
-        td_result_row_set_live(row, live);
-        g_hash_table_insert(win->rows, (gpointer) live->check->id, row);
-        gtk_container_add(GTK_CONTAINER(win->results), GTK_WIDGET(row));
+        if (live->shown)
+                td_result_row_set_live(add_row(win, live->check), live);
 }
 
 static void on_progress(size_t n_finished, size_t n_total, gpointer user) {
@@ -139,19 +157,14 @@ static void run_done(GObject *source, GAsyncResult *result, gpointer user) {
                 gtk_widget_show(dialog);
                 return;
         }
-        if (win->report)
-                td_report_free(win->report);
         win->report = report;
 
         /* The report is the last word: every row from it, the advice and repairs with it. */
         for (size_t i = 0; i < report->n_results; i++) {
                 const TdResult *r = &report->results[i];
                 TdResultRow *row = g_hash_table_lookup(win->rows, r->check->id);
-                if (!row && td_result_is_shown(r)) {
-                        row = td_result_row_new(r->check);
-                        g_hash_table_insert(win->rows, (gpointer) r->check->id, row);
-                        gtk_container_add(GTK_CONTAINER(win->results), GTK_WIDGET(row));
-                }
+                if (!row && td_result_is_shown(r))
+                        row = add_row(win, r->check);
                 if (row)
                         td_result_row_set_result(row, r, contact_of(win));
         }
@@ -168,12 +181,38 @@ static void run_done(GObject *source, GAsyncResult *result, gpointer user) {
         set_running(win, false);
 }
 
+static void show_message(TdWindow *win, GtkMessageType type, const char *text, const char *detail);
+
+/* The context for a new run: the window's the first time, a fresh one after (see td_window_new()). */
+static TdContext *context_for_run(TdWindow *win) {
+        if (!win->ctx_used) {
+                win->ctx_used = true;
+                return td_context_ref(win->ctx);
+        }
+        g_autofree char *error = NULL;
+        TdContext *ctx = win->make_context(win->make_context_user, &error);
+        if (!ctx)
+                show_message(win, GTK_MESSAGE_ERROR, _("The check could not run"), error ? error : "");
+        return ctx;
+}
+
 static void start_check(TdWindow *win, bool no_token) {
         if (win->running)
                 return;
-        win->cancel = td_engine_cancel_new();
-        if (!win->cancel)
+        TdContext *ctx = context_for_run(win);
+        if (!ctx)
                 return;
+        win->cancel = td_engine_cancel_new();
+        if (!win->cancel) {
+                td_context_unref(ctx);
+                return;
+        }
+        /* The report shown goes with its context: both are replaced. */
+        if (win->report)
+                td_report_free(win->report);
+        win->report = NULL;
+        td_context_unref(win->run_ctx);
+        win->run_ctx = ctx;
         clear_results(win);
         td_verdict_view_clear(win->verdict_view);
         win->no_token = no_token;
@@ -182,7 +221,7 @@ static void start_check(TdWindow *win, bool no_token) {
         gtk_progress_bar_set_text(win->progress_bar, _("Starting…"));
         set_running(win, true);
         static const TdCheckRunEvents events = { .result = on_live_result, .progress = on_progress };
-        td_check_run_start(G_OBJECT(win), win->ctx, no_token, win->cancel, &events, win, run_done, NULL);
+        td_check_run_start(G_OBJECT(win), win->run_ctx, no_token, win->cancel, &events, win, run_done, NULL);
 }
 
 static void check_without_token(GSimpleAction *action, GVariant *param, gpointer user) {
@@ -198,6 +237,111 @@ static void cancel_run(GSimpleAction *action, GVariant *param, gpointer user) {
         /* The engine abandons what runs: the report comes back at once, the rest "cancelled". */
         if (win->cancel)
                 td_engine_cancel(win->cancel);
+        /* A repair stops before its next change, and what it did is rolled back. */
+        if (win->repair)
+                g_atomic_int_set(&win->repair->stop, 1);
+}
+
+/* --- repairs (修复, 一键修复) ---------------------------------------------------------------- */
+
+static void show_message(TdWindow *win, GtkMessageType type, const char *text, const char *detail) {
+        GtkWidget *dialog = gtk_message_dialog_new(GTK_WINDOW(win), GTK_DIALOG_MODAL, type,
+                                                   GTK_BUTTONS_CLOSE, "%s", text);
+        if (detail)
+                gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(dialog), "%s", detail);
+        g_signal_connect(dialog, "response", G_CALLBACK(gtk_widget_destroy), NULL);
+        gtk_widget_show(dialog);
+}
+
+static void end_repair(TdWindow *win) {
+        td_repair_job_free(win->repair);
+        win->repair = NULL;
+        set_running(win, false);
+}
+
+static void repairs_made(GObject *source, GAsyncResult *result, gpointer user) {
+        TdWindow *win = TD_WINDOW(source);
+        g_autoptr(GError) error = NULL;
+        GString *failures = g_string_new(NULL);
+        if (!td_repair_job_apply_finish(result, &error))
+                g_string_append(failures, error->message);
+        for (size_t i = 0; i < win->repair->n_items; i++) {
+                const TdRepairItem *it = &win->repair->items[i];
+                if (!it->attempted || it->apply_error == 0)
+                        continue;
+                g_string_append_printf(failures, "%s%s%s%s\n", td_gettext(it->result->check->title), _(": "),
+                                       it->outcome.error ? it->outcome.error : g_strerror(-it->apply_error),
+                                       it->outcome.rolled_back ? _(" (what was changed is put back)") : "");
+                if (it->outcome.how_to)
+                        g_string_append_printf(failures, "%s\n", it->outcome.how_to);
+        }
+        bool no_token = win->no_token;
+        end_repair(win);
+        if (failures->len > 0)
+                show_message(win, GTK_MESSAGE_ERROR, _("A repair could not be made"), failures->str);
+        g_string_free(failures, TRUE);
+        /* The check again, as it was run: the rows say whether the repair worked. */
+        start_check(win, no_token);
+}
+
+static void on_repair_confirmed(GtkDialog *dialog, int response, gpointer user) {
+        TdWindow *win = user;
+        gtk_widget_destroy(GTK_WIDGET(dialog));
+        if (response != GTK_RESPONSE_ACCEPT || win->repair->n_planned == 0) {
+                end_repair(win);
+                return;
+        }
+        gtk_progress_bar_set_fraction(win->progress_bar, 0);
+        gtk_progress_bar_set_text(win->progress_bar, _("Repairing…"));
+        td_repair_job_apply_async(win->repair, G_OBJECT(win), repairs_made, NULL);
+}
+
+static void repairs_planned(GObject *source, GAsyncResult *result, gpointer user) {
+        TdWindow *win = TD_WINDOW(source);
+        g_autoptr(GError) error = NULL;
+        if (!td_repair_job_plan_finish(result, &error)) {
+                end_repair(win);
+                show_message(win, GTK_MESSAGE_ERROR, _("A repair could not be made"), error->message);
+                return;
+        }
+        TdRepairDialog *dialog = td_repair_dialog_new(GTK_WINDOW(win), win->repair);
+        g_signal_connect(dialog, "response", G_CALLBACK(on_repair_confirmed), win);
+        gtk_widget_show(GTK_WIDGET(dialog));
+}
+
+/* Plan the repairs of @results (the report's), then show them for the user to confirm. */
+static void start_repair(TdWindow *win, const TdResult *const *results, size_t n) {
+        if (win->running || n == 0)
+                return;
+        win->repair = td_repair_job_new(results, n);
+        gtk_progress_bar_set_fraction(win->progress_bar, 0);
+        gtk_progress_bar_set_text(win->progress_bar, _("Preparing the repair…"));
+        set_running(win, true);
+        /* Planned with the facts of the run that found the problems. */
+        td_repair_job_plan_async(win->repair, win->run_ctx, G_OBJECT(win), repairs_planned, NULL);
+}
+
+static void on_row_repair(TdResultRow *row, gpointer user) {
+        TdWindow *win = user;
+        const TdCheck *check = td_result_row_get_check(row);
+        for (size_t i = 0; check && win->report && i < win->report->n_results; i++)
+                if (win->report->results[i].check == check) {
+                        const TdResult *r = &win->report->results[i];
+                        start_repair(win, &r, 1);
+                        return;
+                }
+}
+
+static void repair_all(GSimpleAction *action, GVariant *param, gpointer user) {
+        TdWindow *win = user;
+        if (!win->report)
+                return;
+        g_autofree const TdResult **fixable = g_new0(const TdResult *, win->report->n_results);
+        size_t n = 0;
+        for (size_t i = 0; i < win->report->n_results; i++)
+                if (td_result_has_fix(&win->report->results[i]))
+                        fixable[n++] = &win->report->results[i];
+        start_repair(win, fixable, n);
 }
 
 /* --- 客服 and export ------------------------------------------------------------------------ */
@@ -304,6 +448,8 @@ static void td_window_dispose(GObject *object) {
         /* A run still going holds the window (its GTask): cancel it so that it ends soon. */
         if (win->cancel)
                 td_engine_cancel(win->cancel);
+        if (win->repair)
+                g_atomic_int_set(&win->repair->stop, 1);
         td_token_watch_stop(win->token_watch);
         win->token_watch = NULL;
         G_OBJECT_CLASS(td_window_parent_class)->dispose(object);
@@ -314,6 +460,7 @@ static void td_window_finalize(GObject *object) {
         if (win->report)
                 td_report_free(win->report);
         g_hash_table_unref(win->rows);
+        td_context_unref(win->run_ctx);
         td_context_unref(win->ctx);
         G_OBJECT_CLASS(td_window_parent_class)->finalize(object);
 }
@@ -340,6 +487,7 @@ static const GActionEntry win_actions[] = {
         { .name = "cancel", .activate = cancel_run },
         { .name = "support", .activate = show_support },
         { .name = "export", .activate = export_results },
+        { .name = "repair-all", .activate = repair_all },
 };
 
 static void td_window_init(TdWindow *win) {
@@ -350,9 +498,12 @@ static void td_window_init(TdWindow *win) {
         gtk_list_box_set_header_func(win->results, header_rows, NULL, NULL);
 }
 
-TdWindow *td_window_new(GtkApplication *app, TdContext *ctx, TdContext *watch_ctx) {
+TdWindow *td_window_new(GtkApplication *app, TdContext *ctx, TdWindowContextFunc make_context,
+                        gpointer user) {
         TdWindow *win = g_object_new(TD_TYPE_WINDOW, "application", app, NULL);
         win->ctx = td_context_ref(ctx);
+        win->make_context = make_context;
+        win->make_context_user = user;
         const TdProfile *profile = td_context_get_profile(ctx);
         const char *name =
                 profile->platform_name && *profile->platform_name ? profile->platform_name : profile->id;
@@ -360,7 +511,14 @@ TdWindow *td_window_new(GtkApplication *app, TdContext *ctx, TdContext *watch_ct
         gtk_header_bar_set_subtitle(win->header, _("CA token one-click check (一键检测)"));
         gtk_window_set_title(GTK_WINDOW(win), name);
         win->token = TD_TOKEN_LOOKING;
-        win->token_watch = td_token_watch_start(watch_ctx, on_token, win);
+        g_autofree char *error = NULL;
+        TdContext *watch_ctx = make_context(user, &error);
+        if (watch_ctx) {
+                win->token_watch = td_token_watch_start(watch_ctx, on_token, win);
+                td_context_unref(watch_ctx);
+        } else {
+                g_warning("the CA token cannot be watched: %s", error ? error : "");
+        }
         set_running(win, false);
         return win;
 }

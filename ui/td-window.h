@@ -9,9 +9,13 @@
 #define TD_TYPE_WINDOW (td_window_get_type())
 G_DECLARE_FINAL_TYPE(TdWindow, td_window, TD, WINDOW, GtkApplicationWindow)
 
+/* A new context of the window's profile and --root; NULL and *@ret_error (g_free()) on failure. */
+typedef TdContext *(*TdWindowContextFunc)(gpointer user, char **ret_error);
+
 /*
- * A window over @ctx (a reference is taken): its profile and, for support staff, --root. The
- * token is watched on @watch_ctx, a second context of the same profile (the watch has its own
- * thread; a context serves one thread at a time).
+ * A window over @ctx (a reference is taken): its profile and, for support staff, --root. Each
+ * run after the first, and the token watch (its own thread), get a fresh context from
+ * @make_context: facts a context keeps would otherwise hide what a repair changed.
  */
-TdWindow *td_window_new(GtkApplication *app, TdContext *ctx, TdContext *watch_ctx);
+TdWindow *td_window_new(GtkApplication *app, TdContext *ctx, TdWindowContextFunc make_context,
+                        gpointer user);

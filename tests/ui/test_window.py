@@ -86,10 +86,10 @@ class WindowTest(tdrig.RigTestCase):
                 self.app.wait()
         super().tearDown()
 
-    def profile(self, url, extra=""):
-        return self.fx.make_profile("window", url, "[browsers]\nsupported = google-chrome:90\n"
+    def profile(self, url, browsers=""):
+        return self.fx.make_profile("window", url, "[browsers]\nsupported = google-chrome:90\n" + browsers +
                                                    f"[token]\nmodule = {tdrig.opensc_module()}\n"
-                                                   "[support]\ncontact = 400-000-0000\n" + extra)
+                                                   "[support]\ncontact = 400-000-0000\n")
 
     def launch(self, profile):
         env = {**self.rig.env, **DESKTOP.env(), **tdfixture.UNINSTALLED, "LANG": "zh_CN.UTF-8",
@@ -157,6 +157,45 @@ class WindowTest(tdrig.RigTestCase):
         for start in ("通过 CA 锁通信：", "通过 CA 锁驱动：", "通过 数字证书：", "通过 证书有效期："):
             self.assertTrue(any(r.startswith(start) for r in rows), (start, rows))
         self.shot("window-with-token.png")
+
+    def test_repair_from_the_window(self):
+        # The default browser is one the platform does not support: its row offers 修复; the
+        # plan is shown and confirmed; the check runs again and passes; the user's file now
+        # names the supported browser, and the repair is in the journal for undo.
+        self.rig.start_pcscd()
+        apps = os.path.join(self.root, "usr/share/applications")
+        with open(os.path.join(apps, "360browser.desktop"), "w") as f:
+            f.write(CHROME.replace("Google Chrome", "360 安全浏览器"))
+        home = self.fx.path("home")
+        mimeapps = os.path.join(home, ".config", "mimeapps.list")
+        os.makedirs(os.path.dirname(mimeapps))
+        with open(mimeapps, "w") as f:
+            f.write("[Default Applications]\nx-scheme-handler/https=360browser.desktop\n"
+                    "x-scheme-handler/http=360browser.desktop\ntext/html=360browser.desktop\n")
+        app = self.launch(self.profile(self.fx.start_server(), "unsupported = 360browser\n"))
+        self.press(app, "无锁一键检测")
+        self.verdict(app)
+        rows = self.rows(app)
+        self.assertTrue(any(r.startswith("需处理 默认浏览器：") for r in rows), rows)
+        self.press(app, "修复：默认浏览器")
+        dialog = wait_for("the repair's plan", lambda: find(pyatspi.Registry.getDesktop(0), "dialog", "修复"))
+        changes = find(dialog, "panel", "修改内容")
+        lines = [c.name for c in changes if c is not None]
+        self.assertTrue(lines[0].startswith("默认浏览器："), lines)
+        self.assertTrue(any(mimeapps in line for line in lines), lines)
+        self.shot("window-repair-plan.png")
+        find(dialog, "push button", "修复").queryAction().doAction(0)
+        # The check runs again by itself; the row now passes.
+        try:
+            wait_for("the default browser repaired",
+                     lambda: any(r.startswith("通过 默认浏览器：") for r in self.rows(app)), timeout=60)
+        except AssertionError:
+            self.shot("window-repair-failed.png")
+            raise
+        with open(mimeapps) as f:
+            self.assertIn("x-scheme-handler/https=google-chrome.desktop", f.read())
+        journal = os.path.join(home, ".local/state/tokendoctor/journal")
+        self.assertEqual(len(os.listdir(journal)), 1)
 
     def token_line(self, app):
         panel = find(app, "panel", "CA 锁")
