@@ -61,6 +61,13 @@ static TdContext *make_context(gpointer user, char **ret_error) {
         return ctx;
 }
 
+static void startup(GtkApplication *app, gpointer user) {
+        g_autoptr(GtkCssProvider) css = gtk_css_provider_new();
+        gtk_css_provider_load_from_resource(css, "/org/tokendoctor/TokenDoctor/style.css");
+        gtk_style_context_add_provider_for_screen(gdk_screen_get_default(), GTK_STYLE_PROVIDER(css),
+                                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
 static void activate(GtkApplication *app, gpointer user) {
         AppState *state = user;
         GtkWindow *existing = gtk_application_get_active_window(app);
@@ -98,6 +105,7 @@ int main(int argc, char **argv) {
         };
         g_autoptr(GtkApplication) app = gtk_application_new(TD_APP_ID, G_APPLICATION_DEFAULT_FLAGS);
         g_application_add_main_option_entries(G_APPLICATION(app), options);
+        g_signal_connect(app, "startup", G_CALLBACK(startup), NULL);
         g_signal_connect(app, "activate", G_CALLBACK(activate), &state);
         int status = g_application_run(G_APPLICATION(app), argc, argv);
         td_context_unref(state.ctx);

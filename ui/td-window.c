@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
 
+#include "td-cert-page.h"
 #include "td-check-run.h"
 #include "td-repair-dialog.h"
 #include "td-repair-job.h"
@@ -23,6 +24,8 @@ struct _TdWindow {
         TdVerdictView *verdict_view;
         GtkListBox *results;
         GtkLabel *token_label;
+        GtkStack *pages;
+        TdCertPage *cert_page;
 
         TdContext *ctx;     /* the profile's: names, contact; the first run's */
         bool ctx_used;      /* a run had it: the next one gets a fresh context */
@@ -113,6 +116,18 @@ static void on_token(const TdTokenState *state, gpointer user) {
                 gtk_label_set_text(win->token_label, text);
         }
         set_running(win, win->running);
+        /* 证书显示 follows the token: a token plugged in while it is shown is read at once. */
+        if (changed && state->presence == TD_TOKEN_PRESENT &&
+            gtk_stack_get_visible_child(win->pages) == GTK_WIDGET(win->cert_page))
+                td_cert_page_read(win->cert_page);
+}
+
+/* 证书显示 shown with a token plugged in: read it, as the platform's tool does. */
+static void on_page_changed(GObject *stack, GParamSpec *pspec, gpointer user) {
+        TdWindow *win = user;
+        if (gtk_stack_get_visible_child(win->pages) == GTK_WIDGET(win->cert_page) &&
+            win->token == TD_TOKEN_PRESENT)
+                td_cert_page_read(win->cert_page);
 }
 
 /* --- the run ------------------------------------------------------------------------------- */
@@ -479,6 +494,7 @@ static void td_window_class_init(TdWindowClass *klass) {
         gtk_widget_class_bind_template_child(widget_class, TdWindow, verdict_view);
         gtk_widget_class_bind_template_child(widget_class, TdWindow, results);
         gtk_widget_class_bind_template_child(widget_class, TdWindow, token_label);
+        gtk_widget_class_bind_template_child(widget_class, TdWindow, pages);
 }
 
 static const GActionEntry win_actions[] = {
@@ -511,6 +527,11 @@ TdWindow *td_window_new(GtkApplication *app, TdContext *ctx, TdWindowContextFunc
         gtk_header_bar_set_subtitle(win->header, _("CA token one-click check (一键检测)"));
         gtk_window_set_title(GTK_WINDOW(win), name);
         win->token = TD_TOKEN_LOOKING;
+        win->cert_page = td_cert_page_new(make_context, user);
+        gtk_widget_show(GTK_WIDGET(win->cert_page));
+        gtk_stack_add_titled(win->pages, GTK_WIDGET(win->cert_page), "cert", _("Certificate (证书显示)"));
+        g_signal_connect(win->pages, "notify::visible-child", G_CALLBACK(on_page_changed), win);
+
         g_autofree char *error = NULL;
         TdContext *watch_ctx = make_context(user, &error);
         if (watch_ctx) {

@@ -197,6 +197,45 @@ class WindowTest(tdrig.RigTestCase):
         journal = os.path.join(home, ".local/state/tokendoctor/journal")
         self.assertEqual(len(os.listdir(journal)), 1)
 
+    def test_certificate_page(self):
+        # 证书显示: the fields the platform's tool shows, the days left, and no renewal hint for a
+        # certificate a year from its end; the page reads the token when it is opened.
+        self.rig.start(cert_9c=self.cert[0], key_9c=self.cert[1])
+        app = self.launch(self.profile(self.fx.start_server()))
+        wait_for("the token seen", lambda: (self.token_line(app) or "").startswith("已插入 CA 锁"))
+        tab = find(app, "radio button", "证书显示") or find(app, "toggle button", "证书显示")
+        self.assertIsNotNone(tab)
+        tab.queryAction().doAction(0)
+        page = find(app, "panel", "证书显示")
+        table = wait_for("the certificate's fields", lambda: (lambda t: t if showing(t) else None)(
+            find(page, "table", "证书信息")))
+        fields = {}
+        for child in table:
+            if child is not None and "：" in (child.name or ""):
+                key, _, value = child.name.partition("：")
+                fields[key] = value
+        self.assertEqual(sorted(fields), sorted(["证书序列号", "证书使用者", "证书有效期", "证书颁发机构"]), fields)
+        self.assertIn("CN=", fields["证书使用者"])
+        self.assertIn("华润守正", fields["证书颁发机构"])
+        self.assertRegex(fields["证书序列号"], r"^[0-9a-f]+$")
+        labels = [c.name for c in page if c is not None and c.getRoleName() == "label" and showing(c)]
+        self.assertTrue(any(name.startswith("还剩 36") for name in labels), labels)
+        self.shot("window-certificate.png")
+
+    def test_certificate_due_for_renewal(self):
+        # 20 days left: the renewal hint, in the advice's words.
+        due = self.keys.make_user_cert("due", self.ca, not_after="+20d")
+        self.rig.start(cert_9c=due[0], key_9c=due[1])
+        app = self.launch(self.profile(self.fx.start_server()))
+        wait_for("the token seen", lambda: (self.token_line(app) or "").startswith("已插入 CA 锁"))
+        tab = find(app, "radio button", "证书显示") or find(app, "toggle button", "证书显示")
+        tab.queryAction().doAction(0)
+        page = find(app, "panel", "证书显示")
+        labels = wait_for("the renewal hint", lambda: (lambda ls: ls if any("【CA 续期】" in n for n in ls) else None)(
+            [c.name for c in page if c is not None and c.getRoleName() == "label" and showing(c)]))
+        self.assertTrue(any(n.startswith("还剩 19 天") or n.startswith("还剩 20 天") for n in labels), labels)
+        self.assertTrue(any(n.startswith("证书即将过期。请及时在平台上办理续期") for n in labels), labels)
+
     def token_line(self, app):
         panel = find(app, "panel", "CA 锁")
         return next((c.name for c in panel if c is not None and c.getRoleName() == "label"), None)
