@@ -9,6 +9,8 @@
 typedef struct {
         TdContext *ctx;
         bool no_token;
+        const char *const *only;
+        unsigned timeout_ms;
         TdEngineCancel *cancel;
         TdCheckRunEvents events;
         gpointer user;
@@ -82,6 +84,8 @@ static void run_in_thread(GTask *task, gpointer source_object, gpointer task_dat
         const TdCheck *const *checks = td_registry_get(&n_checks);
         TdEngineOptions opts = {
                 .no_token = run->no_token,
+                .only = run->only,
+                .timeout_ms = run->timeout_ms,
                 .cancel = run->cancel,
                 .on_result = on_result,
                 .on_result_user = run,
@@ -98,13 +102,15 @@ static void run_in_thread(GTask *task, gpointer source_object, gpointer task_dat
                 g_task_return_pointer(task, report, (GDestroyNotify) td_report_free);
 }
 
-void td_check_run_start(GObject *source_object, TdContext *ctx, bool no_token, TdEngineCancel *cancel,
-                        const TdCheckRunEvents *events, gpointer user, GAsyncReadyCallback done,
-                        gpointer done_user) {
+void td_check_run_start(GObject *source_object, TdContext *ctx, bool no_token, const char *const *only,
+                        unsigned timeout_ms, TdEngineCancel *cancel, const TdCheckRunEvents *events,
+                        gpointer user, GAsyncReadyCallback done, gpointer done_user) {
         RunData *run = g_new0(RunData, 1);
         *run = (RunData){
                 .ctx = ctx,
                 .no_token = no_token,
+                .only = only,
+                .timeout_ms = timeout_ms,
                 .cancel = cancel,
                 .events = *events,
                 .user = user,

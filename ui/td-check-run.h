@@ -28,12 +28,13 @@ typedef struct {
 } TdCheckRunEvents;
 
 /*
- * Start a run of every check (without the token: @no_token) on @ctx, which must not be used
- * elsewhere until it ends. @events go to the calling thread's main context, then @done. The
- * GTask keeps @source_object alive until then.
+ * Start a run of every check, or of @only (NULL-terminated ids, borrowed until the run ends)
+ * and what they depend on, without the token when @no_token, within @timeout_ms (0: the
+ * engine's default), on @ctx, which must not be used elsewhere until it ends. @events go to the calling
+ * thread's main context, then @done. The GTask keeps @source_object alive until then.
  */
-void td_check_run_start(GObject *source_object, TdContext *ctx, bool no_token, TdEngineCancel *cancel,
-                        const TdCheckRunEvents *events, gpointer user, GAsyncReadyCallback done,
-                        gpointer done_user);
+void td_check_run_start(GObject *source_object, TdContext *ctx, bool no_token, const char *const *only,
+                        unsigned timeout_ms, TdEngineCancel *cancel, const TdCheckRunEvents *events,
+                        gpointer user, GAsyncReadyCallback done, gpointer done_user);
 /* The report (free with td_report_free()), or NULL and @error set. */
 TdReport *td_check_run_finish(GAsyncResult *result, GError **error);

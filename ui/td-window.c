@@ -6,6 +6,7 @@
 #include "td-repair-dialog.h"
 #include "td-repair-job.h"
 #include "td-result-row.h"
+#include "td-sign-page.h"
 #include "td-token-watch.h"
 #include "td-verdict-view.h"
 #include "td-window.h"
@@ -236,7 +237,8 @@ static void start_check(TdWindow *win, bool no_token) {
         gtk_progress_bar_set_text(win->progress_bar, _("Starting…"));
         set_running(win, true);
         static const TdCheckRunEvents events = { .result = on_live_result, .progress = on_progress };
-        td_check_run_start(G_OBJECT(win), win->run_ctx, no_token, win->cancel, &events, win, run_done, NULL);
+        td_check_run_start(G_OBJECT(win), win->run_ctx, no_token, NULL, 0, win->cancel, &events, win,
+                           run_done, NULL);
 }
 
 static void check_without_token(GSimpleAction *action, GVariant *param, gpointer user) {
@@ -531,6 +533,9 @@ TdWindow *td_window_new(GtkApplication *app, TdContext *ctx, TdWindowContextFunc
         gtk_widget_show(GTK_WIDGET(win->cert_page));
         gtk_stack_add_titled(win->pages, GTK_WIDGET(win->cert_page), "cert", _("Certificate (证书显示)"));
         g_signal_connect(win->pages, "notify::visible-child", G_CALLBACK(on_page_changed), win);
+        GtkWidget *sign_page = GTK_WIDGET(td_sign_page_new(make_context, user));
+        gtk_widget_show(sign_page);
+        gtk_stack_add_titled(win->pages, sign_page, "sign", _("Signing test (签名测试)"));
 
         g_autofree char *error = NULL;
         TdContext *watch_ctx = make_context(user, &error);

@@ -236,6 +236,53 @@ class WindowTest(tdrig.RigTestCase):
         self.assertTrue(any(n.startswith("还剩 19 天") or n.startswith("还剩 20 天") for n in labels), labels)
         self.assertTrue(any(n.startswith("证书即将过期。请及时在平台上办理续期") for n in labels), labels)
 
+    def open_page(self, app, title):
+        tab = find(app, "radio button", title) or find(app, "toggle button", title)
+        self.assertIsNotNone(tab, title)
+        tab.queryAction().doAction(0)
+        return wait_for(title, lambda: (lambda p: p if showing(p) else None)(find(app, "panel", title)))
+
+    def sign_rows(self, page):
+        results = find(page, "list box", "签名测试结果")
+        return [row.name for row in results if row is not None and row.getRoleName() == "list item"]
+
+    def test_signing_test_with_the_pin(self):
+        # The PIN in a masked dialog, the signature made on the token and verified.
+        self.rig.start(cert_9c=self.cert[0], key_9c=self.cert[1])
+        app = self.launch(self.profile(self.fx.start_server()))
+        page = self.open_page(app, "签名测试")
+        self.press(page, "开始签名测试")
+        dialog = wait_for("the PIN dialog", lambda: find(pyatspi.Registry.getDesktop(0), "dialog", "输入 PIN 码"))
+        entry = find(dialog, "password text", "PIN 码")
+        self.assertIsNotNone(entry, "the PIN entry is masked")
+        entry.queryEditableText().setTextContents("123456")
+        self.shot("window-pin-dialog.png")
+        find(dialog, "push button", "确定").queryAction().doAction(0)
+        rows = wait_for("the signing test's result", lambda: (lambda rs: rs if any(
+            r.startswith(("通过 签名测试", "需处理 签名测试", "无法检测 签名测试")) for r in rs) else None)(self.sign_rows(page)))
+        self.assertTrue(any(r.startswith("通过 签名测试：") for r in rows), rows)
+        self.assertTrue(any(c.name == "这个 CA 锁的密钥可以正常签名。" for c in page if c is not None), rows)
+        self.shot("window-signing-test.png")
+        # Nothing the window wrote in the user's home holds the PIN.
+        for dirpath, _, names in os.walk(self.fx.path("home")):
+            for name in names:
+                path = os.path.join(dirpath, name)
+                if os.path.isfile(path) and not os.path.islink(path):
+                    with open(path, "rb") as f:
+                        self.assertNotIn(b"123456", f.read(), path)
+
+    def test_signing_test_refuses_the_last_try(self):
+        # One try left: the test stops before asking for the PIN, and says why.
+        self.rig.start(cert_9c=self.cert[0], key_9c=self.cert[1], tries=1)
+        app = self.launch(self.profile(self.fx.start_server()))
+        page = self.open_page(app, "签名测试")
+        self.press(page, "开始签名测试")
+        rows = wait_for("the refusal", lambda: (lambda rs: rs if any(r.startswith("需处理 签名测试") for r in rs)
+                                                else None)(self.sign_rows(page)))
+        self.assertIsNone(find(pyatspi.Registry.getDesktop(0), "dialog", "输入 PIN 码"))
+        row = next(r for r in rows if r.startswith("需处理 签名测试"))
+        self.assertIn("最后一次", row)
+
     def token_line(self, app):
         panel = find(app, "panel", "CA 锁")
         return next((c.name for c in panel if c is not None and c.getRoleName() == "label"), None)
