@@ -4,7 +4,7 @@
 
 #include <gtk/gtk.h>
 
-#include "td-window.h"
+#include "td-context-source.h"
 
 #define TD_TYPE_CERT_PAGE (td_cert_page_get_type())
 G_DECLARE_FINAL_TYPE(TdCertPage, td_cert_page, TD, CERT_PAGE, GtkBox)

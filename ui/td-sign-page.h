@@ -4,7 +4,7 @@
 
 #include <gtk/gtk.h>
 
-#include "td-window.h"
+#include "td-context-source.h"
 
 #define TD_TYPE_SIGN_PAGE (td_sign_page_get_type())
 G_DECLARE_FINAL_TYPE(TdSignPage, td_sign_page, TD, SIGN_PAGE, GtkBox)

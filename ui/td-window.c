@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <errno.h>
 
+#include <gio/gdesktopappinfo.h>
+
 #include "td-cert-page.h"
 #include "td-check-run.h"
 #include "td-repair-dialog.h"
@@ -10,9 +12,11 @@
 #include "td-token-watch.h"
 #include "td-verdict-view.h"
 #include "td-window.h"
+#include "tokendoctor/td-causes.h"
 #include "tokendoctor/td-check.h"
 #include "tokendoctor/td-i18n.h"
 #include "tokendoctor/td-json.h"
+#include "tokendoctor/td-login.h"
 #include "tokendoctor/td-profile.h"
 #include "tokendoctor/td-registry.h"
 #include "tokendoctor/td-verdict.h"
@@ -409,6 +413,65 @@ static void export_results(GSimpleAction *action, GVariant *param, gpointer user
         }
 }
 
+/* --- 一键登录系统 --------------------------------------------------------------------------- */
+
+static const char *const login_checks[] = { "browser.default", "browser.installed", NULL };
+
+static void open_platform(TdWindow *win, const TdReport *report, TdContext *ctx) {
+        const TdProfile *profile = td_context_get_profile(ctx);
+        TdLoginBrowser browser;
+        int r = td_login_browser_pick(report, &browser);
+        const char *url = profile->urls && profile->urls[0] ? profile->urls[0] : NULL;
+        if (r < 0 || !url) {
+                g_autofree char *advice =
+                        td_cause_advice_for("browser.none-supported", profile->support_contact);
+                show_message(win, GTK_MESSAGE_WARNING, _("No browser the platform supports is installed"),
+                             advice);
+                return;
+        }
+        g_autofree char *file = td_context_path(ctx, browser.file);
+        g_autoptr(GDesktopAppInfo) app = file ? g_desktop_app_info_new_from_filename(file) : NULL;
+        GList uris = { .data = (gpointer) url };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GdkAppLaunchContext) launch =
+                gdk_display_get_app_launch_context(gtk_widget_get_display(GTK_WIDGET(win)));
+        if (!app || !g_app_info_launch_uris(G_APP_INFO(app), &uris, G_APP_LAUNCH_CONTEXT(launch), &error)) {
+                g_autofree char *what = g_strdup_printf(_("%s could not be started"), browser.name);
+                show_message(win, GTK_MESSAGE_ERROR, what, error ? error->message : browser.file);
+        }
+        td_login_browser_clear(&browser);
+}
+
+static void login_checked(GObject *source, GAsyncResult *result, gpointer user) {
+        TdWindow *win = TD_WINDOW(source);
+        TdContext *ctx = user;
+        g_autoptr(GError) error = NULL;
+        TdReport *report = td_check_run_finish(result, &error);
+        g_simple_action_set_enabled(G_SIMPLE_ACTION(g_action_map_lookup_action(G_ACTION_MAP(win), "login")),
+                                    TRUE);
+        if (report)
+                open_platform(win, report, ctx);
+        else
+                show_message(win, GTK_MESSAGE_ERROR, _("The check could not run"), error->message);
+        td_report_free(report);
+        td_context_unref(ctx);
+}
+
+/* The browsers are asked afresh (a run of their two checks), then the platform opened in one. */
+static void login(GSimpleAction *action, GVariant *param, gpointer user) {
+        TdWindow *win = user;
+        g_autofree char *error = NULL;
+        TdContext *ctx = win->make_context(win->make_context_user, &error);
+        if (!ctx) {
+                show_message(win, GTK_MESSAGE_ERROR, _("The check could not run"), error ? error : "");
+                return;
+        }
+        g_simple_action_set_enabled(action, FALSE);
+        static const TdCheckRunEvents no_events = { 0 };
+        td_check_run_start(G_OBJECT(win), ctx, true, login_checks, 0, NULL, &no_events, win, login_checked,
+                           ctx);
+}
+
 /* --- the list: by category, in the check's order within one ------------------------------- */
 
 static int rank_of(GtkListBoxRow *row) {
@@ -506,6 +569,7 @@ static const GActionEntry win_actions[] = {
         { .name = "support", .activate = show_support },
         { .name = "export", .activate = export_results },
         { .name = "repair-all", .activate = repair_all },
+        { .name = "login", .activate = login },
 };
 
 static void td_window_init(TdWindow *win) {

@@ -4,13 +4,10 @@
 
 #include <gtk/gtk.h>
 
-#include "tokendoctor/td-context.h"
+#include "td-context-source.h"
 
 #define TD_TYPE_WINDOW (td_window_get_type())
 G_DECLARE_FINAL_TYPE(TdWindow, td_window, TD, WINDOW, GtkApplicationWindow)
-
-/* A new context of the window's profile and --root; NULL and *@ret_error (g_free()) on failure. */
-typedef TdContext *(*TdWindowContextFunc)(gpointer user, char **ret_error);
 
 /*
  * A window over @ctx (a reference is taken): its profile and, for support staff, --root. Each

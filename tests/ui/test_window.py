@@ -236,6 +236,37 @@ class WindowTest(tdrig.RigTestCase):
         self.assertTrue(any(n.startswith("还剩 19 天") or n.startswith("还剩 20 天") for n in labels), labels)
         self.assertTrue(any(n.startswith("证书即将过期。请及时在平台上办理续期") for n in labels), labels)
 
+    def test_open_the_platform_in_a_supported_browser(self):
+        # The default browser is 360 (unsupported): 一键登录系统 opens the platform's address in
+        # Google Chrome, the supported one installed, not in the default.
+        self.rig.start_pcscd()
+        apps = os.path.join(self.root, "usr/share/applications")
+        opened = {}
+        for name, desktop_id in (("chrome", "google-chrome.desktop"), ("360", "360browser.desktop")):
+            script = self.fx.path(f"{name}.sh")
+            opened[name] = self.fx.path(f"{name}.opened")
+            with open(script, "w") as f:
+                f.write(f"#!/bin/sh\necho \"$@\" > {opened[name]}\n")
+            os.chmod(script, 0o755)
+            with open(os.path.join(apps, desktop_id), "w") as f:
+                f.write(CHROME.replace("/usr/bin/true", script).replace("Google Chrome",
+                                                                        "Google Chrome" if name == "chrome" else "360"))
+        home = self.fx.path("home")
+        os.makedirs(os.path.join(home, ".config"), exist_ok=True)
+        with open(os.path.join(home, ".config", "mimeapps.list"), "w") as f:
+            f.write("[Default Applications]\nx-scheme-handler/https=360browser.desktop\n")
+        url = self.fx.start_server()
+        app = self.launch(self.profile(url, "unsupported = 360browser\n"))
+        self.press(app, "一键登录系统")
+        try:
+            wait_for("the platform opened", lambda: os.path.exists(opened["chrome"]), timeout=30)
+        except AssertionError:
+            self.shot("window-login-failed.png")
+            raise
+        with open(opened["chrome"]) as f:
+            self.assertEqual(f.read().strip(), url)
+        self.assertFalse(os.path.exists(opened["360"]))
+
     def open_page(self, app, title):
         tab = find(app, "radio button", title) or find(app, "toggle button", title)
         self.assertIsNotNone(tab, title)
