@@ -5,6 +5,7 @@
 
 #include <gtk/gtk.h>
 
+#include "td-timings.h"
 #include "td-window.h"
 #include "tokendoctor/td-context.h"
 #include "tokendoctor/td-i18n.h"
@@ -62,6 +63,7 @@ static TdContext *make_context(gpointer user, char **ret_error) {
 }
 
 static void startup(GtkApplication *app, gpointer user) {
+        td_timings_init();
         g_autoptr(GtkCssProvider) css = gtk_css_provider_new();
         gtk_css_provider_load_from_resource(css, "/org/tokendoctor/TokenDoctor/style.css");
         gtk_style_context_add_provider_for_screen(gdk_screen_get_default(), GTK_STYLE_PROVIDER(css),
@@ -84,7 +86,9 @@ static void activate(GtkApplication *app, gpointer user) {
                         return;
                 }
         }
-        gtk_window_present(GTK_WINDOW(td_window_new(app, state->ctx, make_context, state)));
+        GtkWidget *window = GTK_WIDGET(td_window_new(app, state->ctx, make_context, state));
+        td_timings_watch_window(window);
+        gtk_window_present(GTK_WINDOW(window));
 }
 
 int main(int argc, char **argv) {

@@ -9,6 +9,7 @@
 #include "td-repair-job.h"
 #include "td-result-row.h"
 #include "td-sign-page.h"
+#include "td-timings.h"
 #include "td-token-watch.h"
 #include "td-verdict-view.h"
 #include "td-window.h"
@@ -163,6 +164,7 @@ static void on_progress(size_t n_finished, size_t n_total, gpointer user) {
 
 static void run_done(GObject *source, GAsyncResult *result, gpointer user) {
         TdWindow *win = TD_WINDOW(source);
+        td_timings_run_finished();
         g_autoptr(GError) error = NULL;
         TdReport *report = td_check_run_finish(result, &error);
         td_engine_cancel_free(win->cancel);
@@ -241,6 +243,7 @@ static void start_check(TdWindow *win, bool no_token) {
         gtk_progress_bar_set_text(win->progress_bar, _("Starting…"));
         set_running(win, true);
         static const TdCheckRunEvents events = { .result = on_live_result, .progress = on_progress };
+        td_timings_run_started();
         td_check_run_start(G_OBJECT(win), win->run_ctx, no_token, NULL, 0, win->cancel, &events, win,
                            run_done, NULL);
 }
