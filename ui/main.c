@@ -20,11 +20,13 @@ typedef struct {
 } AppState;
 
 static void show_fatal(GtkApplication *app, const char *what, const char *why) {
+        /* No window yet: a message that keeps the application alive until it is closed. */
+        g_application_hold(G_APPLICATION(app));
         GtkWidget *dialog =
                 gtk_message_dialog_new(NULL, 0, GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE, "%s", what);
         gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(dialog), "%s", why);
-        gtk_window_set_application(GTK_WINDOW(dialog), app);
         g_signal_connect(dialog, "response", G_CALLBACK(gtk_widget_destroy), NULL);
+        g_signal_connect_swapped(dialog, "destroy", G_CALLBACK(g_application_release), app);
         gtk_widget_show(dialog);
 }
 

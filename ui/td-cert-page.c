@@ -2,6 +2,7 @@
 #include <errno.h>
 
 #include "td-cert-page.h"
+#include "td-ui-util.h"
 #include "tokendoctor/td-causes.h"
 #include "tokendoctor/td-i18n.h"
 #include "tokendoctor/td-token.h"
@@ -130,10 +131,7 @@ static void show_cert(TdCertPage *page, const TdCertInfo *c, unsigned warn_days)
 }
 
 static void clear_fields(TdCertPage *page) {
-        GList *children = gtk_container_get_children(GTK_CONTAINER(page->fields));
-        for (GList *l = children; l; l = l->next)
-                gtk_widget_destroy(GTK_WIDGET(l->data));
-        g_list_free(children);
+        td_ui_remove_children(GTK_CONTAINER(page->fields));
         gtk_widget_hide(GTK_WIDGET(page->fields));
         gtk_widget_hide(GTK_WIDGET(page->days_label));
         gtk_widget_hide(GTK_WIDGET(page->hint_label));

@@ -3,6 +3,7 @@
 #include "td-pin-prompt.h"
 #include "td-result-row.h"
 #include "td-sign-page.h"
+#include "td-ui-util.h"
 #include "tokendoctor/td-check.h"
 #include "tokendoctor/td-i18n.h"
 #include "tokendoctor/td-verdict.h"
@@ -25,13 +26,6 @@ struct _TdSignPage {
 G_DEFINE_TYPE(TdSignPage, td_sign_page, GTK_TYPE_BOX)
 
 static const char *const sign_only[] = { "sign.test", NULL };
-
-static void clear_rows(TdSignPage *page) {
-        GList *children = gtk_container_get_children(GTK_CONTAINER(page->results));
-        for (GList *l = children; l; l = l->next)
-                gtk_widget_destroy(GTK_WIDGET(l->data));
-        g_list_free(children);
-}
 
 static void test_done(GObject *source, GAsyncResult *result, gpointer user) {
         TdSignPage *page = TD_SIGN_PAGE(source);
@@ -78,7 +72,7 @@ static void start_test(TdSignPage *page) {
                 page->pin_host = td_pin_host_new(GTK_WINDOW(gtk_widget_get_toplevel(GTK_WIDGET(page))));
         td_pin_host_attach(page->pin_host, page->ctx);
         page->cancel = td_engine_cancel_new();
-        clear_rows(page);
+        td_ui_remove_children(GTK_CONTAINER(page->results));
         gtk_widget_set_sensitive(GTK_WIDGET(page->start_button), FALSE);
         gtk_label_set_text(page->state_label, _("Signing test running…"));
         static const TdCheckRunEvents no_events = { 0 };

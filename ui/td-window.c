@@ -11,6 +11,7 @@
 #include "td-sign-page.h"
 #include "td-timings.h"
 #include "td-token-watch.h"
+#include "td-ui-util.h"
 #include "td-verdict-view.h"
 #include "td-window.h"
 #include "tokendoctor/td-causes.h"
@@ -75,10 +76,7 @@ static void set_running(TdWindow *win, bool running) {
 
 static void clear_results(TdWindow *win) {
         g_hash_table_remove_all(win->rows);
-        GList *children = gtk_container_get_children(GTK_CONTAINER(win->results));
-        for (GList *l = children; l; l = l->next)
-                gtk_widget_destroy(GTK_WIDGET(l->data));
-        g_list_free(children);
+        td_ui_remove_children(GTK_CONTAINER(win->results));
 }
 
 /* --- the token, watched live ---------------------------------------------------------------- */
@@ -171,12 +169,8 @@ static void run_done(GObject *source, GAsyncResult *result, gpointer user) {
         win->cancel = NULL;
         if (!report) {
                 set_running(win, false);
-                GtkWidget *dialog =
-                        gtk_message_dialog_new(GTK_WINDOW(win), GTK_DIALOG_MODAL, GTK_MESSAGE_ERROR,
-                                               GTK_BUTTONS_CLOSE, "%s", _("The check could not run"));
-                gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(dialog), "%s", error->message);
-                g_signal_connect(dialog, "response", G_CALLBACK(gtk_widget_destroy), NULL);
-                gtk_widget_show(dialog);
+                td_ui_show_message(GTK_WINDOW(win), GTK_MESSAGE_ERROR, _("The check could not run"),
+                                   error->message);
                 return;
         }
         win->report = report;
@@ -203,8 +197,6 @@ static void run_done(GObject *source, GAsyncResult *result, gpointer user) {
         set_running(win, false);
 }
 
-static void show_message(TdWindow *win, GtkMessageType type, const char *text, const char *detail);
-
 /* The context for a new run: the window's the first time, a fresh one after (see td_window_new()). */
 static TdContext *context_for_run(TdWindow *win) {
         if (!win->ctx_used) {
@@ -214,7 +206,8 @@ static TdContext *context_for_run(TdWindow *win) {
         g_autofree char *error = NULL;
         TdContext *ctx = win->make_context(win->make_context_user, &error);
         if (!ctx)
-                show_message(win, GTK_MESSAGE_ERROR, _("The check could not run"), error ? error : "");
+                td_ui_show_message(GTK_WINDOW(win), GTK_MESSAGE_ERROR, _("The check could not run"),
+                                   error ? error : "");
         return ctx;
 }
 
@@ -268,15 +261,6 @@ static void cancel_run(GSimpleAction *action, GVariant *param, gpointer user) {
 
 /* --- repairs (修复, 一键修复) ---------------------------------------------------------------- */
 
-static void show_message(TdWindow *win, GtkMessageType type, const char *text, const char *detail) {
-        GtkWidget *dialog = gtk_message_dialog_new(GTK_WINDOW(win), GTK_DIALOG_MODAL, type,
-                                                   GTK_BUTTONS_CLOSE, "%s", text);
-        if (detail)
-                gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(dialog), "%s", detail);
-        g_signal_connect(dialog, "response", G_CALLBACK(gtk_widget_destroy), NULL);
-        gtk_widget_show(dialog);
-}
-
 static void end_repair(TdWindow *win) {
         td_repair_job_free(win->repair);
         win->repair = NULL;
@@ -302,7 +286,8 @@ static void repairs_made(GObject *source, GAsyncResult *result, gpointer user) {
         bool no_token = win->no_token;
         end_repair(win);
         if (failures->len > 0)
-                show_message(win, GTK_MESSAGE_ERROR, _("A repair could not be made"), failures->str);
+                td_ui_show_message(GTK_WINDOW(win), GTK_MESSAGE_ERROR, _("A repair could not be made"),
+                                   failures->str);
         g_string_free(failures, TRUE);
         /* The check again, as it was run: the rows say whether the repair worked. */
         start_check(win, no_token);
@@ -325,7 +310,8 @@ static void repairs_planned(GObject *source, GAsyncResult *result, gpointer user
         g_autoptr(GError) error = NULL;
         if (!td_repair_job_plan_finish(result, &error)) {
                 end_repair(win);
-                show_message(win, GTK_MESSAGE_ERROR, _("A repair could not be made"), error->message);
+                td_ui_show_message(GTK_WINDOW(win), GTK_MESSAGE_ERROR, _("A repair could not be made"),
+                                   error->message);
                 return;
         }
         TdRepairDialog *dialog = td_repair_dialog_new(GTK_WINDOW(win), win->repair);
@@ -373,11 +359,7 @@ static void repair_all(GSimpleAction *action, GVariant *param, gpointer user) {
 static void show_support(GSimpleAction *action, GVariant *param, gpointer user) {
         TdWindow *win = user;
         g_autofree char *request = td_support_request_text(contact_of(win));
-        GtkWidget *dialog = gtk_message_dialog_new(GTK_WINDOW(win), GTK_DIALOG_MODAL, GTK_MESSAGE_INFO,
-                                                   GTK_BUTTONS_CLOSE, "%s", _("The platform's 客服"));
-        gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(dialog), "%s", request ? request : "");
-        g_signal_connect(dialog, "response", G_CALLBACK(gtk_widget_destroy), NULL);
-        gtk_widget_show(dialog);
+        td_ui_show_message(GTK_WINDOW(win), GTK_MESSAGE_INFO, _("The platform's 客服"), request);
 }
 
 static void export_to(TdWindow *win, const char *path) {
@@ -391,13 +373,8 @@ static void export_to(TdWindow *win, const char *path) {
         g_autoptr(GError) error = NULL;
         if (json && g_file_set_contents(path, json, -1, &error))
                 return;
-        GtkWidget *dialog =
-                gtk_message_dialog_new(GTK_WINDOW(win), GTK_DIALOG_MODAL, GTK_MESSAGE_ERROR,
-                                       GTK_BUTTONS_CLOSE, "%s", _("The results could not be saved"));
-        gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(dialog), "%s",
-                                                 error ? error->message : g_strerror(ENOMEM));
-        g_signal_connect(dialog, "response", G_CALLBACK(gtk_widget_destroy), NULL);
-        gtk_widget_show(dialog);
+        td_ui_show_message(GTK_WINDOW(win), GTK_MESSAGE_ERROR, _("The results could not be saved"),
+                           error ? error->message : g_strerror(ENOMEM));
 }
 
 static void export_results(GSimpleAction *action, GVariant *param, gpointer user) {
@@ -428,8 +405,8 @@ static void open_platform(TdWindow *win, const TdReport *report, TdContext *ctx)
         if (r < 0 || !url) {
                 g_autofree char *advice =
                         td_cause_advice_for("browser.none-supported", profile->support_contact);
-                show_message(win, GTK_MESSAGE_WARNING, _("No browser the platform supports is installed"),
-                             advice);
+                td_ui_show_message(GTK_WINDOW(win), GTK_MESSAGE_WARNING,
+                                   _("No browser the platform supports is installed"), advice);
                 return;
         }
         g_autofree char *file = td_context_path(ctx, browser.file);
@@ -440,7 +417,8 @@ static void open_platform(TdWindow *win, const TdReport *report, TdContext *ctx)
                 gdk_display_get_app_launch_context(gtk_widget_get_display(GTK_WIDGET(win)));
         if (!app || !g_app_info_launch_uris(G_APP_INFO(app), &uris, G_APP_LAUNCH_CONTEXT(launch), &error)) {
                 g_autofree char *what = g_strdup_printf(_("%s could not be started"), browser.name);
-                show_message(win, GTK_MESSAGE_ERROR, what, error ? error->message : browser.file);
+                td_ui_show_message(GTK_WINDOW(win), GTK_MESSAGE_ERROR, what,
+                                   error ? error->message : browser.file);
         }
         td_login_browser_clear(&browser);
 }
@@ -455,7 +433,8 @@ static void login_checked(GObject *source, GAsyncResult *result, gpointer user) 
         if (report)
                 open_platform(win, report, ctx);
         else
-                show_message(win, GTK_MESSAGE_ERROR, _("The check could not run"), error->message);
+                td_ui_show_message(GTK_WINDOW(win), GTK_MESSAGE_ERROR, _("The check could not run"),
+                                   error->message);
         td_report_free(report);
         td_context_unref(ctx);
 }
@@ -466,7 +445,8 @@ static void login(GSimpleAction *action, GVariant *param, gpointer user) {
         g_autofree char *error = NULL;
         TdContext *ctx = win->make_context(win->make_context_user, &error);
         if (!ctx) {
-                show_message(win, GTK_MESSAGE_ERROR, _("The check could not run"), error ? error : "");
+                td_ui_show_message(GTK_WINDOW(win), GTK_MESSAGE_ERROR, _("The check could not run"),
+                                   error ? error : "");
                 return;
         }
         g_simple_action_set_enabled(action, FALSE);
