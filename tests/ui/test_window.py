@@ -40,9 +40,14 @@ def tearDownModule():
 
 
 def wait_for(what, probe, timeout=60.0, interval=0.1):
+    from gi.repository import GLib
     deadline = time.monotonic() + timeout
     while True:
-        value = probe()
+        try:
+            value = probe()
+        except GLib.GError:
+            # What was asked about went away meanwhile (the rows of a run being replaced).
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:
@@ -91,10 +96,12 @@ class WindowTest(tdrig.RigTestCase):
                                                    f"[token]\nmodule = {tdrig.opensc_module()}\n"
                                                    "[support]\ncontact = 400-000-0000\n")
 
-    def launch(self, profile):
+    def launch(self, profile, language=None, check_button="无锁一键检测"):
         env = {**self.rig.env, **DESKTOP.env(), **tdfixture.UNINSTALLED, "LANG": "zh_CN.UTF-8",
                "NO_PROXY": "*", "HOME": self.fx.path("home"), "GTK_THEME": "Adwaita"}
         env.pop("LANGUAGE", None)
+        if language:
+            env["LANGUAGE"] = language
         # Under the sanitizer build: memory errors stop the window, but GTK, fontconfig and
         # the accessibility bridge keep their caches to the end by design, so leaks are not
         # counted for this program (the engine's own leaks are, in the CLI and unit tests).
@@ -107,7 +114,7 @@ class WindowTest(tdrig.RigTestCase):
             if self.app.poll() is not None:
                 raise AssertionError(f"tokendoctor-gtk exited: {self.app.stderr.read()}")
             for app in pyatspi.Registry.getDesktop(0):
-                if app is not None and app.name == "tokendoctor-gtk" and find(app, "push button", "无锁一键检测"):
+                if app is not None and app.name == "tokendoctor-gtk" and find(app, "push button", check_button):
                     return app
             return None
         return wait_for("the window", application, timeout=30)
@@ -120,7 +127,10 @@ class WindowTest(tdrig.RigTestCase):
 
     def verdict(self, app):
         """The verdict's lines, once the run is over (the panel is shown)."""
-        panel = wait_for("the verdict", lambda: (lambda p: p if showing(p) else None)(find(app, "panel", "结论")))
+        return self.verdict_named(app, "结论")
+
+    def verdict_named(self, app, name):
+        panel = wait_for("the verdict", lambda: (lambda p: p if showing(p) else None)(find(app, "panel", name)))
         return [child.name for child in panel if child is not None and showing(child)]
 
     def rows(self, app):
@@ -266,6 +276,22 @@ class WindowTest(tdrig.RigTestCase):
         with open(opened["chrome"]) as f:
             self.assertEqual(f.read().strip(), url)
         self.assertFalse(os.path.exists(opened["360"]))
+
+    def test_english_and_support(self):
+        # English when the locale asks for it: the same window, the seed's words kept beside the
+        # English; 客服 shows the profile's contact and what to send.
+        self.rig.start_pcscd()
+        button = "One-click check without the token (无锁一键检测)"
+        app = self.launch(self.profile(self.fx.start_server()), language="en", check_button=button)
+        self.press(app, button)
+        lines = self.verdict_named(app, "Verdict")
+        self.assertTrue(lines[0].startswith("Verdict: the check without the token (【无锁一键检测】) passed."), lines)
+        self.press(app, "Support (客服)")
+        dialog = wait_for("the 客服 message", lambda: find(pyatspi.Registry.getDesktop(0), "alert", None) or
+                          find(pyatspi.Registry.getDesktop(0), "dialog", None))
+        texts = [c.name for c in pyatspi.findAllDescendants(dialog, lambda a: a is not None and
+                                                             a.getRoleName() == "label")]
+        self.assertTrue(any("400-000-0000" in t and "tokendoctor check --json" in t for t in texts), texts)
 
     def open_page(self, app, title):
         tab = find(app, "radio button", title) or find(app, "toggle button", title)
