@@ -277,6 +277,35 @@ class WindowTest(tdrig.RigTestCase):
             self.assertEqual(f.read().strip(), url)
         self.assertFalse(os.path.exists(opened["360"]))
 
+    def focused(self, app):
+        return pyatspi.findDescendant(app, lambda a: a is not None and a.getState().contains(pyatspi.STATE_FOCUSED))
+
+    def key(self, keysym):
+        pyatspi.Registry.generateKeyboardEvent(keysym, None, pyatspi.KEY_SYM)
+        time.sleep(0.1)
+
+    def test_keyboard_alone(self):
+        # With the keyboard alone: Tab reaches 无锁一键检测, Return runs it, the verdict comes;
+        # Tab and Return then reach 证书显示's tab.
+        self.rig.start(cert_9c=self.cert[0], key_9c=self.cert[1])
+        app = self.launch(self.profile(self.fx.start_server()))
+        pyatspi.Registry.generateMouseEvent(400, 300, "abs")  # X gives the keyboard to the window under it
+        TAB, RETURN, SPACE = 0xff09, 0xff0d, 0x20
+        for _ in range(12):
+            if (lambda f: f is not None and f.name == "无锁一键检测")(self.focused(app)):
+                break
+            self.key(TAB)
+        self.assertEqual(self.focused(app).name, "无锁一键检测")
+        self.key(RETURN)
+        self.assertTrue(self.verdict(app)[0].startswith("结论："))
+        for _ in range(16):
+            if (lambda f: f is not None and f.name == "证书显示")(self.focused(app)):
+                break
+            self.key(TAB)
+        self.assertEqual(self.focused(app).name, "证书显示")
+        self.key(SPACE)
+        wait_for("证书显示 by keyboard", lambda: showing(find(app, "panel", "证书显示")))
+
     def test_english_and_support(self):
         # English when the locale asks for it: the same window, the seed's words kept beside the
         # English; 客服 shows the profile's contact and what to send.
