@@ -7,6 +7,7 @@
 #include "td-util.h"
 #include "tokendoctor/td-causes.h"
 #include "tokendoctor/td-check.h"
+#include "tokendoctor/td-strv.h"
 #include "tokendoctor/td-verdict.h"
 
 static const char *const verdict_codes[_TD_VERDICT_MAX] = {
@@ -158,53 +159,52 @@ bool td_result_needs_help(const TdResult *r) {
         return (r->status == TD_STATUS_FAIL || r->status == TD_STATUS_ERROR) && !td_result_has_fix(r);
 }
 
-/* Appends @item to the list in @buf, after the list separator when it is not the first. */
-static int list_add(char **buf, const char *item) {
-        char *joined = *buf ? td_strdup_printf("%s%s%s", *buf, _(", "), item) : strdup(item);
-        if (!joined)
-                return -ENOMEM;
-        free(*buf);
-        *buf = joined;
-        return 0;
+/* The items of @list joined by the list separator, or NULL for no items (or ENOMEM). */
+static char *list_text(const char *const *list) {
+        return list ? td_strv_join(list, _(", ")) : NULL;
 }
 
 char *td_verdict_next_text(const TdVerdict *v, const char *fix_options) {
         if (v->n_items == 0)
                 return NULL;
-        _cleanup_free_ char *own = NULL, *admin = NULL, *advice = NULL;
+        _cleanup_strv_free_ TdStrv own = NULL, admin = NULL, advice = NULL;
         for (size_t i = 0; i < v->n_items; i++) {
                 const TdResult *r = v->items[i].result;
                 _cleanup_free_ char *command = td_strdup_printf(_("“tokendoctor fix %s%s”"), r->check->id,
                                                                 fix_options ? fix_options : "");
                 if (!command)
                         return NULL;
-                int k = v->items[i].next == TD_NEXT_FIX     ? list_add(&own, command)
-                        : v->items[i].next == TD_NEXT_ADMIN ? list_add(&admin, command)
-                                                            : list_add(&advice, td_gettext(r->check->title));
+                int k = v->items[i].next == TD_NEXT_FIX ? td_strv_push(&own, command)
+                        : v->items[i].next == TD_NEXT_ADMIN
+                                ? td_strv_push(&admin, command)
+                                : td_strv_push(&advice, td_gettext(r->check->title));
                 if (k < 0)
                         return NULL;
         }
-        _cleanup_free_ char *own_part = own ? td_strdup_printf(_("run %s"), own) : NULL;
-        _cleanup_free_ char *admin_part =
-                admin ? td_strdup_printf(_("ask this computer's administrator to run %s (it asks for the "
-                                           "administrator's password)"),
-                                         admin)
-                      : NULL;
-        _cleanup_free_ char *advice_part =
-                advice ? td_strdup_printf(_("for %s, do what 【建议修复项】 says above"), advice) : NULL;
-        const char *parts[] = { own_part, admin_part, advice_part };
-        _cleanup_free_ char *steps = NULL;
-        for (size_t i = 0; i < ELEMENTSOF(parts); i++) {
-                if (!parts[i])
-                        continue;
-                /* TRANSLATORS: between the next steps of one sentence */
-                char *joined =
-                        steps ? td_strdup_printf("%s%s%s", steps, _("; "), parts[i]) : strdup(parts[i]);
-                if (!joined)
-                        return NULL;
-                free(steps);
-                steps = joined;
+        _cleanup_strv_free_ TdStrv parts = NULL;
+        _cleanup_free_ char *own_text = list_text((const char *const *) own),
+                            *admin_text = list_text((const char *const *) admin),
+                            *advice_text = list_text((const char *const *) advice);
+        char *part[] = {
+                own_text ? td_strdup_printf(_("run %s"), own_text) : NULL,
+                admin_text
+                        ? td_strdup_printf(_("ask this computer's administrator to run %s (it asks for the "
+                                             "administrator's password)"),
+                                           admin_text)
+                        : NULL,
+                advice_text ? td_strdup_printf(_("for %s, do what 【建议修复项】 says above"), advice_text)
+                            : NULL,
+        };
+        int k = 0;
+        for (size_t i = 0; i < ELEMENTSOF(part); i++) {
+                if (part[i] && k >= 0)
+                        k = td_strv_push(&parts, part[i]);
+                free(part[i]);
         }
+        if (k < 0 || !parts)
+                return NULL;
+        /* TRANSLATORS: between the next steps of one sentence */
+        _cleanup_free_ char *steps = td_strv_join((const char *const *) parts, _("; "));
         return steps ? td_strdup_printf(_("Next: %s."), steps) : NULL;
 }
 
