@@ -159,6 +159,16 @@ bool td_result_needs_help(const TdResult *r) {
         return (r->status == TD_STATUS_FAIL || r->status == TD_STATUS_ERROR) && !td_result_has_fix(r);
 }
 
+char *td_result_support_text(const TdResult *r, const char *contact) {
+        if (!td_result_needs_help(r) || td_cause_advice_names_contact(r->cause))
+                return NULL;
+        return td_support_request_text(contact);
+}
+
+char *td_result_problem_code(const TdResult *r) {
+        return r->cause ? td_strdup_printf(_("%s (check %s, for 客服)"), r->cause, r->check->id) : NULL;
+}
+
 /* The items of @list joined by the list separator, or NULL for no items (or ENOMEM). */
 static char *list_text(const char *const *list) {
         return list ? td_strv_join(list, _(", ")) : NULL;

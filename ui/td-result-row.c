@@ -131,12 +131,9 @@ void td_result_row_set_result(TdResultRow *row, const TdResult *r, const char *c
         g_autofree char *button_name =
                 g_strdup_printf("%s%s%s", _("Repair (修复)"), _(": "), td_gettext(r->check->title));
         atk_object_set_name(gtk_widget_get_accessible(GTK_WIDGET(row->repair_button)), button_name);
-        g_autofree char *request = td_result_needs_help(r) && !td_cause_advice_names_contact(r->cause)
-                                           ? td_support_request_text(contact)
-                                           : NULL;
+        g_autofree char *request = td_result_support_text(r, contact);
         set_detail(row->contact_label, request);
-        g_autofree char *which =
-                r->cause ? g_strdup_printf(_("%s (check %s, for 客服)"), r->cause, r->check->id) : NULL;
+        g_autofree char *which = td_result_problem_code(r);
         g_autofree char *code = which ? g_strconcat(_("Problem code: "), which, NULL) : NULL;
         set_detail(row->code_label, code);
         /* A problem opens its details: the advice is what the user came for. */

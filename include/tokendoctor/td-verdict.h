@@ -94,3 +94,11 @@ bool td_result_is_deferred(const TdResult *r);
  * goes with it).
  */
 bool td_result_needs_help(const TdResult *r);
+/*
+ * What every frontend shows under a problem, after its advice: the 客服 line where 客服 must
+ * help and the advice does not already name them (td_support_request_text() of @contact), and
+ * the code for 客服 ("net.dns (check net.platform, for 客服)"). New strings; NULL when there is
+ * none (or on ENOMEM).
+ */
+char *td_result_support_text(const TdResult *r, const char *contact);
+char *td_result_problem_code(const TdResult *r);

@@ -107,18 +107,13 @@ void td_render_result(const TdTextStyle *style, const TdResult *r) {
                                             : td_strdup_printf(_("%s. Run “%s”."), summary, command);
                 print_detail(_("Repair: "), line ? line : summary);
         }
-        /* 客服 is named under each problem they must help with, unless the advice names them. */
-        if (td_result_needs_help(r) && !td_cause_advice_names_contact(r->cause)) {
-                _cleanup_free_ char *request = td_support_request_text(style->contact);
-                _cleanup_free_ char *safe = request ? td_terminal_text(request) : NULL;
-                if (safe)
-                        print_detail("", safe);
-        }
-        if (r->cause) {
-                _cleanup_free_ char *code =
-                        td_strdup_printf(_("%s (check %s, for 客服)"), r->cause, r->check->id);
-                print_detail(_("Problem code: "), code ? code : r->cause);
-        }
+        _cleanup_free_ char *request = td_result_support_text(r, style->contact);
+        _cleanup_free_ char *safe = request ? td_terminal_text(request) : NULL;
+        if (safe)
+                print_detail("", safe);
+        _cleanup_free_ char *code = td_result_problem_code(r);
+        if (code)
+                print_detail(_("Problem code: "), code);
 }
 
 void td_render_summary(const TdTextStyle *style, const TdReport *report, const TdVerdict *v) {
