@@ -570,8 +570,8 @@ TdWindow *td_window_new(GtkApplication *app, TdContext *ctx, TdWindowContextFunc
         win->make_context = make_context;
         win->make_context_user = user;
         const TdProfile *profile = td_context_get_profile(ctx);
-        const char *name =
-                profile->platform_name && *profile->platform_name ? profile->platform_name : profile->id;
+        /* The profile always has a name (the loader refuses an empty one). */
+        const char *name = profile->platform_name;
         gtk_header_bar_set_title(win->header, name);
         gtk_header_bar_set_subtitle(win->header, _("CA token one-click check (一键检测)"));
         gtk_window_set_title(GTK_WINDOW(win), name);

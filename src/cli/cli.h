@@ -170,9 +170,8 @@ typedef struct {
 } TdTextStyle;
 
 TdTextStyle td_text_style_for(int fd);
-/* The platform's name (@platform_name; the profile's id when it has none) and which check runs. */
-void td_render_header(const TdTextStyle *style, const char *platform_name, const char *profile_id,
-                      bool no_token);
+/* The platform's name (the profile's, never empty) and which check runs. */
+void td_render_header(const TdTextStyle *style, const char *platform_name, bool no_token);
 void td_render_result(const TdTextStyle *style, const TdResult *r);
 /*
  * After the results: the one line that stands for the token checks a 无锁 run left out, the

@@ -37,10 +37,9 @@ TdTextStyle td_text_style_for(int fd) {
         return (TdTextStyle){ .color = color, .unicode = codeset && streq(codeset, "UTF-8") };
 }
 
-void td_render_header(const TdTextStyle *style, const char *platform_name, const char *profile_id,
-                      bool no_token) {
+void td_render_header(const TdTextStyle *style, const char *platform_name, bool no_token) {
         /* The profile is a file from outside too: its text is shown, never obeyed. */
-        _cleanup_free_ char *name = td_terminal_text(isempty(platform_name) ? profile_id : platform_name);
+        _cleanup_free_ char *name = td_terminal_text(platform_name);
         printf("%s%s%s\n", style->color ? ANSI_BOLD : "", name ? name : "", style->color ? ANSI_RESET : "");
         printf("%s\n\n",
                no_token ? _("【无锁一键检测】: this computer's system, network, drivers and browser; "

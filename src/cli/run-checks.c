@@ -141,7 +141,7 @@ int td_cli_run_checks(const TdRunArgs *args, const TdCheck *const *checks, size_
         if (!opts.timeout_ms && !args->pin_stdin && will_ask_pin(args, checks, n_checks))
                 opts.timeout_ms = PROMPT_RUN_TIMEOUT_MS;
         if (!args->json) {
-                td_render_header(&style, platform_name, profile_id, args->no_token);
+                td_render_header(&style, platform_name, args->no_token);
                 fflush(stdout);
                 opts.on_result = render_live;
                 opts.on_result_user = &style;
