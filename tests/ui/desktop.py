@@ -12,8 +12,10 @@ import time
 class Desktop:
     def __init__(self, width=1024, height=768):
         read_fd, write_fd = os.pipe()
+        # -noreset: by default the server resets when its last client leaves (a program that
+        # asked it one thing), and a client connecting meanwhile is turned away.
         self.xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
-                                      "-nolisten", "tcp"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL,
+                                      "-nolisten", "tcp", "-noreset"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, start_new_session=True)
         os.close(write_fd)
         with os.fdopen(read_fd) as f:
